@@ -1,0 +1,492 @@
+/* commands.c: the commands of `mstation`. Each opens what it needs (configuration, store),
+ * calls module functions, prints what a shell user or script needs, and maps errors to exit
+ * codes (cli.h). `serve` lives in serve.c. */
+#include "app/app.h"
+#include "auth/auth.h"
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_serve(const cli_args *a, char **envp);
+
+/* Open configuration + store for an administrative command (one connection). */
+static int open_store(const cli_args *a, char **envp, ms_config *cfg, db **d) {
+    int rc = cli_config(a, envp, cfg);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    if (!app_data_exists(cfg)) {
+        fprintf(stderr,
+                "mstation: %s is not an initialized data folder; run `mstation init --data %s "
+                "--admin-email you@example.com` first\n",
+                cfg->data, cfg->data);
+        return CLI_NOTFOUND;
+    }
+    if (app_store_open(cfg, 1, d, &e)) return cli_fail("cannot open the store", &e);
+    return 0;
+}
+
+/* Run fn in a write transaction. */
+typedef int (*tx_fn)(db_conn *c, void *arg, ms_error *e);
+static int in_tx(db *d, tx_fn fn, void *arg, ms_error *e) {
+    db_conn *c = db_acquire(d);
+    int rc = db_begin(c, true, e);
+    if (!rc) {
+        rc = fn(c, arg, e);
+        if (rc)
+            db_rollback(c);
+        else
+            rc = db_commit(c, e);
+    }
+    db_release(c);
+    return rc;
+}
+
+static int get_password(const cli_args *a, char pw[1100], bool *generated, ms_error *e) {
+    const char *file = cli_get(a, "password-file") ? cli_get(a, "password-file")
+                                                   : cli_get(a, "admin-password-file");
+    *generated = !file;
+    if (file) return cli_read_password(file, pw, e);
+    password_generate(pw);
+    return 0;
+}
+
+/* ---- init ---- */
+
+typedef struct init_arg {
+    const char *email, *name, *password;
+} init_arg;
+
+static int init_tx(db_conn *c, void *p, ms_error *e) {
+    init_arg *x = p;
+    db_stmt *st;
+    int rc = db_query_row(c, &st, e, "SELECT COUNT(*) FROM user_account", "");
+    if (rc < 0) return rc;
+    int64_t users = db_col_int(st, 0);
+    db_done(st);
+    if (users > 0)
+        return ms_fail(e, MS_ECONFLICT, NULL,
+                       "this data folder is already initialized (%lld accounts); add accounts "
+                       "with `mstation user add`",
+                       (long long)users);
+    return user_create(c, x->email, x->name, "en", x->password, true, NULL, e);
+}
+
+static int cmd_init(const cli_args *a, char **envp) {
+    ms_config cfg;
+    int rc = cli_config(a, envp, &cfg);
+    if (rc) return rc;
+    const char *email = cli_get(a, "admin-email");
+    if (!email) {
+        fprintf(stderr, "mstation init: --admin-email is required\n");
+        return CLI_USAGE;
+    }
+    if (!ms_email_valid(email)) {
+        fprintf(stderr, "mstation init: --admin-email \"%s\" is not an e-mail address\n", email);
+        return CLI_USAGE;
+    }
+    ms_error e;
+    ms_error_clear(&e);
+    char pw[1100];
+    bool generated;
+    if (get_password(a, pw, &generated, &e)) return cli_fail("init", &e);
+    if (password_check_policy(pw, email, &e)) return cli_fail("init", &e);
+    if ((rc = app_data_init(&cfg, &e))) return cli_fail("init", &e);
+    db *d;
+    if (app_store_open(&cfg, 1, &d, &e)) return cli_fail("cannot open the store", &e);
+    init_arg x = {email, cli_get(a, "admin-name") ? cli_get(a, "admin-name") : "Administrator", pw};
+    rc = in_tx(d, init_tx, &x, &e);
+    db_close(d);
+    if (rc) return cli_fail("init", &e);
+    printf("initialized %s (database %s)\n", cfg.data, cfg.database);
+    printf("admin: %s\n", email);
+    if (generated) printf("password: %s\n", pw);
+    fflush(stdout);
+    return CLI_OK;
+}
+
+/* ---- migrate ---- */
+
+static int cmd_migrate(const cli_args *a, char **envp) {
+    ms_config cfg;
+    int rc = cli_config(a, envp, &cfg);
+    if (rc) return rc;
+    if (!app_data_exists(&cfg)) {
+        fprintf(stderr, "mstation migrate: %s is not an initialized data folder\n", cfg.data);
+        return CLI_NOTFOUND;
+    }
+    ms_error e;
+    ms_error_clear(&e);
+    db *d;
+    if (db_open(cfg.database, 1, &d, &e)) return cli_fail("migrate", &e);
+    ms_migrate_report rep;
+    rc = ms_migrate(d, app_schemas, app_nschemas, cli_has(a, "dry-run"), &rep, &e);
+    db_close(d);
+    if (rc) return cli_fail("migrate", &e);
+    if (cli_has(a, "dry-run"))
+        printf("%d migrations applied, %d pending\n", rep.current, rep.pending);
+    else
+        printf("%d migrations applied now, %d were already applied\n", rep.applied, rep.current);
+    return CLI_OK;
+}
+
+/* ---- user ---- */
+
+typedef struct user_arg {
+    const char *email, *name, *password;
+    bool admin;
+    char id[MS_ID_LEN];
+} user_arg;
+
+static int user_add_tx(db_conn *c, void *p, ms_error *e) {
+    user_arg *x = p;
+    return user_create(c, x->email, x->name, "en", x->password, x->admin, x->id, e);
+}
+
+static int cmd_user_add(const cli_args *a, char **envp) {
+    const char *email = cli_get(a, "email");
+    if (!email) {
+        fprintf(stderr, "mstation user add: --email is required\n");
+        return CLI_USAGE;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    char pw[1100];
+    bool generated;
+    if (get_password(a, pw, &generated, &e)) {
+        db_close(d);
+        return cli_fail("user add", &e);
+    }
+    user_arg x = {email, cli_get(a, "name"), pw, cli_has(a, "admin"), ""};
+    if (!x.name) {
+        /* The part before the @ is a fair default display name. */
+        static char local[128];
+        snprintf(local, sizeof local, "%.*s", (int)strcspn(email, "@"), email);
+        x.name = local;
+    }
+    rc = in_tx(d, user_add_tx, &x, &e);
+    db_close(d);
+    if (rc) return cli_fail("user add", &e);
+    printf("user: %s %s\n", x.id, email);
+    if (generated) printf("password: %s\n", pw);
+    return CLI_OK;
+}
+
+static int user_passwd_tx(db_conn *c, void *p, ms_error *e) {
+    user_arg *x = p;
+    int rc = user_find_by_email(c, x->email, x->id, e);
+    if (rc) return rc;
+    if ((rc = password_check_policy(x->password, x->email, e))) return rc;
+    char hash[128];
+    if ((rc = password_hash(x->password, hash, e))) return rc;
+    if ((rc = user_set_password(c, x->id, hash, e))) return rc;
+    rc = db_exec(c, e, "DELETE FROM session WHERE user_id = ?", "s", x->id);
+    if (rc < 0) return rc;
+    /* A forgotten password usually follows a lock-out: clear it too. */
+    char bucket[300];
+    snprintf(bucket, sizeof bucket, "email:%s", x->email);
+    ms_str_lower(bucket);
+    rc = db_exec(c, e, "DELETE FROM signin_throttle WHERE bucket = ?", "s", bucket);
+    if (rc < 0) return rc;
+    ms_event ev = {.actor_id = x->id,
+                   .action = "user.password_reset",
+                   .object_type = "user",
+                   .object_id = x->id,
+                   .summary = "Password reset by an administrator; all sessions ended"};
+    return event_append(c, &ev, e);
+}
+
+static int cmd_user_passwd(const cli_args *a, char **envp) {
+    const char *email = cli_get(a, "email");
+    if (!email) {
+        fprintf(stderr, "mstation user passwd: --email is required\n");
+        return CLI_USAGE;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    char pw[1100];
+    bool generated;
+    if (get_password(a, pw, &generated, &e)) {
+        db_close(d);
+        return cli_fail("user passwd", &e);
+    }
+    user_arg x = {email, NULL, pw, false, ""};
+    rc = in_tx(d, user_passwd_tx, &x, &e);
+    db_close(d);
+    if (rc) return cli_fail("user passwd", &e);
+    printf("password changed for %s; their sessions were ended\n", email);
+    if (generated) printf("password: %s\n", pw);
+    return CLI_OK;
+}
+
+static int cmd_user_list(const cli_args *a, char **envp) {
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    db_conn *c = db_acquire(d);
+    db_stmt *st;
+    rc = db_query(c, &st, &e,
+                  "SELECT id, email, display_name, is_admin, disabled, created_at FROM "
+                  "user_account ORDER BY email",
+                  "");
+    if (!rc) {
+        while ((rc = db_step(st, &e)) == DB_ROW)
+            printf("%s  %-32s  %-24s %s%s\n", db_col_text(st, 0), db_col_text(st, 1),
+                   db_col_text(st, 2), db_col_int(st, 3) ? " admin" : "",
+                   db_col_int(st, 4) ? " disabled" : "");
+        db_done(st);
+    }
+    db_release(c);
+    db_close(d);
+    return rc < 0 ? cli_fail("user list", &e) : CLI_OK;
+}
+
+/* ---- org ---- */
+
+typedef struct org_arg {
+    const char *name, *kind, *slug, *owner;
+    char id[MS_ID_LEN];
+    char slug_out[64];
+} org_arg;
+
+static int org_add_tx(db_conn *c, void *p, ms_error *e) {
+    org_arg *x = p;
+    char owner[MS_ID_LEN];
+    int rc = user_find_by_email(c, x->owner, owner, e);
+    if (rc) return rc;
+    json_t *o;
+    if ((rc = org_create(c, owner, x->name, x->slug, x->kind, NULL, &o, e))) return rc;
+    ms_strlcpy(x->id, json_string_value(json_object_get(o, "id")), sizeof x->id);
+    ms_strlcpy(x->slug_out, json_string_value(json_object_get(o, "slug")), sizeof x->slug_out);
+    json_decref(o);
+    return 0;
+}
+
+static int cmd_org_add(const cli_args *a, char **envp) {
+    org_arg x = {
+        cli_get(a, "name"), cli_get(a, "kind"), cli_get(a, "slug"), cli_get(a, "owner"), "", ""};
+    if (!x.name || !x.kind || !x.owner) {
+        fprintf(stderr, "mstation org add: --name, --kind and --owner are required\n");
+        return CLI_USAGE;
+    }
+    bool kind_ok = false;
+    for (const char *const *k = org_kinds; *k; k++)
+        kind_ok = kind_ok || !strcmp(*k, x.kind);
+    if (!kind_ok) {
+        fprintf(stderr, "mstation org add: --kind must be one of studio, broadcaster, platform, "
+                        "distributor, agency, school, other\n");
+        return CLI_USAGE;
+    }
+    if (!*x.name || ms_utf8_chars(x.name) > 200 || !ms_str_is_clean_text(x.name, 800, false)) {
+        fprintf(stderr, "mstation org add: --name must be 1-200 characters of text\n");
+        return CLI_USAGE;
+    }
+    if (x.slug && !ms_slug_valid(x.slug, 40)) {
+        fprintf(stderr, "mstation org add: --slug must be 2-40 lower-case letters, digits or "
+                        "hyphens, starting with a letter\n");
+        return CLI_USAGE;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    rc = in_tx(d, org_add_tx, &x, &e);
+    db_close(d);
+    if (rc) return cli_fail("org add", &e);
+    printf("org: %s %s\n", x.id, x.slug_out);
+    return CLI_OK;
+}
+
+/* ---- token ---- */
+
+typedef struct token_arg {
+    const char *user, *name, *expires, *id, *token;
+    const ms_env *env;
+    char out[64];
+} token_arg;
+
+static int token_create_tx(db_conn *c, void *p, ms_error *e) {
+    token_arg *x = p;
+    char uid[MS_ID_LEN];
+    int rc = user_find_by_email(c, x->user, uid, e);
+    if (rc) return rc;
+    return token_create(c, x->env, uid, x->name, x->expires, NULL, x->out, e);
+}
+
+static int load_env(const ms_config *cfg, db *d, ms_env *env, ms_error *e) {
+    memset(env, 0, sizeof *env);
+    env->config = cfg;
+    env->db = d;
+    return app_secret_load(cfg, env->secret, e);
+}
+
+static int cmd_token_create(const cli_args *a, char **envp) {
+    token_arg x = {cli_get(a, "user"), cli_get(a, "name"), NULL, NULL, NULL, NULL, ""};
+    if (!x.user || !x.name) {
+        fprintf(stderr, "mstation token create: --user and --name are required\n");
+        return CLI_USAGE;
+    }
+    char exp[MS_TIME_LEN];
+    int64_t days = 90;
+    if (cli_get(a, "expires-in-days") &&
+        (!ms_parse_int(cli_get(a, "expires-in-days"), &days) || days < 1 || days > 3650)) {
+        fprintf(stderr, "mstation token create: --expires-in-days must be 1-3650\n");
+        return CLI_USAGE;
+    }
+    if (!cli_has(a, "no-expiry")) {
+        ms_time_fmt(ms_now_ms() + days * 86400LL * 1000, exp);
+        x.expires = exp;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    ms_env env;
+    if (load_env(&cfg, d, &env, &e)) {
+        db_close(d);
+        return cli_fail("token create", &e);
+    }
+    x.env = &env;
+    rc = in_tx(d, token_create_tx, &x, &e);
+    db_close(d);
+    if (rc) return cli_fail("token create", &e);
+    printf("%s\n", x.out);
+    return CLI_OK;
+}
+
+static int token_revoke_tx(db_conn *c, void *p, ms_error *e) {
+    token_arg *x = p;
+    db_stmt *st;
+    int rc;
+    if (x->token) {
+        char hash[65];
+        auth_credential_hash(x->env, "token", x->token, hash);
+        rc = db_query_row(c, &st, e, "SELECT id, user_id FROM api_token WHERE token_hash = ?", "s",
+                          hash);
+    } else {
+        rc = db_query_row(c, &st, e, "SELECT id, user_id FROM api_token WHERE id = ?", "s", x->id);
+    }
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(e, MS_ENOTFOUND, NULL, "no such token");
+    char id[MS_ID_LEN], uid[MS_ID_LEN];
+    ms_strlcpy(id, db_col_text(st, 0), sizeof id);
+    ms_strlcpy(uid, db_col_text(st, 1), sizeof uid);
+    db_done(st);
+    return token_revoke(c, uid, id, e);
+}
+
+static int cmd_token_revoke(const cli_args *a, char **envp) {
+    token_arg x = {NULL, NULL, NULL, cli_get(a, "id"), cli_get(a, "token"), NULL, ""};
+    if (!x.id == !x.token) {
+        fprintf(stderr, "mstation token revoke: give --id ID or --token TOKEN\n");
+        return CLI_USAGE;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    ms_env env;
+    if (load_env(&cfg, d, &env, &e)) {
+        db_close(d);
+        return cli_fail("token revoke", &e);
+    }
+    x.env = &env;
+    rc = in_tx(d, token_revoke_tx, &x, &e);
+    db_close(d);
+    if (rc) return cli_fail("token revoke", &e);
+    printf("revoked\n");
+    return CLI_OK;
+}
+
+static int cmd_version(const cli_args *a, char **envp) {
+    (void)a;
+    (void)envp;
+    printf("mstation %s (%s)\n", MS_VERSION, MS_GIT);
+    return CLI_OK;
+}
+
+static const cli_opt no_opts[] = {{NULL, false, NULL}};
+static const cli_opt init_opts[] = {
+    {"admin-email", true, "e-mail address of the first administrator (required)"},
+    {"admin-name", true, "display name of the administrator (default: Administrator)"},
+    {"admin-password-file", true,
+     "read the password from this file (\"-\": standard input); "
+     "default: generate one and print it"},
+    {NULL, false, NULL}};
+static const cli_opt migrate_opts[] = {
+    {"dry-run", false, "only count the migrations that would be applied"}, {NULL, false, NULL}};
+static const cli_opt user_add_opts[] = {
+    {"email", true, "e-mail address (required)"},
+    {"name", true, "display name (default: the part before @)"},
+    {"password-file", true,
+     "read the password from this file (\"-\": standard input); default: "
+     "generate one and print it"},
+    {"admin", false, "make the user an instance administrator"},
+    {NULL, false, NULL}};
+static const cli_opt user_passwd_opts[] = {
+    {"email", true, "e-mail address (required)"},
+    {"password-file", true,
+     "read the new password from this file (\"-\": standard input); "
+     "default: generate one and print it"},
+    {NULL, false, NULL}};
+static const cli_opt org_add_opts[] = {
+    {"name", true, "organization name (required)"},
+    {"kind", true,
+     "studio, broadcaster, platform, distributor, agency, school or other (required)"},
+    {"owner", true, "e-mail of the owner's account (required)"},
+    {"slug", true, "handle partners find it by (default: from the name)"},
+    {NULL, false, NULL}};
+static const cli_opt token_create_opts[] = {
+    {"user", true, "e-mail of the account the token acts for (required)"},
+    {"name", true, "what the token is for (required)"},
+    {"expires-in-days", true, "days until it expires (default 90)"},
+    {"no-expiry", false, "never expires"},
+    {NULL, false, NULL}};
+static const cli_opt token_revoke_opts[] = {{"id", true, "the token's id"},
+                                            {"token", true, "the token itself (mst_...)"},
+                                            {NULL, false, NULL}};
+static const cli_opt serve_opts[] = {{NULL, false, NULL}};
+
+const cli_command cli_commands[] = {
+    {"init", "create a data folder, its database and the first administrator",
+     "--data DIR --admin-email EMAIL [options]", init_opts, true, cmd_init},
+    {"serve", "run the server (web UI, API, job workers) until SIGINT or SIGTERM",
+     "[--data DIR] [--listen HOST:PORT] [settings]", serve_opts, true, cli_serve},
+    {"migrate", "apply pending database migrations", "[--data DIR] [--dry-run]", migrate_opts, true,
+     cmd_migrate},
+    {"user add", "create an account", "--email EMAIL [options]", user_add_opts, true, cmd_user_add},
+    {"user passwd", "set an account's password and end its sessions", "--email EMAIL [options]",
+     user_passwd_opts, true, cmd_user_passwd},
+    {"user list", "list accounts", "[--data DIR]", no_opts, true, cmd_user_list},
+    {"org add", "create an organization", "--name NAME --kind KIND --owner EMAIL [options]",
+     org_add_opts, true, cmd_org_add},
+    {"token create", "create an API token and print it (only the token, once)",
+     "--user EMAIL --name NAME [options]", token_create_opts, true, cmd_token_create},
+    {"token revoke", "revoke an API token", "--id ID | --token TOKEN", token_revoke_opts, true,
+     cmd_token_revoke},
+    {"version", "print the version", "", no_opts, false, cmd_version},
+    {NULL, NULL, NULL, NULL, false, NULL},
+};

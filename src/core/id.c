@@ -1,0 +1,89 @@
+/* id.c: UUIDv7 (RFC 9562) with the "fixed-length dedicated counter" method for monotonicity.
+ *
+ * The 12-bit rand_a field is a counter: the first id of a millisecond starts it at a random
+ * value below 2^11 (leaving room for at least 2048 more ids in that millisecond); when it
+ * overflows, the timestamp is advanced by one millisecond, as §6.2 allows. The last
+ * (timestamp, counter) pair is process-wide state guarded by a mutex: it is the one piece of
+ * global state mstation keeps outside the server, because ids must be ordered across all
+ * threads and every layer creates ids. */
+#include "core/id.h"
+
+#include "core/time.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+void ms_random_bytes(void *buf, size_t n) {
+    unsigned char *p = buf;
+    while (n) {
+        ssize_t r = getrandom(p, n, 0);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            /* getrandom cannot fail on Linux >= 3.17 with a valid buffer; if it does, no id
+             * or token may be produced from predictable bytes. */
+            abort();
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+}
+
+static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t uuid_last_ms = -1;
+static unsigned uuid_counter;
+
+void ms_uuid7_at(int64_t now, char out[MS_ID_LEN]) {
+    unsigned char r[10];
+    ms_random_bytes(r, sizeof r);
+    pthread_mutex_lock(&uuid_lock);
+    if (now <= uuid_last_ms) {
+        now = uuid_last_ms;
+        if (++uuid_counter > 0xFFF) {
+            now++;
+            uuid_counter = ((unsigned)r[8] << 8 | r[9]) & 0x7FF;
+        }
+    } else {
+        uuid_counter = ((unsigned)r[8] << 8 | r[9]) & 0x7FF;
+    }
+    uuid_last_ms = now;
+    unsigned counter = uuid_counter;
+    pthread_mutex_unlock(&uuid_lock);
+
+    unsigned char b[16];
+    uint64_t ts = (uint64_t)now;
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char)(ts >> (40 - 8 * i));
+    b[6] = (unsigned char)(0x70 | (counter >> 8));
+    b[7] = (unsigned char)(counter & 0xFF);
+    memcpy(b + 8, r, 8);
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3F));
+    static const char hex[] = "0123456789abcdef";
+    int o = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[o] = '\0';
+}
+
+void ms_uuid7(char out[MS_ID_LEN]) {
+    ms_uuid7_at(ms_now_ms(), out);
+}
+
+bool ms_uuid_valid(const char *s) {
+    if (!s) return false;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return false;
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return s[36] == '\0';
+}

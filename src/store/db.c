@@ -1,0 +1,459 @@
+/* db.c: the engine-neutral half of the database layer: connection pool, per-connection
+ * statement cache, parameter binding from type letters, statement timing.
+ *
+ * Statement cache. Each connection keeps up to DB_CACHE prepared statements in an
+ * open-addressed table keyed by a hash of the SQL text (compared in full on a hit). A cached
+ * statement that is still being stepped (a nested query with the same text) is never shared:
+ * the second user gets a temporary statement that db_done finalizes. When a probe sequence
+ * is full, the first idle entry of it is evicted.
+ *
+ * Pool. Connections are handed out from a stack under a mutex; db_acquire waits on a
+ * condition variable when all are in use. The server sizes the pool to its worker threads
+ * plus job workers, so in practice nobody waits. */
+#include "store/db_internal.h"
+
+#include "core/time.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB_CACHE      256
+#define DB_PROBE      8
+#define DB_MAX_PARAMS 32
+
+const double db_hist_bounds_us[DB_HIST_BUCKETS] = {10,   25,   50,   100,   250,   500,
+                                                   1000, 2500, 5000, 10000, 50000, 250000};
+
+struct db_stmt {
+    void *b;
+    db_conn *c;
+    uint64_t hash;
+    char *sql;
+    bool temp;
+    bool in_use;
+    uint64_t t0;
+};
+
+struct db_conn {
+    db *d;
+    void *b;
+    int index;
+    bool in_tx;
+    db_stmt *cache[DB_CACHE];
+};
+
+struct db {
+    const db_backend *be;
+    db_conn *conns;
+    int n;
+    int *free_stack;
+    int nfree;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    db_stats stats;
+};
+
+static uint64_t sql_hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+int db_open(const char *url, int pool_size, db **out, ms_error *err) {
+    const char *target = url;
+    const db_backend *be = &db_sqlite_backend;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        target = url + 7;
+    } else if (strstr(url, "://")) {
+        return ms_fail(err, MS_EINVAL, "config",
+                       "unsupported database URL \"%.40s...\": this build supports sqlite:PATH",
+                       url);
+    }
+    if (!*target) return ms_fail(err, MS_EINVAL, "config", "database path is empty");
+    if (pool_size < 1) pool_size = 1;
+    db *d = calloc(1, sizeof *d);
+    if (!d) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    d->be = be;
+    d->n = pool_size;
+    d->conns = calloc((size_t)pool_size, sizeof *d->conns);
+    d->free_stack = calloc((size_t)pool_size, sizeof *d->free_stack);
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->cond, NULL);
+    if (!d->conns || !d->free_stack) {
+        db_close(d);
+        return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    }
+    for (int i = 0; i < pool_size; i++) {
+        d->conns[i].d = d;
+        d->conns[i].index = i;
+        int rc = be->connect(target, &d->conns[i].b, err);
+        if (rc) {
+            db_close(d);
+            return rc;
+        }
+        d->free_stack[d->nfree++] = i;
+    }
+    *out = d;
+    return 0;
+}
+
+static void stmt_free(db_conn *c, db_stmt *s) {
+    c->d->be->finalize(s->b);
+    free(s->sql);
+    free(s);
+}
+
+void db_close(db *d) {
+    if (!d) return;
+    for (int i = 0; i < d->n; i++) {
+        db_conn *c = &d->conns[i];
+        for (int j = 0; j < DB_CACHE; j++)
+            if (c->cache[j]) stmt_free(c, c->cache[j]);
+        if (c->b) d->be->disconnect(c->b);
+    }
+    pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->cond);
+    free(d->conns);
+    free(d->free_stack);
+    free(d);
+}
+
+const char *db_engine(const db *d) {
+    return d->be->name;
+}
+
+int db_pool_size(const db *d) {
+    return d->n;
+}
+
+const db_stats *db_get_stats(const db *d) {
+    return &d->stats;
+}
+
+db_conn *db_acquire(db *d) {
+    pthread_mutex_lock(&d->lock);
+    while (d->nfree == 0)
+        pthread_cond_wait(&d->cond, &d->lock);
+    db_conn *c = &d->conns[d->free_stack[--d->nfree]];
+    pthread_mutex_unlock(&d->lock);
+    atomic_fetch_add(&d->stats.conns_in_use, 1);
+    return c;
+}
+
+void db_release(db_conn *c) {
+    if (!c) return;
+    db *d = c->d;
+    /* A handler that returned early may have left a statement open or a transaction
+     * running; neither may leak into the next user of this connection. */
+    for (int j = 0; j < DB_CACHE; j++) {
+        db_stmt *s = c->cache[j];
+        if (s && s->in_use) {
+            d->be->reset(s->b);
+            s->in_use = false;
+        }
+    }
+    if (c->in_tx) db_rollback(c);
+    atomic_fetch_sub(&d->stats.conns_in_use, 1);
+    pthread_mutex_lock(&d->lock);
+    d->free_stack[d->nfree++] = c->index;
+    pthread_cond_signal(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+}
+
+bool db_in_tx(const db_conn *c) {
+    return c->in_tx;
+}
+
+static void record_error(db *d, int rc) {
+    atomic_fetch_add(&d->stats.errors, 1);
+    if (rc == MS_EBUSY) atomic_fetch_add(&d->stats.busy, 1);
+}
+
+int db_begin(db_conn *c, bool write, ms_error *err) {
+    if (c->in_tx) return ms_fail(err, MS_EINTERNAL, NULL, "transaction already open");
+    int rc = c->d->be->exec_script(c->b, write ? c->d->be->begin_write : c->d->be->begin_read, err);
+    if (rc) {
+        record_error(c->d, rc);
+        return rc;
+    }
+    c->in_tx = true;
+    return 0;
+}
+
+int db_commit(db_conn *c, ms_error *err) {
+    if (!c->in_tx) return ms_fail(err, MS_EINTERNAL, NULL, "no transaction to commit");
+    int rc = c->d->be->exec_script(c->b, "COMMIT", err);
+    if (rc) {
+        record_error(c->d, rc);
+        db_rollback(c);
+        return rc;
+    }
+    c->in_tx = false;
+    atomic_fetch_add(&c->d->stats.tx_commits, 1);
+    return 0;
+}
+
+void db_rollback(db_conn *c) {
+    if (!c->in_tx) return;
+    /* Statements still stepping would make ROLLBACK fail on older engines; reset them. */
+    for (int j = 0; j < DB_CACHE; j++) {
+        db_stmt *s = c->cache[j];
+        if (s && s->in_use) c->d->be->reset(s->b);
+    }
+    c->d->be->exec_script(c->b, "ROLLBACK", NULL);
+    c->in_tx = false;
+    atomic_fetch_add(&c->d->stats.tx_rollbacks, 1);
+}
+
+static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err) {
+    uint64_t h = sql_hash(sql);
+    size_t home = (size_t)(h % DB_CACHE);
+    int free_slot = -1, idle_slot = -1;
+    for (int p = 0; p < DB_PROBE; p++) {
+        size_t i = (home + (size_t)p) % DB_CACHE;
+        db_stmt *s = c->cache[i];
+        if (!s) {
+            if (free_slot < 0) free_slot = (int)i;
+            continue;
+        }
+        if (s->hash == h && strcmp(s->sql, sql) == 0) {
+            if (!s->in_use) {
+                *out = s;
+                return 0;
+            }
+            break; /* in use: fall through to a temporary statement */
+        }
+        if (!s->in_use && idle_slot < 0) idle_slot = (int)i;
+    }
+    db_stmt *s = calloc(1, sizeof *s);
+    if (!s) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    s->sql = strdup(sql);
+    s->c = c;
+    s->hash = h;
+    if (!s->sql) {
+        free(s);
+        return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    }
+    int rc = c->d->be->prepare(c->b, sql, &s->b, err);
+    if (rc) {
+        free(s->sql);
+        free(s);
+        record_error(c->d, rc);
+        return rc;
+    }
+    int slot = free_slot >= 0 ? free_slot : idle_slot;
+    bool already_cached = false;
+    for (int p = 0; p < DB_PROBE && !already_cached; p++) {
+        db_stmt *x = c->cache[(home + (size_t)p) % DB_CACHE];
+        already_cached = x && x->hash == h && strcmp(x->sql, sql) == 0;
+    }
+    if (slot >= 0 && !already_cached) {
+        if (c->cache[slot]) stmt_free(c, c->cache[slot]);
+        c->cache[slot] = s;
+    } else {
+        s->temp = true;
+    }
+    *out = s;
+    return 0;
+}
+
+static int bind_args(db_stmt *s, ms_error *err, const char *types, va_list ap) {
+    const db_backend *be = s->c->d->be;
+    int idx = 1;
+    for (const char *t = types; t && *t; t++, idx++) {
+        db_value v = {0};
+        switch (*t) {
+        case 's':
+            v.s = va_arg(ap, const char *);
+            v.type = v.s ? 's' : 'n';
+            break;
+        case 'i':
+            v.type = 'I';
+            v.i = va_arg(ap, int);
+            break;
+        case 'I':
+            v.type = 'I';
+            v.i = va_arg(ap, int64_t);
+            break;
+        case 'b':
+            v.type = 'I';
+            v.i = va_arg(ap, int) ? 1 : 0;
+            break;
+        case 'd':
+            v.type = 'd';
+            v.d = va_arg(ap, double);
+            break;
+        default:
+            return ms_fail(err, MS_EINTERNAL, NULL, "bad bind type '%c'", *t);
+        }
+        int rc = be->bind(s->b, idx, &v, err);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int vquery(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types,
+                  va_list ap) {
+    db_stmt *s;
+    int rc = stmt_get(c, sql, &s, err);
+    if (rc) return rc;
+    s->in_use = true;
+    s->t0 = ms_mono_ns();
+    rc = bind_args(s, err, types, ap);
+    if (rc) {
+        db_done(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int db_query(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types, ...) {
+    va_list ap;
+    va_start(ap, types);
+    int rc = vquery(c, out, err, sql, types, ap);
+    va_end(ap);
+    return rc;
+}
+
+int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const db_arg *args,
+                  int nargs) {
+    db_stmt *s;
+    int rc = stmt_get(c, sql, &s, err);
+    if (rc) return rc;
+    s->in_use = true;
+    s->t0 = ms_mono_ns();
+    for (int k = 0; k < nargs; k++) {
+        db_value v = {.type = args[k].type, .i = args[k].i, .d = args[k].d, .s = args[k].s};
+        if (v.type == 's' && !v.s) v.type = 'n';
+        if ((rc = c->d->be->bind(s->b, k + 1, &v, err))) {
+            db_done(s);
+            return rc;
+        }
+    }
+    *out = s;
+    return 0;
+}
+
+int db_step(db_stmt *s, ms_error *err) {
+    int rc = s->c->d->be->step(s->c->b, s->b, err);
+    if (rc < 0) record_error(s->c->d, rc);
+    return rc;
+}
+
+void db_done(db_stmt *s) {
+    if (!s) return;
+    db *d = s->c->d;
+    d->be->reset(s->b);
+    uint64_t us = (ms_mono_ns() - s->t0) / 1000;
+    atomic_fetch_add(&d->stats.statements, 1);
+    atomic_fetch_add(&d->stats.total_us, us);
+    int b = 0;
+    while (b < DB_HIST_BUCKETS && (double)us > db_hist_bounds_us[b])
+        b++;
+    atomic_fetch_add(&d->stats.hist[b], 1);
+    s->in_use = false;
+    if (s->temp) stmt_free(s->c, s);
+}
+
+int db_exec(db_conn *c, ms_error *err, const char *sql, const char *types, ...) {
+    va_list ap;
+    va_start(ap, types);
+    db_stmt *s;
+    int rc = vquery(c, &s, err, sql, types, ap);
+    va_end(ap);
+    if (rc) return rc;
+    while ((rc = db_step(s, err)) == DB_ROW) {
+    }
+    db_done(s);
+    if (rc < 0) return rc;
+    int64_t n = c->d->be->changes(c->b);
+    return n > 0x7fffffff ? 0x7fffffff : (int)n;
+}
+
+int db_query_row(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types,
+                 ...) {
+    va_list ap;
+    va_start(ap, types);
+    int rc = vquery(c, out, err, sql, types, ap);
+    va_end(ap);
+    if (rc) return rc;
+    rc = db_step(*out, err);
+    if (rc != DB_ROW) {
+        db_done(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int db_exec_script(db_conn *c, const char *sql, ms_error *err) {
+    int rc = c->d->be->exec_script(c->b, sql, err);
+    if (rc) record_error(c->d, rc);
+    return rc;
+}
+
+const char *db_col_text(db_stmt *s, int i) {
+    return s->c->d->be->col_text(s->b, i);
+}
+
+int64_t db_col_int(db_stmt *s, int i) {
+    return s->c->d->be->col_int(s->b, i);
+}
+
+double db_col_double(db_stmt *s, int i) {
+    return s->c->d->be->col_double(s->b, i);
+}
+
+bool db_col_null(db_stmt *s, int i) {
+    return s->c->d->be->col_null(s->b, i);
+}
+
+int db_col_count(db_stmt *s) {
+    return s->c->d->be->col_count(s->b);
+}
+
+const char *db_col_name(db_stmt *s, int i) {
+    return s->c->d->be->col_name(s->b, i);
+}
+
+int db_col_type(db_stmt *s, int i) {
+    return s->c->d->be->col_type(s->b, i);
+}
+
+json_t *db_row_json(db_stmt *s) {
+    json_t *o = json_object();
+    int n = db_col_count(s);
+    for (int i = 0; i < n; i++) {
+        const char *name = db_col_name(s, i);
+        size_t len = strlen(name);
+        json_t *v;
+        switch (db_col_type(s, i)) {
+        case DB_T_NULL:
+            v = json_null();
+            break;
+        case DB_T_INT:
+            if (!strncmp(name, "is_", 3) || !strncmp(name, "has_", 4))
+                v = json_boolean(db_col_int(s, i));
+            else
+                v = json_integer(db_col_int(s, i));
+            break;
+        case DB_T_FLOAT:
+            v = json_real(db_col_double(s, i));
+            break;
+        default:
+            if (len > 5 && !strcmp(name + len - 5, "_json")) {
+                v = json_loads(db_col_text(s, i), JSON_DECODE_ANY, NULL);
+                if (!v) v = json_null();
+                json_object_setn_new(o, name, len - 5, v);
+                continue;
+            }
+            v = json_string(db_col_text(s, i));
+        }
+        json_object_set_new(o, name, v);
+    }
+    return o;
+}

@@ -1,0 +1,114 @@
+/* db.h: the database interface every module writes its SQL against.
+ *
+ * A `db` is a pool of connections to one database; a request or job takes one connection
+ * (db_acquire), uses it from one thread, and gives it back (db_release). Statements are
+ * prepared once per connection and cached by their SQL text, so handlers simply write
+ *
+ *     db_stmt *st;
+ *     if (db_query(c, &st, err, "SELECT name FROM org WHERE id = ?", "s", id)) return ...;
+ *     while ((rc = db_step(st, err)) == DB_ROW) use(db_col_text(st, 0));
+ *     db_done(st);
+ *
+ * SQL is written in the subset that SQLite and PostgreSQL share: `?` placeholders (the
+ * PostgreSQL backend numbers them), TEXT/INTEGER/BIGINT/DOUBLE PRECISION columns, times as
+ * RFC 3339 text, booleans as 0/1 integers, ON CONFLICT ... DO ..., RETURNING. Engine-only
+ * syntax lives in the backends (begin statements, pragmas), nowhere else.
+ *
+ * Errors map to MS_E* codes: a unique or foreign-key violation is MS_ECONFLICT, a lock that
+ * did not clear within the busy timeout is MS_EBUSY, anything else MS_EDB. */
+#ifndef MS_DB_H
+#define MS_DB_H
+
+#include "core/error.h"
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct db db;
+typedef struct db_conn db_conn;
+typedef struct db_stmt db_stmt;
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* Open `url` ("sqlite:PATH" or a plain path) with `pool_size` connections. */
+int db_open(const char *url, int pool_size, db **out, ms_error *err);
+void db_close(db *d);
+const char *db_engine(const db *d);
+int db_pool_size(const db *d);
+
+/* Take a connection (waits when all are in use) and give it back. A released connection is
+ * rolled back if a transaction was left open, and its statements are reset. */
+db_conn *db_acquire(db *d);
+void db_release(db_conn *c);
+
+/* Transactions. A write transaction takes the write lock at its start (SQLite: BEGIN
+ * IMMEDIATE), so it never fails half-way with a lock upgrade. Commits are durable
+ * (synchronous=FULL) when db_commit returns 0. */
+int db_begin(db_conn *c, bool write, ms_error *err);
+int db_commit(db_conn *c, ms_error *err);
+void db_rollback(db_conn *c);
+bool db_in_tx(const db_conn *c);
+
+/* Prepare (cached) and bind. `types` has one letter per parameter:
+ *   s  const char *  (NULL binds SQL NULL)
+ *   i  int
+ *   I  int64_t
+ *   d  double
+ *   b  bool (as 0/1)
+ * The statement stays valid until db_done. */
+int db_query(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types, ...);
+/* The same with a run-time list of parameters (queries built from optional filters). */
+typedef struct db_arg {
+    char type; /* 's', 'I', 'd' */
+    const char *s;
+    int64_t i;
+    double d;
+} db_arg;
+#define DB_ARG_S(x) ((db_arg){.type = 's', .s = (x)})
+#define DB_ARG_I(x) ((db_arg){.type = 'I', .i = (x)})
+int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const db_arg *args,
+                  int nargs);
+int db_step(db_stmt *s, ms_error *err); /* DB_ROW, DB_DONE or a negative MS_E* code */
+void db_done(db_stmt *s);
+
+/* Run a statement to completion; returns the number of rows changed (>= 0) or MS_E*. */
+int db_exec(db_conn *c, ms_error *err, const char *sql, const char *types, ...);
+/* Run one row query: returns DB_ROW (and leaves `*out` open for reading; call db_done),
+ * DB_DONE (no row; `*out` is already done) or MS_E*. */
+int db_query_row(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types, ...);
+/* Several statements without parameters (migrations, setup). */
+int db_exec_script(db_conn *c, const char *sql, ms_error *err);
+
+/* Columns of the current row. Text is valid until the next step or db_done. */
+const char *db_col_text(db_stmt *s, int i); /* NULL for SQL NULL */
+int64_t db_col_int(db_stmt *s, int i);
+double db_col_double(db_stmt *s, int i);
+bool db_col_null(db_stmt *s, int i);
+int db_col_count(db_stmt *s);
+const char *db_col_name(db_stmt *s, int i);
+enum { DB_T_NULL = 0, DB_T_INT, DB_T_FLOAT, DB_T_TEXT };
+int db_col_type(db_stmt *s, int i);
+
+/* The current row as a JSON object keyed by column names (use SQL aliases to name API
+ * fields). Integer columns whose name starts with "is_" or "has_" become booleans; a text
+ * column whose name ends in "_json" is parsed and stored without the suffix. */
+json_t *db_row_json(db_stmt *s);
+
+/* Timing of statements, for /metrics. Histogram bucket bounds in microseconds. */
+#define DB_HIST_BUCKETS 12
+extern const double db_hist_bounds_us[DB_HIST_BUCKETS];
+typedef struct db_stats {
+    atomic_uint_fast64_t statements;
+    atomic_uint_fast64_t errors;
+    atomic_uint_fast64_t busy;
+    atomic_uint_fast64_t total_us;
+    atomic_uint_fast64_t hist[DB_HIST_BUCKETS + 1]; /* last: +Inf */
+    atomic_uint_fast64_t tx_commits;
+    atomic_uint_fast64_t tx_rollbacks;
+    atomic_int conns_in_use;
+} db_stats;
+const db_stats *db_get_stats(const db *d);
+
+#endif

@@ -1,0 +1,41 @@
+/* db_internal.h: what a database backend implements. Private to src/store/.
+ *
+ * db.c owns everything engine-neutral (the connection pool, the statement cache, parameter
+ * parsing, timing); a backend (db_sqlite.c, later db_pg.c) only talks to its engine. */
+#ifndef MS_DB_INTERNAL_H
+#define MS_DB_INTERNAL_H
+
+#include "store/db.h"
+
+typedef struct db_value {
+    char type; /* 's', 'I', 'd', 'n' (null) */
+    int64_t i;
+    double d;
+    const char *s;
+} db_value;
+
+typedef struct db_backend {
+    const char *name;
+    const char *begin_read;
+    const char *begin_write;
+    int (*connect)(const char *target, void **bconn, ms_error *err);
+    void (*disconnect)(void *bconn);
+    int (*prepare)(void *bconn, const char *sql, void **bstmt, ms_error *err);
+    void (*finalize)(void *bstmt);
+    int (*bind)(void *bstmt, int idx, const db_value *v, ms_error *err); /* idx from 1 */
+    int (*step)(void *bconn, void *bstmt, ms_error *err);
+    void (*reset)(void *bstmt);
+    const char *(*col_text)(void *bstmt, int i);
+    int64_t (*col_int)(void *bstmt, int i);
+    double (*col_double)(void *bstmt, int i);
+    bool (*col_null)(void *bstmt, int i);
+    int (*col_count)(void *bstmt);
+    const char *(*col_name)(void *bstmt, int i);
+    int (*col_type)(void *bstmt, int i);
+    int (*exec_script)(void *bconn, const char *sql, ms_error *err);
+    int64_t (*changes)(void *bconn);
+} db_backend;
+
+extern const db_backend db_sqlite_backend;
+
+#endif

@@ -1,0 +1,191 @@
+/* migrate.c: the migration runner. See migrate.h.
+ *
+ * Checksums are BLAKE2b-128 (libsodium) of each migration's text exactly as written, so a
+ * change of even a comment inside an applied migration is noticed. The text before the first
+ * marker may hold only comments and blank lines. */
+#include "store/migrate.h"
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/time.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char migrations_table[] = "CREATE TABLE IF NOT EXISTS schema_migration ("
+                                       " module TEXT NOT NULL,"
+                                       " version INTEGER NOT NULL,"
+                                       " name TEXT NOT NULL,"
+                                       " checksum TEXT NOT NULL,"
+                                       " applied_at TEXT NOT NULL,"
+                                       " PRIMARY KEY (module, version))";
+
+static bool only_comments(const char *p, const char *end) {
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+            p++;
+        if (p >= end) break;
+        if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+            while (p < end && *p != '\n')
+                p++;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+int ms_schema_parse(const char *module, const char *text, ms_migration_fn fn, void *arg,
+                    ms_error *err) {
+    static const char marker[] = "-- migration ";
+    const char *p = text, *first = NULL;
+    /* Find markers at the start of lines. */
+    int expect = 1;
+    const char *cur = NULL;
+    int cur_version = 0;
+    char cur_name[128] = "";
+    for (;;) {
+        const char *m = p;
+        for (;;) {
+            m = strstr(m, marker);
+            if (!m || m == text || m[-1] == '\n') break;
+            m++;
+        }
+        if (cur) {
+            const char *end = m ? m : text + strlen(text);
+            size_t n = (size_t)(end - cur);
+            char *sql = malloc(n + 1);
+            if (!sql) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+            memcpy(sql, cur, n);
+            sql[n] = 0;
+            int rc = fn(arg, cur_version, cur_name, sql, err);
+            free(sql);
+            if (rc) return rc;
+        }
+        if (!m) break;
+        if (!first) {
+            first = m;
+            if (!only_comments(text, m))
+                return ms_fail(err, MS_EINTERNAL, "schema",
+                               "%s/schema.sql: SQL before the first \"-- migration N: name\"",
+                               module);
+        }
+        const char *q = m + sizeof marker - 1;
+        char *endp;
+        long v = strtol(q, &endp, 10);
+        if (endp == q || *endp != ':' || v != expect)
+            return ms_fail(err, MS_EINTERNAL, "schema",
+                           "%s/schema.sql: expected \"-- migration %d: name\"", module, expect);
+        const char *nl = strchr(endp, '\n');
+        const char *name = endp + 1;
+        while (*name == ' ')
+            name++;
+        size_t nn = nl ? (size_t)(nl - name) : strlen(name);
+        if (nn >= sizeof cur_name) nn = sizeof cur_name - 1;
+        memcpy(cur_name, name, nn);
+        cur_name[nn] = 0;
+        cur_version = (int)v;
+        expect++;
+        cur = nl ? nl + 1 : name + nn;
+        p = cur;
+    }
+    if (!first && !only_comments(text, text + strlen(text)))
+        return ms_fail(err, MS_EINTERNAL, "schema",
+                       "%s/schema.sql: no \"-- migration 1: name\" marker", module);
+    return 0;
+}
+
+static void checksum(const char *sql, char out[33]) {
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)sql, strlen(sql), NULL, 0);
+    ms_hex_encode(h, sizeof h, out);
+}
+
+typedef struct run_ctx {
+    db_conn *c;
+    const char *module;
+    bool dry_run;
+    ms_migrate_report *rep;
+    int max_known;
+} run_ctx;
+
+static int apply_one(void *arg, int version, const char *name, const char *sql, ms_error *err) {
+    run_ctx *x = arg;
+    x->max_known = version;
+    char sum[33];
+    checksum(sql, sum);
+    db_stmt *st;
+    int rc = db_query_row(x->c, &st, err,
+                          "SELECT checksum FROM schema_migration WHERE module = ? AND version = ?",
+                          "si", x->module, version);
+    if (rc < 0) return rc;
+    if (rc == DB_ROW) {
+        bool same = strcmp(db_col_text(st, 0), sum) == 0;
+        db_done(st);
+        if (!same)
+            return ms_fail(err, MS_EINTERNAL, "schema-drift",
+                           "migration %s %d (%s) was changed after it was applied; restore its "
+                           "text and add a new migration instead",
+                           x->module, version, name);
+        x->rep->current++;
+        return 0;
+    }
+    if (x->dry_run) {
+        x->rep->pending++;
+        return 0;
+    }
+    if ((rc = db_begin(x->c, true, err))) return rc;
+    rc = db_exec_script(x->c, sql, err);
+    if (rc) {
+        db_rollback(x->c);
+        char detail[sizeof err->detail];
+        snprintf(detail, sizeof detail, "%s", err->detail);
+        return ms_fail(err, rc, "migration-failed", "migration %s %d (%s) failed: %s", x->module,
+                       version, name, detail);
+    }
+    char now[MS_TIME_LEN];
+    ms_now_str(now);
+    rc = db_exec(x->c, err,
+                 "INSERT INTO schema_migration (module, version, name, checksum, applied_at) "
+                 "VALUES (?, ?, ?, ?, ?)",
+                 "sisss", x->module, version, name, sum, now);
+    if (rc < 0) {
+        db_rollback(x->c);
+        return rc;
+    }
+    if ((rc = db_commit(x->c, err))) return rc;
+    x->rep->applied++;
+    ms_log(MS_LOG_INFO, "migration applied",
+           json_pack("{s:s,s:i,s:s}", "module", x->module, "version", version, "name", name));
+    return 0;
+}
+
+int ms_migrate(db *d, const ms_schema *schemas, int nschemas, bool dry_run,
+               ms_migrate_report *report, ms_error *err) {
+    ms_migrate_report local = {0};
+    ms_migrate_report *rep = report ? report : &local;
+    memset(rep, 0, sizeof *rep);
+    db_conn *c = db_acquire(d);
+    int rc = db_exec_script(c, migrations_table, err);
+    for (int i = 0; rc == 0 && i < nschemas; i++) {
+        run_ctx x = {c, schemas[i].module, dry_run, rep, 0};
+        rc = ms_schema_parse(schemas[i].module, schemas[i].sql, apply_one, &x, err);
+        if (rc) break;
+        db_stmt *st;
+        rc = db_query_row(c, &st, err, "SELECT MAX(version) FROM schema_migration WHERE module = ?",
+                          "s", schemas[i].module);
+        if (rc < 0) break;
+        int64_t max = rc == DB_ROW ? db_col_int(st, 0) : 0;
+        if (rc == DB_ROW) db_done(st);
+        rc = 0;
+        if (max > x.max_known)
+            rc = ms_fail(err, MS_EINTERNAL, "schema-newer",
+                         "the database has %s migration %lld but this binary knows only %d: "
+                         "it was written by a newer mstation",
+                         schemas[i].module, (long long)max, x.max_known);
+    }
+    db_release(c);
+    return rc;
+}
