@@ -36,7 +36,8 @@ const char *const app_openapi[] = {ms_openapi_auth, NULL};
 
 /* ---- Jobs. ---- */
 
-static int job_mail_send(void *ctx, db_conn *c, const ms_job *job, ms_error *err) {
+static int job_mail_send(void *ctx, db_conn *c, const ms_job *job, ms_error *err)
+{
     const ms_config *cfg = ctx;
     (void)c;
     const char *to = json_string_value(json_object_get(job->payload, "to"));
@@ -50,7 +51,8 @@ static int job_mail_send(void *ctx, db_conn *c, const ms_job *job, ms_error *err
 #define MAINTENANCE_EVERY_MS (3600LL * 1000)
 #define DONE_JOBS_KEPT_MS    (7LL * 86400 * 1000)
 
-static int enqueue_maintenance(db_conn *c, int64_t at_ms, ms_error *err) {
+static int enqueue_maintenance(db_conn *c, int64_t at_ms, ms_error *err)
+{
     /* One job per hour slot: the unique key makes every server of a cluster agree. */
     char key[64], slot[MS_TIME_LEN];
     ms_time_fmt(at_ms - at_ms % MAINTENANCE_EVERY_MS, slot);
@@ -63,7 +65,8 @@ static int enqueue_maintenance(db_conn *c, int64_t at_ms, ms_error *err) {
     return rc;
 }
 
-static int job_maintenance(void *ctx, db_conn *c, const ms_job *job, ms_error *err) {
+static int job_maintenance(void *ctx, db_conn *c, const ms_job *job, ms_error *err)
+{
     (void)ctx;
     (void)job;
     char idem_before[MS_TIME_LEN], jobs_before[MS_TIME_LEN];
@@ -92,7 +95,8 @@ const ms_job_handler app_job_handlers[] = {
     {NULL, NULL, 0},
 };
 
-int app_schedule_maintenance(db *d, ms_error *err) {
+int app_schedule_maintenance(db *d, ms_error *err)
+{
     db_conn *c = db_acquire(d);
     int rc = db_begin(c, true, err);
     if (!rc) {
@@ -108,7 +112,8 @@ int app_schedule_maintenance(db *d, ms_error *err) {
 
 /* ---- The data folder. ---- */
 
-static int mkdir_p(const char *path, mode_t mode, ms_error *err) {
+static int mkdir_p(const char *path, mode_t mode, ms_error *err)
+{
     char tmp[PATH_MAX];
     if (!ms_strlcpy(tmp, path, sizeof tmp))
         return ms_fail(err, MS_EINVAL, NULL, "path too long: %s", path);
@@ -129,7 +134,8 @@ static int mkdir_p(const char *path, mode_t mode, ms_error *err) {
 
 /* Write `text` to `path` only if it does not exist: temp file, fsync, link (fails if the
  * target appeared meanwhile), fsync the folder. */
-static int write_new_file(const char *path, const char *text, mode_t mode, ms_error *err) {
+static int write_new_file(const char *path, const char *text, mode_t mode, ms_error *err)
+{
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -158,11 +164,13 @@ static int write_new_file(const char *path, const char *text, mode_t mode, ms_er
     return 0;
 }
 
-bool app_data_exists(const ms_config *cfg) {
+bool app_data_exists(const ms_config *cfg)
+{
     return access(cfg->secret_key_file, R_OK) == 0;
 }
 
-int app_data_init(const ms_config *cfg, ms_error *err) {
+int app_data_init(const ms_config *cfg, ms_error *err)
+{
     int rc = mkdir_p(cfg->data, 0700, err);
     char path[PATH_MAX];
     static const char *const subdirs[] = {"outbox", "blobs"};
@@ -197,7 +205,8 @@ int app_data_init(const ms_config *cfg, ms_error *err) {
     return rc;
 }
 
-int app_secret_load(const ms_config *cfg, unsigned char out[32], ms_error *err) {
+int app_secret_load(const ms_config *cfg, unsigned char out[32], ms_error *err)
+{
     FILE *f = fopen(cfg->secret_key_file, "r");
     if (!f)
         return ms_fail(err, MS_ENOTFOUND, "no-secret",
@@ -221,7 +230,8 @@ int app_secret_load(const ms_config *cfg, unsigned char out[32], ms_error *err) 
     return 0;
 }
 
-int app_store_open(const ms_config *cfg, int pool, db **out, ms_error *err) {
+int app_store_open(const ms_config *cfg, int pool, db **out, ms_error *err)
+{
     db *d;
     int rc = db_open(cfg->database, pool, &d, err);
     if (rc) return rc;
@@ -234,13 +244,15 @@ int app_store_open(const ms_config *cfg, int pool, db **out, ms_error *err) {
     return 0;
 }
 
-static bool has_index(const char *dir) {
+static bool has_index(const char *dir)
+{
     char p[PATH_MAX + 16];
     snprintf(p, sizeof p, "%s/index.html", dir);
     return access(p, R_OK) == 0;
 }
 
-void app_web_root(const ms_config *cfg, char *out, size_t outlen) {
+void app_web_root(const ms_config *cfg, char *out, size_t outlen)
+{
     out[0] = 0;
     if (cfg->web_root[0]) {
         if (has_index(cfg->web_root)) ms_strlcpy(out, cfg->web_root, outlen);

@@ -41,6 +41,7 @@ struct ms_caller {
     int via;                       /* AUTH_VIA_SESSION or AUTH_VIA_TOKEN */
     char credential_id[MS_ID_LEN]; /* session or token id */
     char csrf[48];                 /* sessions only */
+    bool touch; /* last used/seen is stale: call auth_touch after the request's reads */
 };
 
 /* Resolve credentials: a bearer token ("mst_...") or a session cookie value. Returns 0 and
@@ -48,6 +49,10 @@ struct ms_caller {
  * revoked). Neither given: MS_EUNAUTH "authentication-required". */
 int auth_authenticate(db_conn *c, const ms_env *env, const char *bearer, const char *session,
                       ms_caller *out, ms_error *err);
+
+/* Record that the caller's credential was used (at most once a minute per credential, see
+ * `touch`). A small write: run it outside read transactions. Best effort, never fails. */
+void auth_touch(db_conn *c, const ms_caller *caller);
 
 /* ---- Authorization. ---- */
 
@@ -99,8 +104,9 @@ const char *ms_level_name(ms_level l);
 /* ---- Events: every write appends one. ---- */
 
 typedef struct ms_event {
-    const char *actor_id; /* NULL: the system */
-    const char *action;   /* "project.created" */
+    const char *actor_id;   /* NULL: the system */
+    const char *actor_name; /* NULL: looked up from actor_id */
+    const char *action;     /* "project.created" */
     const char *object_type;
     const char *object_id;
     const char *org_id;     /* may be NULL */

@@ -15,33 +15,31 @@
  * that authenticating a request stays a read. */
 #define TOUCH_INTERVAL_MS (60 * 1000)
 
-static int load_user(db_conn *c, const char *user_id, ms_caller *out, ms_error *err) {
-    db_stmt *st;
-    int rc = db_query_row(c, &st, err,
-                          "SELECT email, display_name, locale, is_admin, disabled "
-                          "FROM user_account WHERE id = ?",
-                          "s", user_id);
-    if (rc < 0) return rc;
-    if (rc == DB_DONE)
-        return ms_fail(err, MS_EUNAUTH, "invalid-credentials", "The account no longer exists.");
-    bool disabled = db_col_int(st, 4) != 0;
-    ms_strlcpy(out->user_id, user_id, sizeof out->user_id);
-    ms_strlcpy(out->email, db_col_text(st, 0), sizeof out->email);
-    ms_strlcpy(out->display_name, db_col_text(st, 1), sizeof out->display_name);
-    ms_strlcpy(out->locale, db_col_text(st, 2), sizeof out->locale);
-    out->is_admin = db_col_int(st, 3) != 0;
-    db_done(st);
-    if (disabled) return ms_fail(err, MS_EUNAUTH, "account-disabled", "This account is disabled.");
+/* Both credential kinds are looked up with their user in one query; the user columns come
+ * last in the same order, starting at column `first`. */
+#define USER_COLS "u.id, u.email, u.display_name, u.locale, u.is_admin, u.disabled"
+
+static int fill_user(db_stmt *st, int first, ms_caller *out, ms_error *err)
+{
+    ms_strlcpy(out->user_id, db_col_text(st, first), sizeof out->user_id);
+    ms_strlcpy(out->email, db_col_text(st, first + 1), sizeof out->email);
+    ms_strlcpy(out->display_name, db_col_text(st, first + 2), sizeof out->display_name);
+    ms_strlcpy(out->locale, db_col_text(st, first + 3), sizeof out->locale);
+    out->is_admin = db_col_int(st, first + 4) != 0;
+    if (db_col_int(st, first + 5))
+        return ms_fail(err, MS_EUNAUTH, "account-disabled", "This account is disabled.");
     return 0;
 }
 
-static bool stale(const char *last, int64_t now) {
+static bool stale(const char *last, int64_t now)
+{
     int64_t t;
     return !last || !ms_time_parse(last, &t) || now - t > TOUCH_INTERVAL_MS;
 }
 
 static int auth_token(db_conn *c, const ms_env *env, const char *token, ms_caller *out,
-                      ms_error *err) {
+                      ms_error *err)
+{
     if (strncmp(token, "mst_", 4) != 0 || strlen(token) != 47)
         return ms_fail(err, MS_EUNAUTH, "invalid-credentials",
                        "The bearer token is not an mstation API token.");
@@ -49,39 +47,34 @@ static int auth_token(db_conn *c, const ms_env *env, const char *token, ms_calle
     auth_credential_hash(env, "token", token, hash);
     db_stmt *st;
     int rc = db_query_row(c, &st, err,
-                          "SELECT id, user_id, expires_at, revoked_at, last_used_at "
-                          "FROM api_token WHERE token_hash = ?",
+                          "SELECT t.id, t.expires_at, t.revoked_at, t.last_used_at, " USER_COLS
+                          " FROM api_token t JOIN user_account u ON u.id = t.user_id "
+                          "WHERE t.token_hash = ?",
                           "s", hash);
     if (rc < 0) return rc;
     if (rc == DB_DONE)
         return ms_fail(err, MS_EUNAUTH, "invalid-credentials", "The API token is not valid.");
-    char id[MS_ID_LEN], user[MS_ID_LEN];
+    char id[MS_ID_LEN];
     ms_strlcpy(id, db_col_text(st, 0), sizeof id);
-    ms_strlcpy(user, db_col_text(st, 1), sizeof user);
-    const char *exp = db_col_text(st, 2);
-    bool revoked = !db_col_null(st, 3);
+    const char *exp = db_col_text(st, 1);
+    bool revoked = !db_col_null(st, 2);
     int64_t now = ms_now_ms(), t;
     bool expired = exp && ms_time_parse(exp, &t) && t <= now;
-    bool touch = stale(db_col_text(st, 4), now);
+    bool touch = stale(db_col_text(st, 3), now);
+    rc = fill_user(st, 4, out, err);
     db_done(st);
     if (revoked) return ms_fail(err, MS_EUNAUTH, "token-revoked", "The API token was revoked.");
     if (expired) return ms_fail(err, MS_EUNAUTH, "token-expired", "The API token has expired.");
-    if ((rc = load_user(c, user, out, err))) return rc;
+    if (rc) return rc;
     out->via = AUTH_VIA_TOKEN;
+    out->touch = touch;
     ms_strlcpy(out->credential_id, id, sizeof out->credential_id);
-    if (touch) {
-        /* Best effort: a busy database must not fail the request. */
-        char ts[MS_TIME_LEN];
-        ms_time_fmt(now, ts);
-        ms_error ignore;
-        if (!db_in_tx(c))
-            db_exec(c, &ignore, "UPDATE api_token SET last_used_at = ? WHERE id = ?", "ss", ts, id);
-    }
     return 0;
 }
 
 static int auth_session(db_conn *c, const ms_env *env, const char *cookie, ms_caller *out,
-                        ms_error *err) {
+                        ms_error *err)
+{
     if (strncmp(cookie, "mss_", 4) != 0 || strlen(cookie) != 47)
         return ms_fail(err, MS_EUNAUTH, "invalid-credentials",
                        "The session is not valid; sign in again.");
@@ -89,38 +82,49 @@ static int auth_session(db_conn *c, const ms_env *env, const char *cookie, ms_ca
     auth_credential_hash(env, "session", cookie, hash);
     db_stmt *st;
     int rc = db_query_row(c, &st, err,
-                          "SELECT id, user_id, csrf_token, expires_at, last_seen_at "
-                          "FROM session WHERE token_hash = ?",
+                          "SELECT s.id, s.csrf_token, s.expires_at, s.last_seen_at, " USER_COLS
+                          " FROM session s JOIN user_account u ON u.id = s.user_id "
+                          "WHERE s.token_hash = ?",
                           "s", hash);
     if (rc < 0) return rc;
     if (rc == DB_DONE)
         return ms_fail(err, MS_EUNAUTH, "invalid-credentials",
                        "The session has ended; sign in again.");
-    char id[MS_ID_LEN], user[MS_ID_LEN];
+    char id[MS_ID_LEN];
     ms_strlcpy(id, db_col_text(st, 0), sizeof id);
-    ms_strlcpy(user, db_col_text(st, 1), sizeof user);
-    ms_strlcpy(out->csrf, db_col_text(st, 2), sizeof out->csrf);
+    ms_strlcpy(out->csrf, db_col_text(st, 1), sizeof out->csrf);
     int64_t now = ms_now_ms(), t;
-    bool expired = !ms_time_parse(db_col_text(st, 3), &t) || t <= now;
-    bool touch = stale(db_col_text(st, 4), now);
+    bool expired = !ms_time_parse(db_col_text(st, 2), &t) || t <= now;
+    bool touch = stale(db_col_text(st, 3), now);
+    rc = fill_user(st, 4, out, err);
     db_done(st);
     if (expired)
         return ms_fail(err, MS_EUNAUTH, "session-expired",
                        "The session has expired; sign in again.");
-    if ((rc = load_user(c, user, out, err))) return rc;
+    if (rc) return rc;
     out->via = AUTH_VIA_SESSION;
+    out->touch = touch;
     ms_strlcpy(out->credential_id, id, sizeof out->credential_id);
-    if (touch && !db_in_tx(c)) {
-        char ts[MS_TIME_LEN];
-        ms_time_fmt(now, ts);
-        ms_error ignore;
-        db_exec(c, &ignore, "UPDATE session SET last_seen_at = ? WHERE id = ?", "ss", ts, id);
-    }
     return 0;
 }
 
+void auth_touch(db_conn *c, const ms_caller *caller)
+{
+    if (!caller || !caller->touch) return;
+    char ts[MS_TIME_LEN];
+    ms_now_str(ts);
+    ms_error ignore; /* a busy database must not fail the request */
+    if (caller->via == AUTH_VIA_TOKEN)
+        db_exec(c, &ignore, "UPDATE api_token SET last_used_at = ? WHERE id = ?", "ss", ts,
+                caller->credential_id);
+    else
+        db_exec(c, &ignore, "UPDATE session SET last_seen_at = ? WHERE id = ?", "ss", ts,
+                caller->credential_id);
+}
+
 int auth_authenticate(db_conn *c, const ms_env *env, const char *bearer, const char *session,
-                      ms_caller *out, ms_error *err) {
+                      ms_caller *out, ms_error *err)
+{
     memset(out, 0, sizeof *out);
     if (bearer) return auth_token(c, env, bearer, out, err);
     if (session) return auth_session(c, env, session, out, err);
@@ -130,12 +134,14 @@ int auth_authenticate(db_conn *c, const ms_env *env, const char *bearer, const c
 
 /* ---- Authorization. ---- */
 
-const char *ms_level_name(ms_level l) {
+const char *ms_level_name(ms_level l)
+{
     static const char *names[] = {"none", "view", "edit", "manage", "own"};
     return l <= LEVEL_OWN ? names[l] : "none";
 }
 
-static ms_level org_role_level(const char *role) {
+static ms_level org_role_level(const char *role)
+{
     if (!strcmp(role, "owner")) return LEVEL_OWN;
     if (!strcmp(role, "admin")) return LEVEL_MANAGE;
     if (!strcmp(role, "member")) return LEVEL_EDIT;
@@ -143,20 +149,23 @@ static ms_level org_role_level(const char *role) {
     return LEVEL_NONE;
 }
 
-static ms_level partner_role_level(const char *role) {
+static ms_level partner_role_level(const char *role)
+{
     if (!strcmp(role, "co-producer") || !strcmp(role, "vendor")) return LEVEL_EDIT;
     if (!strcmp(role, "distributor") || !strcmp(role, "client")) return LEVEL_VIEW;
     return LEVEL_NONE;
 }
 
-static ms_level member_role_level(const char *role) {
+static ms_level member_role_level(const char *role)
+{
     if (!strcmp(role, "admin")) return LEVEL_MANAGE;
     if (!strcmp(role, "member") || !strcmp(role, "vendor")) return LEVEL_EDIT;
     if (!strcmp(role, "client") || !strcmp(role, "viewer")) return LEVEL_VIEW;
     return LEVEL_NONE;
 }
 
-static void consider(ms_access *a, ms_level l, const char *role, const char *via) {
+static void consider(ms_access *a, ms_level l, const char *role, const char *via)
+{
     if (l > a->level) {
         a->level = l;
         ms_strlcpy(a->role, role, sizeof a->role);
@@ -165,7 +174,8 @@ static void consider(ms_access *a, ms_level l, const char *role, const char *via
 }
 
 int authz_org(db_conn *c, const ms_caller *caller, const char *org_id, ms_access *out,
-              ms_error *err) {
+              ms_error *err)
+{
     memset(out, 0, sizeof *out);
     if (!caller || !org_id || !ms_uuid_valid(org_id))
         return ms_fail(err, MS_ENOTFOUND, NULL, "No such organization.");
@@ -190,7 +200,8 @@ const char authz_paths_sql[] =
     "JOIN membership m ON m.org_id = pp.org_id AND m.user_id = ? "
     "JOIN project p ON p.id = pp.project_id WHERE p.deleted_at IS NULL";
 
-void authz_add_path(ms_access *a, const char *via, const char *role, const char *cap) {
+void authz_add_path(ms_access *a, const char *via, const char *role, const char *cap)
+{
     ms_level l = LEVEL_NONE;
     if (!strcmp(via, "org")) {
         l = org_role_level(role);
@@ -205,7 +216,8 @@ void authz_add_path(ms_access *a, const char *via, const char *role, const char 
 }
 
 int authz_project(db_conn *c, const ms_caller *caller, const char *project_id, ms_access *out,
-                  ms_error *err) {
+                  ms_error *err)
+{
     memset(out, 0, sizeof *out);
     if (!caller || !project_id || !ms_uuid_valid(project_id))
         return ms_fail(err, MS_ENOTFOUND, NULL, "No such project.");
@@ -235,7 +247,8 @@ int authz_project(db_conn *c, const ms_caller *caller, const char *project_id, m
 }
 
 int authz_require(db_conn *c, const ms_caller *caller, int perm, const char *scope_id,
-                  ms_access *out, ms_error *err) {
+                  ms_access *out, ms_error *err)
+{
     ms_access local;
     ms_access *a = out ? out : &local;
     memset(a, 0, sizeof *a);

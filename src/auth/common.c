@@ -14,13 +14,15 @@ const char *const partner_roles[] = {"co-producer", "vendor", "distributor", "cl
 const char *const project_roles[] = {"admin", "member", "vendor", "client", "viewer", NULL};
 
 int auth_event(ms_req *r, const char *action, const char *object_type, const char *object_id,
-               const char *org_id, const char *project_id, json_t *data, const char *fmt, ...) {
+               const char *org_id, const char *project_id, json_t *data, const char *fmt, ...)
+{
     char summary[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(summary, sizeof summary, fmt, ap);
     va_end(ap);
     ms_event ev = {.actor_id = r->caller ? r->caller->user_id : NULL,
+                   .actor_name = r->caller ? r->caller->display_name : NULL,
                    .action = action,
                    .object_type = object_type,
                    .object_id = object_id,
@@ -34,35 +36,87 @@ int auth_event(ms_req *r, const char *action, const char *object_type, const cha
 }
 
 int auth_reply_page(ms_req *r, db_stmt *st, int limit, const char *key_col,
-                    void (*row_fn)(ms_req *r, json_t *item)) {
-    json_t *items = json_array();
+                    void (*row_fn)(ms_req *r, json_t *item))
+{
+    return auth_reply_page_n(r, st, limit, key_col, row_fn, NULL);
+}
+
+int auth_reply_page_n(ms_req *r, db_stmt *st, int limit, const char *key_col,
+                      void (*row_fn)(ms_req *r, json_t *item), int *rows_read)
+{
+    int rc, n = 0, key = -1;
+    bool more = false, int_key = false;
+    int64_t last_int = 0;
     char last[256] = "";
-    int rc, n = 0;
-    bool more = false;
+    if (row_fn) {
+        json_t *items = json_array();
+        while ((rc = db_step(st, &r->err)) == DB_ROW) {
+            if (n == limit) {
+                more = true;
+                break;
+            }
+            json_t *item = db_row_json(st);
+            json_t *k = json_object_get(item, key_col);
+            if (json_is_string(k))
+                ms_strlcpy(last, json_string_value(k), sizeof last);
+            else if (json_is_integer(k))
+                snprintf(last, sizeof last, "%lld", (long long)json_integer_value(k));
+            row_fn(r, item);
+            json_array_append_new(items, item);
+            n++;
+        }
+        db_done(st);
+        if (rc < 0) {
+            json_decref(items);
+            return rc;
+        }
+        return ms_reply_list(r, items, more ? last : NULL);
+    }
+    /* Straight from the rows into the response text: no JSON objects in between. */
+    ms_buf *o = &r->out;
+    ms_buf_reset(o);
+    ms_buf_reserve(o, (size_t)limit * 512 + 64); /* a typical row is a few hundred bytes */
+    ms_buf_puts(o, "{\"items\":[");
     while ((rc = db_step(st, &r->err)) == DB_ROW) {
         if (n == limit) {
             more = true;
             break;
         }
-        json_t *item = db_row_json(st);
-        json_t *k = json_object_get(item, key_col);
-        if (json_is_string(k))
-            ms_strlcpy(last, json_string_value(k), sizeof last);
-        else if (json_is_integer(k))
-            snprintf(last, sizeof last, "%lld", (long long)json_integer_value(k));
-        if (row_fn) row_fn(r, item);
-        json_array_append_new(items, item);
+        if (key < 0)
+            for (int i = 0; i < db_col_count(st); i++)
+                if (!strcmp(db_col_name(st, i), key_col)) key = i;
+        if (key >= 0) {
+            if (db_col_type(st, key) == DB_T_INT)
+                last_int = db_col_int(st, key), int_key = true;
+            else if (db_col_text(st, key))
+                ms_strlcpy(last, db_col_text(st, key), sizeof last);
+        }
+        if (n) ms_buf_putc(o, ',');
+        db_row_write_json(st, o);
         n++;
     }
     db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
+    if (rc < 0) return rc;
+    if (int_key) snprintf(last, sizeof last, "%lld", (long long)last_int);
+    if (rows_read) *rows_read = n + (more ? 1 : 0);
+    ms_buf_puts(o, "],\"next_cursor\":");
+    if (more) {
+        const char *c = ms_cursor_encode(r->arena, last);
+        ms_buf_putc(o, '"');
+        ms_buf_puts(o, c ? c : "");
+        ms_buf_putc(o, '"');
+    } else {
+        ms_buf_puts(o, "null");
     }
-    return ms_reply_list(r, items, more ? last : NULL);
+    ms_buf_putc(o, '}');
+    if (o->oom) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    r->out_type = "application/json";
+    r->status = 200;
+    return 0;
 }
 
-char *auth_like_pattern(ms_arena *a, const char *q) {
+char *auth_like_pattern(ms_arena *a, const char *q)
+{
     size_t n = strlen(q);
     char *p = ms_arena_alloc(a, 2 * n + 3);
     if (!p) return NULL;
@@ -78,7 +132,8 @@ char *auth_like_pattern(ms_arena *a, const char *q) {
     return p;
 }
 
-int org_slug_from_name(const char *name, char out[48]) {
+int org_slug_from_name(const char *name, char out[48])
+{
     size_t o = 0;
     bool dash = false;
     for (const char *p = name; *p && o < 40; p++) {
@@ -106,13 +161,15 @@ int org_slug_from_name(const char *name, char out[48]) {
     return 0;
 }
 
-bool auth_role_in(const char *role, const char *const *list) {
+bool auth_role_in(const char *role, const char *const *list)
+{
     for (; *list; list++)
         if (strcmp(role, *list) == 0) return true;
     return false;
 }
 
-int auth_body_user(ms_req *r, char id_out[MS_ID_LEN]) {
+int auth_body_user(ms_req *r, char id_out[MS_ID_LEN])
+{
     const char *uid = ms_json_str(r->body, "user_id"), *email = ms_json_str(r->body, "email");
     if (!uid == !email) return ms_field_fail(&r->err, "user_id", "give either user_id or email");
     db_stmt *st;

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-int password_check_policy(const char *password, const char *email, ms_error *err) {
+int password_check_policy(const char *password, const char *email, ms_error *err)
+{
     size_t chars = ms_utf8_chars(password);
     if (chars < AUTH_PASSWORD_MIN)
         return ms_field_fail(err, "password", "must be at least %d characters", AUTH_PASSWORD_MIN);
@@ -34,7 +35,8 @@ int password_check_policy(const char *password, const char *email, ms_error *err
     return 0;
 }
 
-int password_hash(const char *password, char out[128], ms_error *err) {
+int password_hash(const char *password, char out[128], ms_error *err)
+{
     _Static_assert(crypto_pwhash_STRBYTES <= 128, "hash buffer");
     if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -42,14 +44,16 @@ int password_hash(const char *password, char out[128], ms_error *err) {
     return 0;
 }
 
-bool password_verify(const char *hash, const char *password) {
+bool password_verify(const char *hash, const char *password)
+{
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
 static char dummy_hash[128];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
-static void make_dummy(void) {
+static void make_dummy(void)
+{
     char pw[32];
     password_generate(pw);
     if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -57,7 +61,8 @@ static void make_dummy(void) {
         dummy_hash[0] = 0;
 }
 
-void password_verify_dummy(const char *password) {
+void password_verify_dummy(const char *password)
+{
     pthread_once(&dummy_once, make_dummy);
     if (dummy_hash[0]) {
         /* The answer is always "no"; only the time spent matters. */
@@ -66,7 +71,8 @@ void password_verify_dummy(const char *password) {
     }
 }
 
-void password_generate(char out[32]) {
+void password_generate(char out[32])
+{
     /* 32 symbols without 0/o/1/l/i: 5 bits each, 20 symbols = 100 bits. */
     static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
     static const size_t n = sizeof alphabet - 1; /* 31: rejection sampling keeps it uniform */
@@ -85,7 +91,8 @@ void password_generate(char out[32]) {
 }
 
 void auth_credential_hash(const ms_env *env, const char *purpose, const char *credential,
-                          char out[65]) {
+                          char out[65])
+{
     unsigned char h[32];
     crypto_generichash_state st;
     crypto_generichash_init(&st, env->secret, sizeof env->secret, sizeof h);
@@ -95,7 +102,8 @@ void auth_credential_hash(const ms_env *env, const char *purpose, const char *cr
     ms_hex_encode(h, sizeof h, out);
 }
 
-void auth_credential_new(const char *prefix, char out[64]) {
+void auth_credential_new(const char *prefix, char out[64])
+{
     unsigned char r[32];
     ms_random_bytes(r, sizeof r);
     size_t p = strlen(prefix);

@@ -36,7 +36,8 @@ static const char invitation_select[] =
 
 static int enqueue_mail(ms_req *r, const char *to, const char *org_name, const char *role,
                         const char *inviter, const char *message, const char *url,
-                        const char *expires) {
+                        const char *expires)
+{
     ms_buf b;
     ms_buf_init(&b);
     ms_buf_printf(&b, "%s invited you to join %s on mstation as %s.\n\n", inviter, org_name, role);
@@ -56,7 +57,8 @@ static int enqueue_mail(ms_req *r, const char *to, const char *org_name, const c
     return rc;
 }
 
-int h_invitations_create(ms_req *r) {
+int h_invitations_create(ms_req *r)
+{
     if (ms_json_check(r->body, invite_fields, &r->err)) return r->err.code;
     const char *org_id = ms_req_param(r, "id"), *role = ms_json_str(r->body, "role");
     if (!strcmp(role, "owner") && r->access->level < LEVEL_OWN)
@@ -117,7 +119,8 @@ int h_invitations_create(ms_req *r) {
     return ms_reply(r, 201, o);
 }
 
-int h_invitations_list(ms_req *r) {
+int h_invitations_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", "status", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -142,7 +145,8 @@ int h_invitations_list(ms_req *r) {
     return auth_reply_page(r, st, limit, "id", NULL);
 }
 
-int h_invitations_revoke(ms_req *r) {
+int h_invitations_revoke(ms_req *r)
+{
     const char *org_id = ms_req_param(r, "id"), *inv = ms_req_param(r, "invitation_id");
     if (!ms_uuid_valid(inv)) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such invitation.");
     char now[MS_TIME_LEN];
@@ -175,7 +179,8 @@ typedef struct invitation {
     char org_name[256], org_slug[64], org_kind[24], inviter[256];
 } invitation;
 
-static int load_invitation(ms_req *r, invitation *inv) {
+static int load_invitation(ms_req *r, invitation *inv)
+{
     const char *token = ms_req_param(r, "token");
     if (!token || strncmp(token, "msi_", 4) != 0 || strlen(token) != 47)
         return ms_req_fail(r, MS_ENOTFOUND, "invitation-invalid",
@@ -216,12 +221,14 @@ static int load_invitation(ms_req *r, invitation *inv) {
     return 0;
 }
 
-static bool account_exists(ms_req *r, const char *email, char id_out[MS_ID_LEN]) {
+static bool account_exists(ms_req *r, const char *email, char id_out[MS_ID_LEN])
+{
     ms_error e;
     return user_find_by_email(r->db, email, id_out, &e) == 0;
 }
 
-int h_invitations_preview(ms_req *r) {
+int h_invitations_preview(ms_req *r)
+{
     invitation inv;
     int rc = load_invitation(r, &inv);
     if (rc) return rc;
@@ -241,7 +248,8 @@ static const ms_jfield accept_fields[] = {
     {0},
 };
 
-int h_invitations_accept(ms_req *r) {
+int h_invitations_accept(ms_req *r)
+{
     json_t *empty = NULL;
     const json_t *body = r->body;
     if (!body) body = empty = json_object();

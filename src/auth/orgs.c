@@ -21,7 +21,8 @@ static const char org_select[] =
     "WHERE o.id = ?";
 
 static int org_json(db_conn *c, const char *user_id, const char *org_id, json_t **out,
-                    ms_error *err) {
+                    ms_error *err)
+{
     db_stmt *st;
     int rc = db_query_row(c, &st, err, org_select, "ss", user_id, org_id);
     if (rc < 0) return rc;
@@ -31,7 +32,8 @@ static int org_json(db_conn *c, const char *user_id, const char *org_id, json_t 
     return 0;
 }
 
-static int reply_org(ms_req *r, int status, const char *org_id) {
+static int reply_org(ms_req *r, int status, const char *org_id)
+{
     json_t *o;
     int rc = org_json(r->db, r->caller->user_id, org_id, &o, &r->err);
     if (rc) return rc;
@@ -42,7 +44,8 @@ static int reply_org(ms_req *r, int status, const char *org_id) {
 }
 
 int org_create(db_conn *c, const char *actor_id, const char *name, const char *slug,
-               const char *kind, const char *description, json_t **out, ms_error *err) {
+               const char *kind, const char *description, json_t **out, ms_error *err)
+{
     char auto_slug[48];
     bool generated = !slug;
     if (generated) {
@@ -111,7 +114,8 @@ static const ms_jfield org_create_fields[] = {
     {0},
 };
 
-int h_orgs_create(ms_req *r) {
+int h_orgs_create(ms_req *r)
+{
     if (ms_json_check(r->body, org_create_fields, &r->err)) return r->err.code;
     json_t *o;
     int rc = org_create(r->db, r->caller->user_id, ms_json_str(r->body, "name"),
@@ -125,7 +129,8 @@ int h_orgs_create(ms_req *r) {
 
 /* GET /orgs: the caller's organizations (scope=mine, default) or the directory of all
  * (scope=all: id, slug, name, kind only). `q` filters by name or slug. */
-int h_orgs_list(ms_req *r) {
+int h_orgs_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", "scope", "q", "kind", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -163,7 +168,8 @@ int h_orgs_list(ms_req *r) {
     return auth_reply_page(r, st, limit, "id", NULL);
 }
 
-int h_orgs_get(ms_req *r) {
+int h_orgs_get(ms_req *r)
+{
     return reply_org(r, 200, ms_req_param(r, "id"));
 }
 
@@ -175,7 +181,8 @@ static const ms_jfield org_update_fields[] = {
     {0},
 };
 
-int h_orgs_update(ms_req *r) {
+int h_orgs_update(ms_req *r)
+{
     if (ms_json_check(r->body, org_update_fields, &r->err)) return r->err.code;
     const char *id = ms_req_param(r, "id");
     db_stmt *st;
@@ -224,7 +231,8 @@ static const char member_select[] =
     "SELECT u.id AS user_id, u.email, u.display_name, m.role, m.created_at, m.updated_at, "
     "m.version FROM membership m JOIN user_account u ON u.id = m.user_id ";
 
-int h_org_members_list(ms_req *r) {
+int h_org_members_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", "role", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -246,7 +254,8 @@ int h_org_members_list(ms_req *r) {
     return auth_reply_page(r, st, limit, "user_id", NULL);
 }
 
-static int member_json(ms_req *r, const char *org_id, const char *user_id, json_t **out) {
+static int member_json(ms_req *r, const char *org_id, const char *user_id, json_t **out)
+{
     db_stmt *st;
     char *sql = ms_arena_printf(r->arena, "%sWHERE m.org_id = ? AND m.user_id = ?", member_select);
     int rc = db_query_row(r->db, &st, &r->err, sql, "ss", org_id, user_id);
@@ -257,7 +266,8 @@ static int member_json(ms_req *r, const char *org_id, const char *user_id, json_
     return 0;
 }
 
-static int reply_member(ms_req *r, int status, const char *org_id, const char *user_id) {
+static int reply_member(ms_req *r, int status, const char *org_id, const char *user_id)
+{
     json_t *m;
     int rc = member_json(r, org_id, user_id, &m);
     if (rc) return rc;
@@ -265,7 +275,8 @@ static int reply_member(ms_req *r, int status, const char *org_id, const char *u
     return ms_reply(r, status, m);
 }
 
-static int count_owners(ms_req *r, const char *org_id, int64_t *n) {
+static int count_owners(ms_req *r, const char *org_id, int64_t *n)
+{
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
                           "SELECT COUNT(*) FROM membership WHERE org_id = ? AND role = 'owner'",
@@ -283,7 +294,8 @@ static const ms_jfield member_add_fields[] = {
     {0},
 };
 
-int h_org_members_add(ms_req *r) {
+int h_org_members_add(ms_req *r)
+{
     if (ms_json_check(r->body, member_add_fields, &r->err)) return r->err.code;
     const char *org_id = ms_req_param(r, "id"), *role = ms_json_str(r->body, "role");
     if (!strcmp(role, "owner") && r->access->level < LEVEL_OWN)
@@ -314,7 +326,8 @@ int h_org_members_add(ms_req *r) {
 }
 
 static int load_member(ms_req *r, const char *org_id, const char *user_id, char role[16],
-                       int64_t *version, char name[256]) {
+                       int64_t *version, char name[256])
+{
     if (!ms_uuid_valid(user_id)) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such member.");
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
@@ -336,7 +349,8 @@ static const ms_jfield member_update_fields[] = {
     {0},
 };
 
-int h_org_members_update(ms_req *r) {
+int h_org_members_update(ms_req *r)
+{
     if (ms_json_check(r->body, member_update_fields, &r->err)) return r->err.code;
     const char *org_id = ms_req_param(r, "id"), *uid = ms_req_param(r, "user_id");
     const char *role = ms_json_str(r->body, "role");
@@ -372,7 +386,8 @@ int h_org_members_update(ms_req *r) {
 }
 
 /* DELETE /orgs/{id}/members/{user_id}: an admin removes someone, or a member leaves. */
-int h_org_members_remove(ms_req *r) {
+int h_org_members_remove(ms_req *r)
+{
     const char *org_id = ms_req_param(r, "id"), *uid = ms_req_param(r, "user_id");
     bool self = !strcmp(uid, r->caller->user_id);
     if (!self && r->access->level < LEVEL_MANAGE)

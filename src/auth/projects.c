@@ -21,12 +21,14 @@ static const char project_cols[] =
     "p.id, p.org_id, o.name AS org_name, o.slug AS org_slug, p.name, p.code, p.description, "
     "p.status, p.created_at, p.updated_at, p.version";
 
-static json_t *access_json(const ms_access *a) {
+static json_t *access_json(const ms_access *a)
+{
     return json_pack("{s:s,s:s,s:s}", "level", ms_level_name(a->level), "role", a->role, "via",
                      a->via);
 }
 
-static int reply_project(ms_req *r, int status, const char *id) {
+static int reply_project(ms_req *r, int status, const char *id)
+{
     ms_access a;
     int rc = authz_project(r->db, r->caller, id, &a, &r->err);
     if (rc) return rc;
@@ -48,7 +50,8 @@ static int reply_project(ms_req *r, int status, const char *id) {
     return ms_reply(r, status, o);
 }
 
-static bool code_valid(const char *s) {
+static bool code_valid(const char *s)
+{
     size_t n = strlen(s);
     if (n > 16) return false;
     for (size_t i = 0; i < n; i++) {
@@ -67,7 +70,8 @@ static const ms_jfield project_create_fields[] = {
     {0},
 };
 
-int h_projects_create(ms_req *r) {
+int h_projects_create(ms_req *r)
+{
     if (ms_json_check(r->body, project_create_fields, &r->err)) return r->err.code;
     const char *org_id = ms_json_str(r->body, "org_id"), *name = ms_json_str(r->body, "name");
     const char *code = ms_json_str(r->body, "code"), *desc = ms_json_str(r->body, "description");
@@ -102,7 +106,8 @@ int h_projects_create(ms_req *r) {
 
 /* GET /projects: every project the caller reaches, with access. `org_id` narrows to the
  * projects of one organization: those it owns and those shared with it. */
-int h_projects_list(ms_req *r) {
+int h_projects_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", "org_id", "q", "status", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -172,7 +177,8 @@ int h_projects_list(ms_req *r) {
     return ms_reply_list(r, items, more ? last : NULL);
 }
 
-int h_projects_get(ms_req *r) {
+int h_projects_get(ms_req *r)
+{
     return reply_project(r, 200, ms_req_param(r, "id"));
 }
 
@@ -184,7 +190,8 @@ static const ms_jfield project_update_fields[] = {
     {0},
 };
 
-int h_projects_update(ms_req *r) {
+int h_projects_update(ms_req *r)
+{
     if (ms_json_check(r->body, project_update_fields, &r->err)) return r->err.code;
     const char *id = ms_req_param(r, "id");
     const char *code = ms_json_str(r->body, "code");
@@ -225,7 +232,8 @@ int h_projects_update(ms_req *r) {
     return reply_project(r, 200, id);
 }
 
-int h_projects_delete(ms_req *r) {
+int h_projects_delete(ms_req *r)
+{
     const char *id = ms_req_param(r, "id");
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
@@ -260,7 +268,8 @@ static const char partner_select[] =
     "pp.created_at, pp.updated_at, pp.version FROM project_partner pp JOIN org o ON o.id = "
     "pp.org_id ";
 
-int h_partners_list(ms_req *r) {
+int h_partners_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -278,7 +287,8 @@ int h_partners_list(ms_req *r) {
     return auth_reply_page(r, st, limit, "org_id", NULL);
 }
 
-static int reply_partner(ms_req *r, int status, const char *project_id, const char *org_id) {
+static int reply_partner(ms_req *r, int status, const char *project_id, const char *org_id)
+{
     db_stmt *st;
     int rc = db_query_row(
         r->db, &st, &r->err,
@@ -303,7 +313,8 @@ static const ms_jfield partner_add_fields[] = {
     {0},
 };
 
-int h_partners_add(ms_req *r) {
+int h_partners_add(ms_req *r)
+{
     if (ms_json_check(r->body, partner_add_fields, &r->err)) return r->err.code;
     const char *pid = ms_req_param(r, "id"), *role = ms_json_str(r->body, "role");
     const char *oid = ms_json_str(r->body, "org_id"), *slug = ms_json_str(r->body, "org");
@@ -344,7 +355,8 @@ int h_partners_add(ms_req *r) {
 }
 
 static int load_partner(ms_req *r, const char *pid, const char *org_id, char role[24],
-                        int64_t *version, char name[256]) {
+                        int64_t *version, char name[256])
+{
     if (!ms_uuid_valid(org_id)) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such partner.");
     db_stmt *st;
     int rc =
@@ -366,7 +378,8 @@ static const ms_jfield partner_update_fields[] = {
     {0},
 };
 
-int h_partners_update(ms_req *r) {
+int h_partners_update(ms_req *r)
+{
     if (ms_json_check(r->body, partner_update_fields, &r->err)) return r->err.code;
     const char *pid = ms_req_param(r, "id"), *org_id = ms_req_param(r, "org_id");
     const char *role = ms_json_str(r->body, "role");
@@ -392,7 +405,8 @@ int h_partners_update(ms_req *r) {
 
 /* DELETE /projects/{id}/partners/{org_id}: a manager removes a partner, or an admin of the
  * partner organization takes it off the project. */
-int h_partners_remove(ms_req *r) {
+int h_partners_remove(ms_req *r)
+{
     const char *pid = ms_req_param(r, "id"), *org_id = ms_req_param(r, "org_id");
     if (r->access->level < LEVEL_MANAGE) {
         ms_access mine;
@@ -422,7 +436,8 @@ static const char pmember_select[] =
     "SELECT u.id AS user_id, u.email, u.display_name, pm.role, pm.created_at, pm.updated_at, "
     "pm.version FROM project_member pm JOIN user_account u ON u.id = pm.user_id ";
 
-int h_project_members_list(ms_req *r) {
+int h_project_members_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -440,7 +455,8 @@ int h_project_members_list(ms_req *r) {
     return auth_reply_page(r, st, limit, "user_id", NULL);
 }
 
-static int reply_pmember(ms_req *r, int status, const char *pid, const char *uid) {
+static int reply_pmember(ms_req *r, int status, const char *pid, const char *uid)
+{
     db_stmt *st;
     int rc = db_query_row(
         r->db, &st, &r->err,
@@ -464,7 +480,8 @@ static const ms_jfield pmember_add_fields[] = {
     {0},
 };
 
-int h_project_members_add(ms_req *r) {
+int h_project_members_add(ms_req *r)
+{
     if (ms_json_check(r->body, pmember_add_fields, &r->err)) return r->err.code;
     const char *pid = ms_req_param(r, "id"), *role = ms_json_str(r->body, "role");
     char uid[MS_ID_LEN];
@@ -492,7 +509,8 @@ int h_project_members_add(ms_req *r) {
 }
 
 static int load_pmember(ms_req *r, const char *pid, const char *uid, char role[16],
-                        int64_t *version, char name[256]) {
+                        int64_t *version, char name[256])
+{
     if (!ms_uuid_valid(uid)) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such member.");
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
@@ -514,7 +532,8 @@ static const ms_jfield pmember_update_fields[] = {
     {0},
 };
 
-int h_project_members_update(ms_req *r) {
+int h_project_members_update(ms_req *r)
+{
     if (ms_json_check(r->body, pmember_update_fields, &r->err)) return r->err.code;
     const char *pid = ms_req_param(r, "id"), *uid = ms_req_param(r, "user_id");
     const char *role = ms_json_str(r->body, "role");
@@ -539,7 +558,8 @@ int h_project_members_update(ms_req *r) {
 }
 
 /* DELETE /projects/{id}/members/{user_id}: a manager removes someone, or a member leaves. */
-int h_project_members_remove(ms_req *r) {
+int h_project_members_remove(ms_req *r)
+{
     const char *pid = ms_req_param(r, "id"), *uid = ms_req_param(r, "user_id");
     bool self = !strcmp(uid, r->caller->user_id);
     if (!self && r->access->level < LEVEL_MANAGE)

@@ -60,7 +60,8 @@ const ms_route auth_routes[] = {
     {NULL, NULL, NULL, 0, 0, NULL},
 };
 
-int auth_purge(db_conn *c, ms_error *err) {
+int auth_purge(db_conn *c, ms_error *err)
+{
     char now[MS_TIME_LEN], old[MS_TIME_LEN];
     int64_t t = ms_now_ms();
     ms_time_fmt(t, now);

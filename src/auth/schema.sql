@@ -54,6 +54,7 @@ CREATE TABLE project (
     version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX project_org ON project (org_id, id);
+CREATE INDEX project_deleted ON project (org_id) WHERE deleted_at IS NOT NULL;
 
 CREATE TABLE project_partner (
     project_id TEXT NOT NULL REFERENCES project (id),
@@ -135,6 +136,7 @@ CREATE TABLE event (
     id TEXT NOT NULL UNIQUE,
     at TEXT NOT NULL,
     actor_id TEXT,                      -- NULL: the system
+    actor_name TEXT,                    -- the actor's display name when it happened
     action TEXT NOT NULL,               -- "project.created", "org.member.added", ...
     object_type TEXT NOT NULL,
     object_id TEXT NOT NULL,

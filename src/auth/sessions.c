@@ -27,7 +27,8 @@ typedef struct bucket_policy {
     int64_t lock_after;    /* failures before the lock */
 } bucket_policy;
 
-static int throttle_check(ms_req *r, const char *bucket, int64_t now) {
+static int throttle_check(ms_req *r, const char *bucket, int64_t now)
+{
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
                           "SELECT next_allowed_at, locked_until FROM signin_throttle "
@@ -51,7 +52,8 @@ static int throttle_check(ms_req *r, const char *bucket, int64_t now) {
                        "Too many failed sign-ins: wait %s seconds before trying again.", secs);
 }
 
-static int throttle_fail(ms_req *r, const char *bucket, bucket_policy p, int64_t now) {
+static int throttle_fail(ms_req *r, const char *bucket, bucket_policy p, int64_t now)
+{
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
                           "SELECT failures, window_start FROM signin_throttle WHERE bucket = ?",
@@ -94,8 +96,8 @@ static int throttle_fail(ms_req *r, const char *bucket, bucket_policy p, int64_t
     return rc < 0 ? rc : 0;
 }
 
-int session_start(ms_req *r, const char *user_id, char csrf_out[48],
-                  char expires_out[MS_TIME_LEN]) {
+int session_start(ms_req *r, const char *user_id, char csrf_out[48], char expires_out[MS_TIME_LEN])
+{
     char cookie[64], hash[65], id[MS_ID_LEN], now[MS_TIME_LEN];
     auth_credential_new("mss_", cookie);
     auth_credential_hash(r->env, "session", cookie, hash);
@@ -130,7 +132,8 @@ static const ms_jfield signin_fields[] = {
 };
 
 /* POST /sessions (MS_ROUTE_NO_TX: the password check happens outside the write lock). */
-int h_sessions_create(ms_req *r) {
+int h_sessions_create(ms_req *r)
+{
     if (ms_json_check(r->body, signin_fields, &r->err)) return r->err.code;
     char email[256];
     ms_strlcpy(email, ms_json_str(r->body, "email"), sizeof email);
@@ -226,12 +229,14 @@ int h_sessions_create(ms_req *r) {
         json_pack("{s:o,s:s,s:s}", "user", user, "csrf_token", csrf, "expires_at", expires));
 }
 
-static void clear_cookie(ms_req *r) {
+static void clear_cookie(ms_req *r)
+{
     ms_reply_header(r, "Set-Cookie", "ms_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
 }
 
 /* DELETE /sessions/current: sign out. */
-int h_sessions_delete_current(ms_req *r) {
+int h_sessions_delete_current(ms_req *r)
+{
     if (r->caller->via != AUTH_VIA_SESSION)
         return ms_req_fail(r, MS_EBADREQ, "not-a-session",
                            "This request is authenticated with an API token, not a session; "
@@ -246,7 +251,8 @@ int h_sessions_delete_current(ms_req *r) {
     return ms_reply_empty(r);
 }
 
-int h_sessions_list(ms_req *r) {
+int h_sessions_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -266,7 +272,8 @@ int h_sessions_list(ms_req *r) {
     return auth_reply_page(r, st, limit, "id", NULL);
 }
 
-int h_sessions_delete(ms_req *r) {
+int h_sessions_delete(ms_req *r)
+{
     const char *id = ms_req_param(r, "id");
     if (!ms_uuid_valid(id)) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such session.");
     int rc = db_exec(r->db, &r->err, "DELETE FROM session WHERE id = ? AND user_id = ?", "ss", id,

@@ -15,7 +15,8 @@
 #define MAX_TTL_MS       (10LL * 366 * 86400 * 1000)
 
 int token_create(db_conn *c, const ms_env *env, const char *user_id, const char *name,
-                 const char *expires_at, json_t **out, char token_out[64], ms_error *err) {
+                 const char *expires_at, json_t **out, char token_out[64], ms_error *err)
+{
     if (!name || !*name || ms_utf8_chars(name) > 100 || !ms_str_is_clean_text(name, 400, false))
         return ms_field_fail(err, "name", "must be 1-100 characters of text");
     int64_t now = ms_now_ms(), exp = 0;
@@ -61,7 +62,8 @@ int token_create(db_conn *c, const ms_env *env, const char *user_id, const char 
     return 0;
 }
 
-int token_revoke(db_conn *c, const char *user_id, const char *token_id, ms_error *err) {
+int token_revoke(db_conn *c, const char *user_id, const char *token_id, ms_error *err)
+{
     if (!ms_uuid_valid(token_id)) return ms_fail(err, MS_ENOTFOUND, NULL, "No such token.");
     char now[MS_TIME_LEN];
     ms_now_str(now);
@@ -94,7 +96,8 @@ static const ms_jfield token_fields[] = {
     {0},
 };
 
-int h_tokens_create(ms_req *r) {
+int h_tokens_create(ms_req *r)
+{
     if (ms_json_check(r->body, token_fields, &r->err)) return r->err.code;
     const char *exp = ms_json_str(r->body, "expires_at");
     char deftime[MS_TIME_LEN];
@@ -112,7 +115,8 @@ int h_tokens_create(ms_req *r) {
     return ms_reply(r, 201, out);
 }
 
-int h_tokens_list(ms_req *r) {
+int h_tokens_list(ms_req *r)
+{
     static const char *const allowed[] = {"limit", "cursor", "include_revoked", NULL};
     int limit, rc;
     char cursor[MS_ID_LEN + 1];
@@ -133,7 +137,8 @@ int h_tokens_list(ms_req *r) {
     return auth_reply_page(r, st, limit, "id", NULL);
 }
 
-int h_tokens_delete(ms_req *r) {
+int h_tokens_delete(ms_req *r)
+{
     int rc = token_revoke(r->db, r->caller->user_id, ms_req_param(r, "id"), &r->err);
     return rc ? rc : ms_reply_empty(r);
 }

@@ -15,7 +15,8 @@ static const char user_cols[] =
 
 int user_create_hashed(db_conn *c, const char *email, const char *display_name, const char *locale,
                        const char *password_hash, bool is_admin, char id_out[MS_ID_LEN],
-                       ms_error *err) {
+                       ms_error *err)
+{
     if (!ms_email_valid(email)) return ms_field_fail(err, "email", "must be an e-mail address");
     if (!display_name || !*display_name || ms_utf8_chars(display_name) > 200 ||
         !ms_str_is_clean_text(display_name, 800, false))
@@ -53,7 +54,8 @@ int user_create_hashed(db_conn *c, const char *email, const char *display_name, 
 }
 
 int user_create(db_conn *c, const char *email, const char *display_name, const char *locale,
-                const char *password, bool is_admin, char id_out[MS_ID_LEN], ms_error *err) {
+                const char *password, bool is_admin, char id_out[MS_ID_LEN], ms_error *err)
+{
     int rc = password_check_policy(password, email, err);
     if (rc) return rc;
     char hash[128];
@@ -61,7 +63,8 @@ int user_create(db_conn *c, const char *email, const char *display_name, const c
     return user_create_hashed(c, email, display_name, locale, hash, is_admin, id_out, err);
 }
 
-int user_set_password(db_conn *c, const char *user_id, const char *hash, ms_error *err) {
+int user_set_password(db_conn *c, const char *user_id, const char *hash, ms_error *err)
+{
     char now[MS_TIME_LEN];
     ms_now_str(now);
     int rc = db_exec(c, err,
@@ -73,7 +76,8 @@ int user_set_password(db_conn *c, const char *user_id, const char *hash, ms_erro
     return 0;
 }
 
-int user_find_by_email(db_conn *c, const char *email, char id_out[MS_ID_LEN], ms_error *err) {
+int user_find_by_email(db_conn *c, const char *email, char id_out[MS_ID_LEN], ms_error *err)
+{
     char lower[256];
     ms_strlcpy(lower, email, sizeof lower);
     ms_str_lower(lower);
@@ -86,7 +90,8 @@ int user_find_by_email(db_conn *c, const char *email, char id_out[MS_ID_LEN], ms
     return 0;
 }
 
-int user_get_json(db_conn *c, const char *user_id, json_t **out, ms_error *err) {
+int user_get_json(db_conn *c, const char *user_id, json_t **out, ms_error *err)
+{
     db_stmt *st;
     int rc = db_query_row(c, &st, err, user_cols, "s", user_id);
     if (rc < 0) return rc;
@@ -98,7 +103,8 @@ int user_get_json(db_conn *c, const char *user_id, json_t **out, ms_error *err) 
 
 /* GET /users/me: the account, its organizations (for the switcher) and, for a browser
  * session, the CSRF token (so a reloaded page can write again). */
-int h_users_me(ms_req *r) {
+int h_users_me(ms_req *r)
+{
     json_t *me;
     int rc = user_get_json(r->db, r->caller->user_id, &me, &r->err);
     if (rc) return rc;
@@ -135,7 +141,8 @@ static const ms_jfield me_update_fields[] = {
     {0},
 };
 
-int h_users_me_update(ms_req *r) {
+int h_users_me_update(ms_req *r)
+{
     if (ms_json_check(r->body, me_update_fields, &r->err)) return r->err.code;
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
@@ -174,7 +181,8 @@ static const ms_jfield password_fields[] = {
 /* POST /users/me/password. Runs its own transactions (MS_ROUTE_NO_TX): the two argon2id
  * computations take a tenth of a second each and must not hold the write lock. Every other
  * session of the user ends; the current one stays. */
-int h_users_me_password(ms_req *r) {
+int h_users_me_password(ms_req *r)
+{
     if (ms_json_check(r->body, password_fields, &r->err)) return r->err.code;
     const char *cur = ms_json_str(r->body, "current_password");
     const char *new = ms_json_str(r->body, "new_password");

@@ -9,19 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *cli_get(const cli_args *a, const char *name) {
+const char *cli_get(const cli_args *a, const char *name)
+{
     for (int i = 0; i < a->n; i++)
         if (!strcmp(a->key[i], name)) return a->val[i];
     return NULL;
 }
 
-bool cli_has(const cli_args *a, const char *name) {
+bool cli_has(const cli_args *a, const char *name)
+{
     for (int i = 0; i < a->n; i++)
         if (!strcmp(a->key[i], name)) return true;
     return false;
 }
 
-int cli_fail(const char *what, const ms_error *e) {
+int cli_fail(const char *what, const ms_error *e)
+{
     fprintf(stderr, "mstation: %s: %s\n", what, e->detail[0] ? e->detail : ms_error_slug(e->code));
     for (int i = 0; i < e->nfields; i++)
         fprintf(stderr, "  --%s %s\n", e->fields[i].field, e->fields[i].message);
@@ -38,7 +41,8 @@ int cli_fail(const char *what, const ms_error *e) {
     }
 }
 
-int cli_config(const cli_args *a, char **envp, ms_config *cfg) {
+int cli_config(const cli_args *a, char **envp, ms_config *cfg)
+{
     ms_error e;
     ms_error_clear(&e);
     if (ms_config_load(cfg, a->config_flags, envp, &e)) return cli_fail("configuration", &e);
@@ -46,7 +50,8 @@ int cli_config(const cli_args *a, char **envp, ms_config *cfg) {
     return 0;
 }
 
-int cli_read_password(const char *path, char out[1100], ms_error *err) {
+int cli_read_password(const char *path, char out[1100], ms_error *err)
+{
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f) return ms_fail(err, MS_ENOTFOUND, NULL, "cannot read %s: %s", path, strerror(errno));
     bool ok = fgets(out, 1100, f) != NULL;
@@ -56,7 +61,8 @@ int cli_read_password(const char *path, char out[1100], ms_error *err) {
     return 0;
 }
 
-static const cli_command *find_command(const char *a, const char *b, int *words) {
+static const cli_command *find_command(const char *a, const char *b, int *words)
+{
     for (const cli_command *c = cli_commands; c->name; c++) {
         const char *sp = strchr(c->name, ' ');
         if (sp) {
@@ -73,14 +79,16 @@ static const cli_command *find_command(const char *a, const char *b, int *words)
     return NULL;
 }
 
-static bool is_group(const char *a) {
+static bool is_group(const char *a)
+{
     size_t n = strlen(a);
     for (const cli_command *c = cli_commands; c->name; c++)
         if (!strncmp(c->name, a, n) && c->name[n] == ' ') return true;
     return false;
 }
 
-static void print_help(const cli_command *c, FILE *out) {
+static void print_help(const cli_command *c, FILE *out)
+{
     fprintf(out, "usage: mstation %s %s\n\n%s\n", c->name, c->usage, c->summary);
     if (c->opts[0].name) fprintf(out, "\noptions:\n");
     for (const cli_opt *o = c->opts; o->name; o++) {
@@ -100,7 +108,8 @@ static void print_help(const cli_command *c, FILE *out) {
     fprintf(out, "  %-28s %s\n", "--help", "show this help");
 }
 
-static void print_usage(FILE *out) {
+static void print_usage(FILE *out)
+{
     fprintf(out, "usage: mstation <command> [options]\n\n"
                  "mstation: the platform for film, TV and micro-drama production and trade.\n\n"
                  "commands:\n");
@@ -110,14 +119,16 @@ static void print_usage(FILE *out) {
                  "Exit codes: 0 done, 1 failed, 2 wrong usage, 3 already exists, 4 not found.\n");
 }
 
-static bool is_config_key(const char *name) {
+static bool is_config_key(const char *name)
+{
     if (!strcmp(name, "config")) return true;
     for (const ms_config_key *k = ms_config_keys(); k->name; k++)
         if (!strcmp(k->name, name)) return true;
     return false;
 }
 
-static int parse(const cli_command *c, int argc, char **argv, cli_args *a) {
+static int parse(const cli_command *c, int argc, char **argv, cli_args *a)
+{
     memset(a, 0, sizeof *a);
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -176,7 +187,8 @@ static int parse(const cli_command *c, int argc, char **argv, cli_args *a) {
     return 0;
 }
 
-int cli_main(int argc, char **argv, char **envp) {
+int cli_main(int argc, char **argv, char **envp)
+{
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_USAGE : CLI_OK;

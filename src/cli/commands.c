@@ -16,7 +16,8 @@
 int cli_serve(const cli_args *a, char **envp);
 
 /* Open configuration + store for an administrative command (one connection). */
-static int open_store(const cli_args *a, char **envp, ms_config *cfg, db **d) {
+static int open_store(const cli_args *a, char **envp, ms_config *cfg, db **d)
+{
     int rc = cli_config(a, envp, cfg);
     if (rc) return rc;
     ms_error e;
@@ -34,7 +35,8 @@ static int open_store(const cli_args *a, char **envp, ms_config *cfg, db **d) {
 
 /* Run fn in a write transaction. */
 typedef int (*tx_fn)(db_conn *c, void *arg, ms_error *e);
-static int in_tx(db *d, tx_fn fn, void *arg, ms_error *e) {
+static int in_tx(db *d, tx_fn fn, void *arg, ms_error *e)
+{
     db_conn *c = db_acquire(d);
     int rc = db_begin(c, true, e);
     if (!rc) {
@@ -48,7 +50,8 @@ static int in_tx(db *d, tx_fn fn, void *arg, ms_error *e) {
     return rc;
 }
 
-static int get_password(const cli_args *a, char pw[1100], bool *generated, ms_error *e) {
+static int get_password(const cli_args *a, char pw[1100], bool *generated, ms_error *e)
+{
     const char *file = cli_get(a, "password-file") ? cli_get(a, "password-file")
                                                    : cli_get(a, "admin-password-file");
     *generated = !file;
@@ -63,7 +66,8 @@ typedef struct init_arg {
     const char *email, *name, *password;
 } init_arg;
 
-static int init_tx(db_conn *c, void *p, ms_error *e) {
+static int init_tx(db_conn *c, void *p, ms_error *e)
+{
     init_arg *x = p;
     db_stmt *st;
     int rc = db_query_row(c, &st, e, "SELECT COUNT(*) FROM user_account", "");
@@ -78,7 +82,8 @@ static int init_tx(db_conn *c, void *p, ms_error *e) {
     return user_create(c, x->email, x->name, "en", x->password, true, NULL, e);
 }
 
-static int cmd_init(const cli_args *a, char **envp) {
+static int cmd_init(const cli_args *a, char **envp)
+{
     ms_config cfg;
     int rc = cli_config(a, envp, &cfg);
     if (rc) return rc;
@@ -113,7 +118,8 @@ static int cmd_init(const cli_args *a, char **envp) {
 
 /* ---- migrate ---- */
 
-static int cmd_migrate(const cli_args *a, char **envp) {
+static int cmd_migrate(const cli_args *a, char **envp)
+{
     ms_config cfg;
     int rc = cli_config(a, envp, &cfg);
     if (rc) return rc;
@@ -144,12 +150,14 @@ typedef struct user_arg {
     char id[MS_ID_LEN];
 } user_arg;
 
-static int user_add_tx(db_conn *c, void *p, ms_error *e) {
+static int user_add_tx(db_conn *c, void *p, ms_error *e)
+{
     user_arg *x = p;
     return user_create(c, x->email, x->name, "en", x->password, x->admin, x->id, e);
 }
 
-static int cmd_user_add(const cli_args *a, char **envp) {
+static int cmd_user_add(const cli_args *a, char **envp)
+{
     const char *email = cli_get(a, "email");
     if (!email) {
         fprintf(stderr, "mstation user add: --email is required\n");
@@ -182,7 +190,8 @@ static int cmd_user_add(const cli_args *a, char **envp) {
     return CLI_OK;
 }
 
-static int user_passwd_tx(db_conn *c, void *p, ms_error *e) {
+static int user_passwd_tx(db_conn *c, void *p, ms_error *e)
+{
     user_arg *x = p;
     int rc = user_find_by_email(c, x->email, x->id, e);
     if (rc) return rc;
@@ -206,7 +215,8 @@ static int user_passwd_tx(db_conn *c, void *p, ms_error *e) {
     return event_append(c, &ev, e);
 }
 
-static int cmd_user_passwd(const cli_args *a, char **envp) {
+static int cmd_user_passwd(const cli_args *a, char **envp)
+{
     const char *email = cli_get(a, "email");
     if (!email) {
         fprintf(stderr, "mstation user passwd: --email is required\n");
@@ -233,7 +243,8 @@ static int cmd_user_passwd(const cli_args *a, char **envp) {
     return CLI_OK;
 }
 
-static int cmd_user_list(const cli_args *a, char **envp) {
+static int cmd_user_list(const cli_args *a, char **envp)
+{
     ms_config cfg;
     db *d;
     int rc = open_store(a, envp, &cfg, &d);
@@ -266,7 +277,8 @@ typedef struct org_arg {
     char slug_out[64];
 } org_arg;
 
-static int org_add_tx(db_conn *c, void *p, ms_error *e) {
+static int org_add_tx(db_conn *c, void *p, ms_error *e)
+{
     org_arg *x = p;
     char owner[MS_ID_LEN];
     int rc = user_find_by_email(c, x->owner, owner, e);
@@ -279,7 +291,8 @@ static int org_add_tx(db_conn *c, void *p, ms_error *e) {
     return 0;
 }
 
-static int cmd_org_add(const cli_args *a, char **envp) {
+static int cmd_org_add(const cli_args *a, char **envp)
+{
     org_arg x = {
         cli_get(a, "name"), cli_get(a, "kind"), cli_get(a, "slug"), cli_get(a, "owner"), "", ""};
     if (!x.name || !x.kind || !x.owner) {
@@ -324,7 +337,8 @@ typedef struct token_arg {
     char out[64];
 } token_arg;
 
-static int token_create_tx(db_conn *c, void *p, ms_error *e) {
+static int token_create_tx(db_conn *c, void *p, ms_error *e)
+{
     token_arg *x = p;
     char uid[MS_ID_LEN];
     int rc = user_find_by_email(c, x->user, uid, e);
@@ -332,14 +346,16 @@ static int token_create_tx(db_conn *c, void *p, ms_error *e) {
     return token_create(c, x->env, uid, x->name, x->expires, NULL, x->out, e);
 }
 
-static int load_env(const ms_config *cfg, db *d, ms_env *env, ms_error *e) {
+static int load_env(const ms_config *cfg, db *d, ms_env *env, ms_error *e)
+{
     memset(env, 0, sizeof *env);
     env->config = cfg;
     env->db = d;
     return app_secret_load(cfg, env->secret, e);
 }
 
-static int cmd_token_create(const cli_args *a, char **envp) {
+static int cmd_token_create(const cli_args *a, char **envp)
+{
     token_arg x = {cli_get(a, "user"), cli_get(a, "name"), NULL, NULL, NULL, NULL, ""};
     if (!x.user || !x.name) {
         fprintf(stderr, "mstation token create: --user and --name are required\n");
@@ -375,7 +391,8 @@ static int cmd_token_create(const cli_args *a, char **envp) {
     return CLI_OK;
 }
 
-static int token_revoke_tx(db_conn *c, void *p, ms_error *e) {
+static int token_revoke_tx(db_conn *c, void *p, ms_error *e)
+{
     token_arg *x = p;
     db_stmt *st;
     int rc;
@@ -396,7 +413,8 @@ static int token_revoke_tx(db_conn *c, void *p, ms_error *e) {
     return token_revoke(c, uid, id, e);
 }
 
-static int cmd_token_revoke(const cli_args *a, char **envp) {
+static int cmd_token_revoke(const cli_args *a, char **envp)
+{
     token_arg x = {NULL, NULL, NULL, cli_get(a, "id"), cli_get(a, "token"), NULL, ""};
     if (!x.id == !x.token) {
         fprintf(stderr, "mstation token revoke: give --id ID or --token TOKEN\n");
@@ -421,7 +439,8 @@ static int cmd_token_revoke(const cli_args *a, char **envp) {
     return CLI_OK;
 }
 
-static int cmd_version(const cli_args *a, char **envp) {
+static int cmd_version(const cli_args *a, char **envp)
+{
     (void)a;
     (void)envp;
     printf("mstation %s (%s)\n", MS_VERSION, MS_GIT);

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int cli_serve(const cli_args *a, char **envp) {
+int cli_serve(const cli_args *a, char **envp)
+{
     ms_config cfg;
     int rc = cli_config(a, envp, &cfg);
     if (rc) return rc;

@@ -8,20 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *ms_req_param(const ms_req *r, const char *name) {
+const char *ms_req_param(const ms_req *r, const char *name)
+{
     for (int i = 0; i < r->nparams; i++)
         if (strcmp(r->param_names[i], name) == 0) return r->params[i];
     return NULL;
 }
 
-const char *ms_req_query(const ms_req *r, const char *name) {
+const char *ms_req_query(const ms_req *r, const char *name)
+{
     for (int i = 0; i < r->nquery; i++)
         if (strcmp(r->query[i].key, name) == 0) return r->query[i].value;
     return NULL;
 }
 
 int ms_req_query_int(ms_req *r, const char *name, int64_t def, int64_t min, int64_t max,
-                     int64_t *out) {
+                     int64_t *out)
+{
     const char *v = ms_req_query(r, name);
     if (!v) {
         *out = def;
@@ -40,7 +43,8 @@ int ms_req_query_int(ms_req *r, const char *name, int64_t def, int64_t min, int6
     return 0;
 }
 
-int ms_req_query_only(ms_req *r, const char *const *allowed) {
+int ms_req_query_only(ms_req *r, const char *const *allowed)
+{
     int bad = 0;
     for (int i = 0; i < r->nquery; i++) {
         const char *const *a = allowed;
@@ -61,7 +65,8 @@ int ms_req_query_only(ms_req *r, const char *const *allowed) {
     return MS_EBADREQ;
 }
 
-int ms_req_page(ms_req *r, int *limit, char *key, size_t keycap) {
+int ms_req_page(ms_req *r, int *limit, char *key, size_t keycap)
+{
     int64_t l;
     int rc = ms_req_query_int(r, "limit", 50, 1, 500, &l);
     if (rc) return rc;
@@ -83,21 +88,24 @@ int ms_req_page(ms_req *r, int *limit, char *key, size_t keycap) {
     return 0;
 }
 
-char *ms_cursor_encode(ms_arena *a, const char *key) {
+char *ms_cursor_encode(ms_arena *a, const char *key)
+{
     size_t n = strlen(key);
     char *out = ms_arena_alloc(a, 4 * (n / 3 + 1) + 2);
     if (out) ms_b64url_encode((const uint8_t *)key, n, out);
     return out;
 }
 
-int ms_reply(ms_req *r, int status, json_t *j) {
+int ms_reply(ms_req *r, int status, json_t *j)
+{
     if (r->json) json_decref(r->json);
     r->status = status;
     r->json = j;
     return 0;
 }
 
-int ms_reply_list(ms_req *r, json_t *items, const char *next_cursor_key) {
+int ms_reply_list(ms_req *r, json_t *items, const char *next_cursor_key)
+{
     json_t *o = json_object();
     json_object_set_new(o, "items", items);
     if (next_cursor_key) {
@@ -109,11 +117,13 @@ int ms_reply_list(ms_req *r, json_t *items, const char *next_cursor_key) {
     return ms_reply(r, 200, o);
 }
 
-int ms_reply_empty(ms_req *r) {
+int ms_reply_empty(ms_req *r)
+{
     return ms_reply(r, 204, NULL);
 }
 
-void ms_reply_header(ms_req *r, const char *key, const char *value) {
+void ms_reply_header(ms_req *r, const char *key, const char *value)
+{
     for (int i = 0; i < r->nheaders; i++) {
         if (strcmp(r->headers[i].key, key) == 0) {
             r->headers[i].value = value;
@@ -123,12 +133,14 @@ void ms_reply_header(ms_req *r, const char *key, const char *value) {
     if (r->nheaders < MS_RESP_HEADERS_MAX) r->headers[r->nheaders++] = (ms_kv){key, value};
 }
 
-void ms_reply_etag(ms_req *r, int64_t version) {
+void ms_reply_etag(ms_req *r, int64_t version)
+{
     char *v = ms_arena_printf(r->arena, "\"%lld\"", (long long)version);
     if (v) ms_reply_header(r, "ETag", v);
 }
 
-int ms_req_check_version(ms_req *r, int64_t current) {
+int ms_req_check_version(ms_req *r, int64_t current)
+{
     const char *m = r->if_match;
     if (!m) return 0;
     while (*m == ' ')
@@ -169,7 +181,8 @@ int ms_req_check_version(ms_req *r, int64_t current) {
                        (long long)current);
 }
 
-int ms_req_fail(ms_req *r, int code, const char *type, const char *fmt, ...) {
+int ms_req_fail(ms_req *r, int code, const char *type, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     ms_vfail(&r->err, code, type, fmt, ap);

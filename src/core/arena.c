@@ -14,12 +14,14 @@ struct ms_arena_block {
     _Alignas(16) unsigned char data[];
 };
 
-void ms_arena_init(ms_arena *a, size_t block_size) {
+void ms_arena_init(ms_arena *a, size_t block_size)
+{
     a->head = NULL;
     a->block_size = block_size ? block_size : 16384;
 }
 
-void *ms_arena_alloc(ms_arena *a, size_t n) {
+void *ms_arena_alloc(ms_arena *a, size_t n)
+{
     n = (n + 15) & ~(size_t)15;
     if (n == 0) n = 16;
     ms_arena_block *b = a->head;
@@ -46,7 +48,8 @@ void *ms_arena_alloc(ms_arena *a, size_t n) {
     return p;
 }
 
-char *ms_arena_strndup(ms_arena *a, const char *s, size_t n) {
+char *ms_arena_strndup(ms_arena *a, const char *s, size_t n)
+{
     char *p = ms_arena_alloc(a, n + 1);
     if (!p) return NULL;
     memcpy(p, s, n);
@@ -54,11 +57,13 @@ char *ms_arena_strndup(ms_arena *a, const char *s, size_t n) {
     return p;
 }
 
-char *ms_arena_strdup(ms_arena *a, const char *s) {
+char *ms_arena_strdup(ms_arena *a, const char *s)
+{
     return s ? ms_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
-char *ms_arena_printf(ms_arena *a, const char *fmt, ...) {
+char *ms_arena_printf(ms_arena *a, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
@@ -72,7 +77,8 @@ char *ms_arena_printf(ms_arena *a, const char *fmt, ...) {
     return p;
 }
 
-void ms_arena_reset(ms_arena *a) {
+void ms_arena_reset(ms_arena *a)
+{
     /* Keep the oldest block (the tail of the list), free the rest. */
     ms_arena_block *b = a->head, *keep = NULL;
     while (b) {
@@ -90,7 +96,8 @@ void ms_arena_reset(ms_arena *a) {
     a->head = keep;
 }
 
-void ms_arena_free(ms_arena *a) {
+void ms_arena_free(ms_arena *a)
+{
     ms_arena_block *b = a->head;
     while (b) {
         ms_arena_block *n = b->next;

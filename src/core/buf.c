@@ -6,23 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ms_buf_init(ms_buf *b) {
+void ms_buf_init(ms_buf *b)
+{
     b->data = NULL;
     b->len = b->cap = 0;
     b->oom = false;
 }
 
-void ms_buf_free(ms_buf *b) {
+void ms_buf_free(ms_buf *b)
+{
     free(b->data);
     ms_buf_init(b);
 }
 
-void ms_buf_reset(ms_buf *b) {
+void ms_buf_reset(ms_buf *b)
+{
     b->len = 0;
     if (b->data) b->data[0] = '\0';
 }
 
-bool ms_buf_reserve(ms_buf *b, size_t extra) {
+bool ms_buf_reserve(ms_buf *b, size_t extra)
+{
     if (b->oom) return false;
     if (b->len + extra + 1 <= b->cap) return true;
     size_t cap = b->cap ? b->cap : 256;
@@ -43,22 +47,26 @@ bool ms_buf_reserve(ms_buf *b, size_t extra) {
     return true;
 }
 
-void ms_buf_append(ms_buf *b, const void *p, size_t n) {
+void ms_buf_append(ms_buf *b, const void *p, size_t n)
+{
     if (!ms_buf_reserve(b, n)) return;
     if (n) memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
 }
 
-void ms_buf_puts(ms_buf *b, const char *s) {
+void ms_buf_puts(ms_buf *b, const char *s)
+{
     ms_buf_append(b, s, strlen(s));
 }
 
-void ms_buf_putc(ms_buf *b, char c) {
+void ms_buf_putc(ms_buf *b, char c)
+{
     ms_buf_append(b, &c, 1);
 }
 
-void ms_buf_printf(ms_buf *b, const char *fmt, ...) {
+void ms_buf_printf(ms_buf *b, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     char tmp[256];
@@ -76,7 +84,8 @@ void ms_buf_printf(ms_buf *b, const char *fmt, ...) {
     b->len += (size_t)n;
 }
 
-void ms_buf_put_i64(ms_buf *b, int64_t v) {
+void ms_buf_put_i64(ms_buf *b, int64_t v)
+{
     char tmp[24];
     char *p = tmp + sizeof tmp;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -88,66 +97,91 @@ void ms_buf_put_i64(ms_buf *b, int64_t v) {
     ms_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-void ms_buf_put_json_str(ms_buf *b, const char *s) {
+/* Bytes that need more than themselves in a JSON string: controls, '"' and '\\'. U+2028
+ * and U+2029 (E2 80 A8/A9) are escaped too, so the output is safe inside JavaScript. */
+static const unsigned char json_special[256] = {
+    1,         1,          1,          1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00-0x0f */
+    1,         1,          1,          1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10-0x1f */
+    ['"'] = 1, ['\\'] = 1, [0xE2] = 1,
+};
+
+void ms_buf_put_json_strn(ms_buf *b, const char *s, size_t n)
+{
     static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(s);
-    if (!ms_buf_reserve(b, n + 2)) return;
-    ms_buf_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s, *run = p;
-    for (; *p; p++) {
-        unsigned char c = *p;
-        const char *esc = NULL;
-        char u[7];
-        if (c == '"')
-            esc = "\\\"";
-        else if (c == '\\')
-            esc = "\\\\";
-        else if (c == '\n')
-            esc = "\\n";
-        else if (c == '\r')
-            esc = "\\r";
-        else if (c == '\t')
-            esc = "\\t";
-        else if (c < 0x20) {
-            u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hex[c >> 4], u[5] = hex[c & 15];
-            u[6] = '\0';
-            esc = u;
-        } else if (c == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
-            /* U+2028/U+2029 are valid JSON but break JavaScript string literals. */
-            esc = p[2] == 0xA8 ? "\\u2028" : "\\u2029";
-            ms_buf_append(b, run, (size_t)(p - run));
-            ms_buf_puts(b, esc);
-            p += 2;
-            run = p + 1;
-            continue;
-        }
-        if (esc) {
-            ms_buf_append(b, run, (size_t)(p - run));
-            ms_buf_puts(b, esc);
-            run = p + 1;
+    /* Worst case: every byte becomes \u00XX (6 bytes), plus the quotes. */
+    if (!ms_buf_reserve(b, 6 * n + 2)) return;
+    char *o = b->data + b->len;
+    *o++ = '"';
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && !json_special[*p])
+            p++;
+        memcpy(o, run, (size_t)(p - run));
+        o += p - run;
+        if (p >= end) break;
+        unsigned char c = *p++;
+        switch (c) {
+        case '"':
+            *o++ = '\\', *o++ = '"';
+            break;
+        case '\\':
+            *o++ = '\\', *o++ = '\\';
+            break;
+        case '\n':
+            *o++ = '\\', *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = '\\', *o++ = 'r';
+            break;
+        case '\t':
+            *o++ = '\\', *o++ = 't';
+            break;
+        case 0xE2:
+            if (end - p >= 2 && p[0] == 0x80 && (p[1] == 0xA8 || p[1] == 0xA9)) {
+                memcpy(o, p[1] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+                o += 6;
+                p += 2;
+            } else {
+                *o++ = (char)c;
+            }
+            break;
+        default:
+            *o++ = '\\', *o++ = 'u', *o++ = '0', *o++ = '0';
+            *o++ = hex[c >> 4], *o++ = hex[c & 15];
         }
     }
-    ms_buf_append(b, run, (size_t)(p - run));
-    ms_buf_putc(b, '"');
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
 }
 
-char *ms_buf_take(ms_buf *b) {
+void ms_buf_put_json_str(ms_buf *b, const char *s)
+{
+    ms_buf_put_json_strn(b, s, strlen(s));
+}
+
+char *ms_buf_take(ms_buf *b)
+{
     char *p = b->data;
     if (!p) p = calloc(1, 1);
     ms_buf_init(b);
     return p;
 }
 
-bool ms_str_eq(const char *a, const char *b) {
+bool ms_str_eq(const char *a, const char *b)
+{
     if (!a || !b) return a == b;
     return strcmp(a, b) == 0;
 }
 
-bool ms_str_has_prefix(const char *s, const char *prefix) {
+bool ms_str_has_prefix(const char *s, const char *prefix)
+{
     return s && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-bool ms_ct_eq(const void *a, const void *b, size_t n) {
+bool ms_ct_eq(const void *a, const void *b, size_t n)
+{
     const volatile unsigned char *x = a, *y = b;
     unsigned char d = 0;
     for (size_t i = 0; i < n; i++)
@@ -155,7 +189,8 @@ bool ms_ct_eq(const void *a, const void *b, size_t n) {
     return d == 0;
 }
 
-bool ms_strlcpy(char *dst, const char *src, size_t size) {
+bool ms_strlcpy(char *dst, const char *src, size_t size)
+{
     if (!size) return false;
     size_t n = strlen(src);
     if (n >= size) {
@@ -167,12 +202,14 @@ bool ms_strlcpy(char *dst, const char *src, size_t size) {
     return true;
 }
 
-void ms_str_lower(char *s) {
+void ms_str_lower(char *s)
+{
     for (; *s; s++)
         if (*s >= 'A' && *s <= 'Z') *s = (char)(*s - 'A' + 'a');
 }
 
-bool ms_str_is_clean_text(const char *s, size_t max, bool multiline) {
+bool ms_str_is_clean_text(const char *s, size_t max, bool multiline)
+{
     const unsigned char *p = (const unsigned char *)s;
     size_t n = 0;
     while (*p) {
@@ -213,7 +250,8 @@ bool ms_str_is_clean_text(const char *s, size_t max, bool multiline) {
     return true;
 }
 
-size_t ms_b64url_encode(const uint8_t *in, size_t n, char *out) {
+size_t ms_b64url_encode(const uint8_t *in, size_t n, char *out)
+{
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t o = 0, i = 0;
     for (; i + 2 < n; i += 3) {
@@ -237,7 +275,8 @@ size_t ms_b64url_encode(const uint8_t *in, size_t n, char *out) {
     return o;
 }
 
-static int b64url_val(char c) {
+static int b64url_val(char c)
+{
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
     if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -246,7 +285,8 @@ static int b64url_val(char c) {
     return -1;
 }
 
-long ms_b64url_decode(const char *in, uint8_t *out, size_t outcap) {
+long ms_b64url_decode(const char *in, uint8_t *out, size_t outcap)
+{
     size_t n = strlen(in), o = 0;
     if (n % 4 == 1) return -1;
     uint32_t acc = 0;
@@ -267,7 +307,8 @@ long ms_b64url_decode(const char *in, uint8_t *out, size_t outcap) {
     return (long)o;
 }
 
-void ms_hex_encode(const uint8_t *in, size_t n, char *out) {
+void ms_hex_encode(const uint8_t *in, size_t n, char *out)
+{
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
         out[2 * i] = hex[in[i] >> 4];

@@ -30,6 +30,7 @@ void ms_buf_put_i64(ms_buf *b, int64_t v);
 /* Append `s` as a JSON string literal (quotes included), escaping what JSON requires and
  * U+2028/U+2029. `s` must be valid UTF-8 (everything stored came through the validator). */
 void ms_buf_put_json_str(ms_buf *b, const char *s);
+void ms_buf_put_json_strn(ms_buf *b, const char *s, size_t n);
 /* Detach the data (caller frees it); the buffer is left empty. */
 char *ms_buf_take(ms_buf *b);
 

@@ -54,7 +54,7 @@ static const key_slot slots[] = {
      OFF(connection_timeout),
      0},
     {{"max_body", MS_CFG_SIZE, "1MiB", "largest JSON request body"}, OFF(max_body), 0},
-    {{"max_header", MS_CFG_SIZE, "32KiB", "largest request line + headers"}, OFF(max_header), 0},
+    {{"max_header", MS_CFG_SIZE, "16KiB", "largest request line + headers"}, OFF(max_header), 0},
     {{"session_ttl", MS_CFG_DURATION, "14d", "sign-in sessions expire after this"},
      OFF(session_ttl),
      0},
@@ -74,7 +74,8 @@ static const key_slot slots[] = {
 };
 #define NSLOTS (sizeof slots / sizeof slots[0])
 
-const ms_config_key *ms_config_keys(void) {
+const ms_config_key *ms_config_keys(void)
+{
     static ms_config_key keys[NSLOTS + 1];
     if (!keys[0].name) {
         for (size_t i = 0; i < NSLOTS; i++)
@@ -83,7 +84,8 @@ const ms_config_key *ms_config_keys(void) {
     return keys;
 }
 
-bool ms_parse_int(const char *s, int64_t *out) {
+bool ms_parse_int(const char *s, int64_t *out)
+{
     if (!s || !*s) return false;
     errno = 0;
     char *end;
@@ -94,7 +96,8 @@ bool ms_parse_int(const char *s, int64_t *out) {
 }
 
 static bool parse_scaled(const char *s, int64_t *out, const char *const *units,
-                         const int64_t *scales) {
+                         const int64_t *scales)
+{
     if (!s || !*s || *s == '-') return false;
     errno = 0;
     char *end;
@@ -119,7 +122,8 @@ static bool parse_scaled(const char *s, int64_t *out, const char *const *units,
     return true;
 }
 
-bool ms_parse_size(const char *s, int64_t *out) {
+bool ms_parse_size(const char *s, int64_t *out)
+{
     static const char *const u[] = {"B",  "KiB", "MiB", "GiB", "TiB", "KB", "MB",
                                     "GB", "TB",  "k",   "K",   "M",   "G",  NULL};
     static const int64_t sc[] = {1,
@@ -138,13 +142,15 @@ bool ms_parse_size(const char *s, int64_t *out) {
     return parse_scaled(s, out, u, sc);
 }
 
-bool ms_parse_duration(const char *s, int64_t *out) {
+bool ms_parse_duration(const char *s, int64_t *out)
+{
     static const char *const u[] = {"s", "m", "h", "d", NULL};
     static const int64_t sc[] = {1, 60, 3600, 86400};
     return parse_scaled(s, out, u, sc);
 }
 
-bool ms_parse_bool(const char *s, bool *out) {
+bool ms_parse_bool(const char *s, bool *out)
+{
     if (!s) return false;
     if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "yes") || !strcmp(s, "on")) {
         *out = true;
@@ -157,14 +163,16 @@ bool ms_parse_bool(const char *s, bool *out) {
     return false;
 }
 
-static const key_slot *find_slot(const char *key) {
+static const key_slot *find_slot(const char *key)
+{
     for (size_t i = 0; i < NSLOTS; i++)
         if (strcmp(slots[i].key.name, key) == 0) return &slots[i];
     return NULL;
 }
 
 int ms_config_set(ms_config *c, const char *key, const char *value, const char *source,
-                  ms_error *err) {
+                  ms_error *err)
+{
     const key_slot *s = find_slot(key);
     if (!s) return ms_fail(err, MS_EINVAL, "config", "%s: unknown setting \"%s\"", source, key);
     char *base = (char *)c + s->offset;
@@ -204,13 +212,15 @@ int ms_config_set(ms_config *c, const char *key, const char *value, const char *
     return 0;
 }
 
-void ms_config_defaults(ms_config *c) {
+void ms_config_defaults(ms_config *c)
+{
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < NSLOTS; i++)
         ms_config_set(c, slots[i].key.name, slots[i].key.def, "default", NULL);
 }
 
-static char *trim(char *s) {
+static char *trim(char *s)
+{
     while (*s == ' ' || *s == '\t')
         s++;
     char *e = s + strlen(s);
@@ -219,7 +229,8 @@ static char *trim(char *s) {
     return s;
 }
 
-int ms_config_load_file(ms_config *c, const char *path, bool must_exist, ms_error *err) {
+int ms_config_load_file(ms_config *c, const char *path, bool must_exist, ms_error *err)
+{
     FILE *f = fopen(path, "r");
     if (!f) {
         if (!must_exist && errno == ENOENT) return 0;
@@ -257,7 +268,8 @@ int ms_config_load_file(ms_config *c, const char *path, bool must_exist, ms_erro
     return rc;
 }
 
-int ms_config_load_env(ms_config *c, char **envp, ms_error *err) {
+int ms_config_load_env(ms_config *c, char **envp, ms_error *err)
+{
     for (char **e = envp; e && *e; e++) {
         if (strncmp(*e, "MSTATION_", 9) != 0) continue;
         const char *eq = strchr(*e, '=');
@@ -280,7 +292,8 @@ int ms_config_load_env(ms_config *c, char **envp, ms_error *err) {
     return 0;
 }
 
-void ms_config_finish(ms_config *c) {
+void ms_config_finish(ms_config *c)
+{
     if (!c->database[0])
         snprintf(c->database, sizeof c->database, "sqlite:%.*s/mstation.db",
                  (int)sizeof c->database - 20, c->data);
@@ -293,7 +306,8 @@ void ms_config_finish(ms_config *c) {
         c->public_url[--n] = 0;
 }
 
-int ms_config_load(ms_config *c, const char *const *flags, char **envp, ms_error *err) {
+int ms_config_load(ms_config *c, const char *const *flags, char **envp, ms_error *err)
+{
     ms_config_defaults(c);
     /* Where is the file? --config, then MSTATION_CONFIG, then <data>/mstation.conf, where data
      * itself may come from a flag or the environment. */

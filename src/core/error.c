@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void ms_error_clear(ms_error *e) {
+void ms_error_clear(ms_error *e)
+{
     if (!e) return;
     e->code = MS_OK;
     e->type[0] = '\0';
@@ -13,7 +14,8 @@ void ms_error_clear(ms_error *e) {
     e->nfields = 0;
 }
 
-const char *ms_error_slug(int code) {
+const char *ms_error_slug(int code)
+{
     switch (code) {
     case MS_OK:
         return "ok";
@@ -48,7 +50,8 @@ const char *ms_error_slug(int code) {
     }
 }
 
-int ms_error_http_status(int code) {
+int ms_error_http_status(int code)
+{
     switch (code) {
     case MS_OK:
         return 200;
@@ -77,7 +80,8 @@ int ms_error_http_status(int code) {
     }
 }
 
-int ms_vfail(ms_error *e, int code, const char *type, const char *fmt, va_list ap) {
+int ms_vfail(ms_error *e, int code, const char *type, const char *fmt, va_list ap)
+{
     if (!e) return code;
     e->code = code;
     snprintf(e->type, sizeof e->type, "%s", type ? type : ms_error_slug(code));
@@ -85,7 +89,8 @@ int ms_vfail(ms_error *e, int code, const char *type, const char *fmt, va_list a
     return code;
 }
 
-int ms_fail(ms_error *e, int code, const char *type, const char *fmt, ...) {
+int ms_fail(ms_error *e, int code, const char *type, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     ms_vfail(e, code, type, fmt, ap);
@@ -93,7 +98,8 @@ int ms_fail(ms_error *e, int code, const char *type, const char *fmt, ...) {
     return code;
 }
 
-int ms_field_fail(ms_error *e, const char *field, const char *fmt, ...) {
+int ms_field_fail(ms_error *e, const char *field, const char *fmt, ...)
+{
     if (!e) return MS_EINVAL;
     if (e->code == MS_OK) {
         e->code = MS_EINVAL;

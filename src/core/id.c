@@ -11,13 +11,35 @@
 #include "core/time.h"
 
 #include <errno.h>
+#include <sodium.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
-void ms_random_bytes(void *buf, size_t n) {
+/* Kernel randomness costs a system call per call; ids and tokens are made on every request.
+ * So each thread keeps a ChaCha20 keystream (libsodium) keyed with 256 bits from getrandom,
+ * and re-keys from the kernel after every 1 MiB of output. The first 32 bytes of every
+ * refill become the next key (fast key erasure) and bytes are wiped once handed out, so a
+ * later memory read does not reveal earlier output. */
+#define RNG_BLOCK 4096
+#define RNG_REKEY (1u << 20)
+
+typedef struct rng_state {
+    unsigned char key[32];
+    unsigned char buf[RNG_BLOCK];
+    size_t pos;      /* next unused byte in buf */
+    size_t produced; /* since the last kernel re-key */
+    uint64_t nonce;
+    bool seeded;
+} rng_state;
+
+static _Thread_local rng_state rng;
+
+static void kernel_random(void *buf, size_t n)
+{
     unsigned char *p = buf;
     while (n) {
         ssize_t r = getrandom(p, n, 0);
@@ -32,11 +54,44 @@ void ms_random_bytes(void *buf, size_t n) {
     }
 }
 
+static void rng_refill(void)
+{
+    if (!rng.seeded || rng.produced >= RNG_REKEY) {
+        kernel_random(rng.key, sizeof rng.key);
+        rng.produced = 0;
+        rng.seeded = true;
+    }
+    unsigned char nonce[8];
+    for (int i = 0; i < 8; i++)
+        nonce[i] = (unsigned char)(rng.nonce >> (8 * i));
+    rng.nonce++;
+    crypto_stream_chacha20(rng.buf, sizeof rng.buf, nonce, rng.key);
+    memcpy(rng.key, rng.buf, sizeof rng.key);
+    sodium_memzero(rng.buf, sizeof rng.key);
+    rng.pos = sizeof rng.key;
+    rng.produced += sizeof rng.buf;
+}
+
+void ms_random_bytes(void *buf, size_t n)
+{
+    unsigned char *p = buf;
+    while (n) {
+        if (rng.pos >= sizeof rng.buf || !rng.seeded) rng_refill();
+        size_t take = sizeof rng.buf - rng.pos < n ? sizeof rng.buf - rng.pos : n;
+        memcpy(p, rng.buf + rng.pos, take);
+        sodium_memzero(rng.buf + rng.pos, take); /* handed out once, then gone */
+        rng.pos += take;
+        p += take;
+        n -= take;
+    }
+}
+
 static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t uuid_last_ms = -1;
 static unsigned uuid_counter;
 
-void ms_uuid7_at(int64_t now, char out[MS_ID_LEN]) {
+void ms_uuid7_at(int64_t now, char out[MS_ID_LEN])
+{
     unsigned char r[10];
     ms_random_bytes(r, sizeof r);
     pthread_mutex_lock(&uuid_lock);
@@ -71,11 +126,13 @@ void ms_uuid7_at(int64_t now, char out[MS_ID_LEN]) {
     out[o] = '\0';
 }
 
-void ms_uuid7(char out[MS_ID_LEN]) {
+void ms_uuid7(char out[MS_ID_LEN])
+{
     ms_uuid7_at(ms_now_ms(), out);
 }
 
-bool ms_uuid_valid(const char *s) {
+bool ms_uuid_valid(const char *s)
+{
     if (!s) return false;
     for (int i = 0; i < 36; i++) {
         char c = s[i];

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int ms_json_parse(const char *data, size_t len, json_t **out, ms_error *err) {
+int ms_json_parse(const char *data, size_t len, json_t **out, ms_error *err)
+{
     json_error_t je;
     *out = NULL;
     if (len == 0) return ms_fail(err, MS_EBADREQ, "malformed-json", "The request body is empty.");
@@ -21,14 +22,16 @@ int ms_json_parse(const char *data, size_t len, json_t **out, ms_error *err) {
     return 0;
 }
 
-size_t ms_utf8_chars(const char *s) {
+size_t ms_utf8_chars(const char *s)
+{
     size_t n = 0;
     for (; *s; s++)
         if (((unsigned char)*s & 0xC0) != 0x80) n++;
     return n;
 }
 
-bool ms_email_valid(const char *s) {
+bool ms_email_valid(const char *s)
+{
     size_t n = strlen(s);
     if (n < 3 || n > 254) return false;
     const char *at = strrchr(s, '@');
@@ -55,7 +58,8 @@ bool ms_email_valid(const char *s) {
     return label > 0 && p[-1] != '-';
 }
 
-bool ms_locale_valid(const char *s) {
+bool ms_locale_valid(const char *s)
+{
     /* language (2-3 letters) then subtags of 1-8 alphanumerics, at most 35 characters. */
     size_t n = strlen(s), i = 0;
     if (n < 2 || n > 35) return false;
@@ -73,7 +77,8 @@ bool ms_locale_valid(const char *s) {
     return true;
 }
 
-bool ms_slug_valid(const char *s, size_t max) {
+bool ms_slug_valid(const char *s, size_t max)
+{
     size_t n = strlen(s);
     if (n < 2 || n > max || !(s[0] >= 'a' && s[0] <= 'z') || s[n - 1] == '-') return false;
     for (size_t i = 0; i < n; i++) {
@@ -84,7 +89,8 @@ bool ms_slug_valid(const char *s, size_t max) {
     return true;
 }
 
-static const char *jtype_name(ms_jtype t) {
+static const char *jtype_name(ms_jtype t)
+{
     switch (t) {
     case MS_J_INT:
         return "an integer";
@@ -99,7 +105,8 @@ static const char *jtype_name(ms_jtype t) {
     }
 }
 
-static void check_string(const ms_jfield *f, const char *s, ms_error *err) {
+static void check_string(const ms_jfield *f, const char *s, ms_error *err)
+{
     size_t chars = ms_utf8_chars(s);
     switch (f->type) {
     case MS_J_STRING:
@@ -166,7 +173,8 @@ static void check_string(const ms_jfield *f, const char *s, ms_error *err) {
     }
 }
 
-int ms_json_check(const json_t *body, const ms_jfield *fields, ms_error *err) {
+int ms_json_check(const json_t *body, const ms_jfield *fields, ms_error *err)
+{
     if (!json_is_object(body))
         return ms_fail(err, MS_EINVAL, "validation", "The request body must be a JSON object.");
     int before = err ? err->nfields : 0;
@@ -177,7 +185,8 @@ int ms_json_check(const json_t *body, const ms_jfield *fields, ms_error *err) {
     /* Unknown fields first: they usually explain the "missing" errors that follow. */
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)body, key, val) {
+    json_object_foreach((json_t *)body, key, val)
+    {
         const ms_jfield *f = fields;
         while (f->name && strcmp(f->name, key) != 0)
             f++;
@@ -234,21 +243,25 @@ int ms_json_check(const json_t *body, const ms_jfield *fields, ms_error *err) {
     return e->nfields > before ? MS_EINVAL : 0;
 }
 
-const char *ms_json_str(const json_t *obj, const char *key) {
+const char *ms_json_str(const json_t *obj, const char *key)
+{
     json_t *v = json_object_get(obj, key);
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-int64_t ms_json_int(const json_t *obj, const char *key, int64_t def) {
+int64_t ms_json_int(const json_t *obj, const char *key, int64_t def)
+{
     json_t *v = json_object_get(obj, key);
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
 }
 
-bool ms_json_bool(const json_t *obj, const char *key, bool def) {
+bool ms_json_bool(const json_t *obj, const char *key, bool def)
+{
     json_t *v = json_object_get(obj, key);
     return json_is_boolean(v) ? json_is_true(v) : def;
 }
 
-bool ms_json_has(const json_t *obj, const char *key) {
+bool ms_json_has(const json_t *obj, const char *key)
+{
     return json_object_get(obj, key) != NULL;
 }

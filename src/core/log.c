@@ -12,22 +12,26 @@
 
 static atomic_int log_level = MS_LOG_INFO;
 
-void ms_log_set_level(int level) {
+void ms_log_set_level(int level)
+{
     atomic_store(&log_level, level);
 }
 
-bool ms_log_enabled(int level) {
+bool ms_log_enabled(int level)
+{
     return level >= atomic_load(&log_level);
 }
 
-int ms_log_level_parse(const char *name) {
+int ms_log_level_parse(const char *name)
+{
     static const char *names[] = {"debug", "info", "warn", "error", "off"};
     for (int i = 0; i < 5; i++)
         if (strcmp(name, names[i]) == 0) return i;
     return -1;
 }
 
-void ms_log_line(const char *line, size_t n) {
+void ms_log_line(const char *line, size_t n)
+{
     /* One write for line + newline: copy into a small stack buffer when it fits. */
     char stackbuf[2048];
     if (n + 1 <= sizeof stackbuf) {
@@ -42,7 +46,8 @@ void ms_log_line(const char *line, size_t n) {
     (void)w;
 }
 
-void ms_log(int level, const char *msg, json_t *fields) {
+void ms_log(int level, const char *msg, json_t *fields)
+{
     static const char *names[] = {"debug", "info", "warn", "error"};
     if (!ms_log_enabled(level) || level < 0 || level > MS_LOG_ERROR) {
         json_decref(fields);

@@ -19,7 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static void b64_std(ms_buf *b, const unsigned char *in, size_t n) {
+static void b64_std(ms_buf *b, const unsigned char *in, size_t n)
+{
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (size_t i = 0; i < n; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16;
@@ -32,7 +33,8 @@ static void b64_std(ms_buf *b, const unsigned char *in, size_t n) {
     }
 }
 
-static void put_header_text(ms_buf *b, const char *s) {
+static void put_header_text(ms_buf *b, const char *s)
+{
     bool ascii = true;
     for (const char *p = s; *p; p++)
         if ((unsigned char)*p >= 0x80) ascii = false;
@@ -60,7 +62,8 @@ static void put_header_text(ms_buf *b, const char *s) {
 }
 
 char *ms_mail_compose(const char *from, const char *to, const char *subject, const char *text,
-                      const char *message_id, const char *date) {
+                      const char *message_id, const char *date)
+{
     ms_buf b;
     ms_buf_init(&b);
     ms_buf_puts(&b, "From: ");
@@ -90,7 +93,8 @@ char *ms_mail_compose(const char *from, const char *to, const char *subject, con
 }
 
 /* The address inside "Name <addr>" (or the whole string). */
-static void addr_spec(const char *from, char out[256]) {
+static void addr_spec(const char *from, char out[256])
+{
     const char *lt = strchr(from, '<'), *gt = lt ? strchr(lt, '>') : NULL;
     if (lt && gt && gt > lt + 1)
         snprintf(out, 256, "%.*s", (int)(gt - lt - 1), lt + 1);
@@ -98,7 +102,8 @@ static void addr_spec(const char *from, char out[256]) {
         snprintf(out, 256, "%s", from);
 }
 
-static int write_outbox(const ms_config *cfg, const char *id, const char *msg, ms_error *err) {
+static int write_outbox(const ms_config *cfg, const char *id, const char *msg, ms_error *err)
+{
     char dir[MS_CONFIG_STR + 16], tmp[MS_CONFIG_STR + 80], path[MS_CONFIG_STR + 80];
     snprintf(dir, sizeof dir, "%s/outbox", cfg->data);
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -135,7 +140,8 @@ typedef struct reader {
     size_t left;
 } reader;
 
-static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg) {
+static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg)
+{
     reader *r = arg;
     size_t n = size * nmemb < r->left ? size * nmemb : r->left;
     memcpy(buf, r->p, n);
@@ -144,7 +150,8 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *arg) {
     return n;
 }
 
-static int send_smtp(const ms_config *cfg, const char *to, const char *msg, ms_error *err) {
+static int send_smtp(const ms_config *cfg, const char *to, const char *msg, ms_error *err)
+{
     CURL *curl = curl_easy_init();
     if (!curl) return ms_fail(err, MS_ENOMEM, NULL, "cannot start libcurl");
     char from[256];
@@ -177,7 +184,8 @@ static int send_smtp(const ms_config *cfg, const char *to, const char *msg, ms_e
 }
 
 int ms_mail_send(const ms_config *cfg, const char *to, const char *subject, const char *text,
-                 ms_error *err) {
+                 ms_error *err)
+{
     if (!to || !ms_email_valid(to))
         return ms_fail(err, MS_EINVAL, NULL, "not an e-mail address: %s", to ? to : "(none)");
     char id[MS_ID_LEN], msgid[MS_ID_LEN + 64], from_addr[256];

@@ -6,20 +6,23 @@
 #include <string.h>
 #include <time.h>
 
-int64_t ms_now_ms(void) {
+int64_t ms_now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-uint64_t ms_mono_ns(void) {
+uint64_t ms_mono_ns(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Howard Hinnant's days_from_civil / civil_from_days. */
-static int64_t days_from_civil_raw(int64_t y, unsigned m, unsigned d) {
+static int64_t days_from_civil_raw(int64_t y, unsigned m, unsigned d)
+{
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
     unsigned yoe = (unsigned)(y - era * 400);
@@ -28,7 +31,8 @@ static int64_t days_from_civil_raw(int64_t y, unsigned m, unsigned d) {
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d) {
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     unsigned doe = (unsigned)(z - era * 146097);
@@ -41,7 +45,8 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d) {
     *y = (int)(yy + (*m <= 2));
 }
 
-bool ms_days_from_civil(int y, int m, int d, int64_t *days) {
+bool ms_days_from_civil(int y, int m, int d, int64_t *days)
+{
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) return false;
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -51,7 +56,8 @@ bool ms_days_from_civil(int y, int m, int d, int64_t *days) {
     return true;
 }
 
-void ms_time_fmt(int64_t unix_ms, char out[MS_TIME_LEN]) {
+void ms_time_fmt(int64_t unix_ms, char out[MS_TIME_LEN])
+{
     int64_t secs = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
     int ms = (int)(unix_ms - secs * 1000);
     int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
@@ -66,11 +72,13 @@ void ms_time_fmt(int64_t unix_ms, char out[MS_TIME_LEN]) {
              (unsigned)ms % 1000u);
 }
 
-void ms_now_str(char out[MS_TIME_LEN]) {
+void ms_now_str(char out[MS_TIME_LEN])
+{
     ms_time_fmt(ms_now_ms(), out);
 }
 
-static bool digits(const char *s, int n, int *out) {
+static bool digits(const char *s, int n, int *out)
+{
     int v = 0;
     for (int i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return false;
@@ -80,7 +88,8 @@ static bool digits(const char *s, int n, int *out) {
     return true;
 }
 
-bool ms_time_parse(const char *s, int64_t *unix_ms) {
+bool ms_time_parse(const char *s, int64_t *unix_ms)
+{
     int y, mo, d, h, mi, se;
     if (!s || strlen(s) < 20) return false;
     if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||

@@ -21,7 +21,8 @@ struct ms_metrics {
     atomic_uint_fast64_t connections_total;
 };
 
-ms_metrics *metrics_new(int nroutes) {
+ms_metrics *metrics_new(int nroutes)
+{
     ms_metrics *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->nslots = nroutes + 2;
@@ -33,13 +34,15 @@ ms_metrics *metrics_new(int nroutes) {
     return m;
 }
 
-void metrics_free(ms_metrics *m) {
+void metrics_free(ms_metrics *m)
+{
     if (!m) return;
     free(m->routes);
     free(m);
 }
 
-void metrics_record(ms_metrics *m, int slot, int status, uint64_t us) {
+void metrics_record(ms_metrics *m, int slot, int status, uint64_t us)
+{
     if (slot < 0 || slot >= m->nslots) slot = m->nslots - 1;
     route_stats *r = &m->routes[slot];
     if (status >= METRICS_STATUS_MIN && status < METRICS_STATUS_MIN + METRICS_STATUS_N)
@@ -53,16 +56,19 @@ void metrics_record(ms_metrics *m, int slot, int status, uint64_t us) {
     atomic_fetch_add_explicit(&r->count, 1, memory_order_relaxed);
 }
 
-void metrics_connection(ms_metrics *m, int delta) {
+void metrics_connection(ms_metrics *m, int delta)
+{
     atomic_fetch_add(&m->open_connections, delta);
     if (delta > 0) atomic_fetch_add(&m->connections_total, 1);
 }
 
-int metrics_open_connections(const ms_metrics *m) {
+int metrics_open_connections(const ms_metrics *m)
+{
     return atomic_load(&m->open_connections);
 }
 
-static void label_route(ms_buf *o, const char *method, const char *pattern) {
+static void label_route(ms_buf *o, const char *method, const char *pattern)
+{
     /* Label values: escape backslash, quote and newline (patterns never have them, but the
      * format requires it). */
     ms_buf_printf(o, "method=\"%s\",route=\"", method);
@@ -79,7 +85,8 @@ static void label_route(ms_buf *o, const char *method, const char *pattern) {
 
 void metrics_render(const ms_metrics *m, ms_buf *o, const char *(*route_method)(void *, int),
                     const char *(*route_pattern)(void *, int), void *arg, const db_stats *dbs,
-                    int inflight) {
+                    int inflight)
+{
     ms_buf_puts(o, "# HELP mstation_http_requests_total HTTP requests by route and status.\n"
                    "# TYPE mstation_http_requests_total counter\n");
     for (int i = 0; i < m->nslots; i++) {

@@ -22,12 +22,14 @@ struct ms_router {
     int n;
 };
 
-static void free_compiled(compiled *c) {
+static void free_compiled(compiled *c)
+{
     for (int i = 0; i < c->nseg; i++)
         free(c->names[i]);
 }
 
-static int compile(const ms_route *rt, compiled *c, ms_error *err) {
+static int compile(const ms_route *rt, compiled *c, ms_error *err)
+{
     memset(c, 0, sizeof *c);
     c->route = rt;
     const char *p = rt->pattern;
@@ -61,7 +63,8 @@ static int compile(const ms_route *rt, compiled *c, ms_error *err) {
     return 0;
 }
 
-int router_build(const ms_route *const *tables, ms_router **out, ms_error *err) {
+int router_build(const ms_route *const *tables, ms_router **out, ms_error *err)
+{
     int n = 0;
     for (const ms_route *const *t = tables; *t; t++)
         for (const ms_route *r = *t; r->method; r++)
@@ -95,7 +98,8 @@ int router_build(const ms_route *const *tables, ms_router **out, ms_error *err) 
     return 0;
 }
 
-void router_free(ms_router *r) {
+void router_free(ms_router *r)
+{
     if (!r) return;
     for (int i = 0; i < r->n; i++)
         free_compiled(&r->routes[i]);
@@ -103,16 +107,19 @@ void router_free(ms_router *r) {
     free(r);
 }
 
-int router_count(const ms_router *r) {
+int router_count(const ms_router *r)
+{
     return r->n;
 }
 
-const ms_route *router_at(const ms_router *r, int i) {
+const ms_route *router_at(const ms_router *r, int i)
+{
     return r->routes[i].route;
 }
 
 int router_match(const ms_router *r, const char *method, const char *path, char *scratch,
-                 size_t scratch_len, route_match *m) {
+                 size_t scratch_len, route_match *m)
+{
     memset(m, 0, sizeof *m);
     size_t plen = strlen(path);
     if (path[0] != '/' || plen + 1 > scratch_len) return MS_ENOTFOUND;

@@ -56,23 +56,28 @@ typedef struct req_ctx {
     const char *csrf_header;
     int status;
     uint64_t resp_bytes;
+    db_conn *conn; /* held from authentication to the response for requests without a body */
+    bool has_body;
 } req_ctx;
 
-static const char *reason_phrase(int status) {
+static const char *reason_phrase(int status)
+{
     const char *r = MHD_get_reason_phrase_for((unsigned)status);
     return r && *r ? r : "Error";
 }
 
 /* ---- Responses. ---- */
 
-static void add_common_headers(req_ctx *x, struct MHD_Response *resp) {
+static void add_common_headers(req_ctx *x, struct MHD_Response *resp)
+{
     MHD_add_response_header(resp, "X-Request-Id", x->request_id);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (x->is_api) MHD_add_response_header(resp, "Cache-Control", "no-store");
 }
 
 static enum MHD_Result queue(req_ctx *x, struct MHD_Connection *conn, int status,
-                             struct MHD_Response *resp) {
+                             struct MHD_Response *resp)
+{
     add_common_headers(x, resp);
     for (int i = 0; i < x->req.nheaders; i++)
         MHD_add_response_header(resp, x->req.headers[i].key, x->req.headers[i].value);
@@ -84,7 +89,8 @@ static enum MHD_Result queue(req_ctx *x, struct MHD_Connection *conn, int status
 }
 
 static enum MHD_Result queue_bytes(req_ctx *x, struct MHD_Connection *conn, int status,
-                                   const char *type, char *data, size_t len) {
+                                   const char *type, char *data, size_t len)
+{
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         len, data, data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!resp) {
@@ -96,7 +102,8 @@ static enum MHD_Result queue_bytes(req_ctx *x, struct MHD_Connection *conn, int 
     return queue(x, conn, status, resp);
 }
 
-static char *problem_text(req_ctx *x, int status, const ms_error *e, size_t *len) {
+static char *problem_text(req_ctx *x, int status, const ms_error *e, size_t *len)
+{
     ms_buf b;
     ms_buf_init(&b);
     ms_buf_puts(&b, "{\"type\":");
@@ -131,7 +138,8 @@ static char *problem_text(req_ctx *x, int status, const ms_error *e, size_t *len
     return ms_buf_take(&b);
 }
 
-static enum MHD_Result queue_problem(req_ctx *x, struct MHD_Connection *conn, const ms_error *e) {
+static enum MHD_Result queue_problem(req_ctx *x, struct MHD_Connection *conn, const ms_error *e)
+{
     int status = ms_error_http_status(e->code);
     if (e->code == MS_EBADREQ && x->m.allow[0] && !strcmp(e->type, "method-not-allowed"))
         status = 405;
@@ -149,7 +157,8 @@ static enum MHD_Result queue_problem(req_ctx *x, struct MHD_Connection *conn, co
 }
 
 static enum MHD_Result fail(req_ctx *x, struct MHD_Connection *conn, int code, const char *type,
-                            const char *fmt, const char *arg) {
+                            const char *fmt, const char *arg)
+{
     ms_error e;
     ms_error_clear(&e);
     ms_fail(&e, code, type, fmt, arg ? arg : "");
@@ -158,11 +167,13 @@ static enum MHD_Result fail(req_ctx *x, struct MHD_Connection *conn, int code, c
 
 /* ---- Reading the request. ---- */
 
-static const char *header(struct MHD_Connection *c, const char *name) {
+static const char *header(struct MHD_Connection *c, const char *name)
+{
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-static void client_ip(req_ctx *x, struct MHD_Connection *conn) {
+static void client_ip(req_ctx *x, struct MHD_Connection *conn)
+{
     x->ip[0] = 0;
     if (x->srv->config.trust_proxy) {
         /* The proxy appends the address it saw: the last entry is the one to trust. */
@@ -193,7 +204,8 @@ static void client_ip(req_ctx *x, struct MHD_Connection *conn) {
 }
 
 static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value) {
+                                     const char *value)
+{
     req_ctx *x = cls;
     (void)kind;
     if (x->req.nquery >= MS_QUERY_MAX) {
@@ -206,7 +218,8 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static bool request_id_ok(const char *s) {
+static bool request_id_ok(const char *s)
+{
     size_t n = strlen(s);
     if (n == 0 || n > 64) return false;
     for (size_t i = 0; i < n; i++) {
@@ -218,12 +231,14 @@ static bool request_id_ok(const char *s) {
     return true;
 }
 
-static bool is_write(const char *method) {
+static bool is_write(const char *method)
+{
     return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH") ||
            !strcmp(method, "DELETE");
 }
 
-static bool json_content_type(const char *ct) {
+static bool json_content_type(const char *ct)
+{
     if (!ct) return false;
     while (*ct == ' ')
         ct++;
@@ -232,7 +247,8 @@ static bool json_content_type(const char *ct) {
            (n > 5 && n < 80 && !strncasecmp(ct + n - 5, "+json", 5));
 }
 
-static const char *bearer_token(const char *auth) {
+static const char *bearer_token(const char *auth)
+{
     if (!auth) return NULL;
     if (strncasecmp(auth, "Bearer ", 7) != 0) return "";
     auth += 7;
@@ -243,7 +259,8 @@ static const char *bearer_token(const char *auth) {
 
 /* First call: everything that can be decided from the request line and headers. */
 static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, const char *url,
-                                     const char *method) {
+                                     const char *method)
+{
     ms_server *s = x->srv;
     ms_req *r = &x->req;
     r->method = method;
@@ -337,11 +354,11 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
         return fail(x, conn, MS_EUNAUTH, "invalid-credentials",
                     "The Authorization header must be \"Bearer <token>\".%s", NULL);
     if (bearer || cookie) {
-        db_conn *c = db_acquire(s->env.db);
+        db_conn *c = x->conn ? x->conn : db_acquire(s->env.db);
         ms_error e;
         ms_error_clear(&e);
         rc = auth_authenticate(c, &s->env, bearer, cookie, &x->caller, &e);
-        db_release(c);
+        if (!x->conn) db_release(c);
         if (rc == 0) {
             r->caller = &x->caller;
             r->session_token = cookie;
@@ -377,7 +394,8 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
 }
 
 /* Body pieces. */
-static enum MHD_Result body_piece(req_ctx *x, const char *data, size_t n) {
+static enum MHD_Result body_piece(req_ctx *x, const char *data, size_t n)
+{
     const ms_route *route = x->m.route;
     if (route->flags & MS_ROUTE_STREAM) {
         if (!x->body_too_big && route->on_body) {
@@ -397,7 +415,8 @@ static enum MHD_Result body_piece(req_ctx *x, const char *data, size_t n) {
     return MHD_YES;
 }
 
-static char *response_text(ms_req *r, size_t *len) {
+static char *response_text(ms_req *r, size_t *len)
+{
     if (r->json) {
         char *t = json_dumps(r->json, JSON_COMPACT | JSON_ENSURE_ASCII * 0);
         if (t) *len = strlen(t);
@@ -411,14 +430,16 @@ static char *response_text(ms_req *r, size_t *len) {
     return NULL;
 }
 
-static const char *header_value(const ms_req *r, const char *key) {
+static const char *header_value(const ms_req *r, const char *key)
+{
     for (int i = 0; i < r->nheaders; i++)
         if (!strcasecmp(r->headers[i].key, key)) return r->headers[i].value;
     return NULL;
 }
 
 /* Last call: run the handler inside the request's transaction and respond. */
-static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn) {
+static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
+{
     ms_server *s = x->srv;
     ms_req *r = &x->req;
     const ms_route *route = x->m.route;
@@ -443,11 +464,16 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn) {
 
     bool write = is_write(r->method);
     bool own_tx = (route->flags & MS_ROUTE_NO_TX) != 0;
-    db_conn *c = db_acquire(s->env.db);
+    db_conn *c = x->conn ? x->conn : db_acquire(s->env.db);
+    x->conn = NULL;
     r->db = c;
     int rc = 0;
     char req_hash[65] = "";
-    if (write && !own_tx) rc = db_begin(c, true, &r->err);
+    /* A read request already runs in the read transaction begun before authentication. */
+    if (write && !own_tx) {
+        if (db_in_tx(c)) db_rollback(c);
+        rc = db_begin(c, true, &r->err);
+    }
 
     /* A retried create answers with what the first attempt answered. */
     if (!rc && x->idem_key && r->caller) {
@@ -489,7 +515,13 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn) {
             if (!rc) rc = db_commit(c, &r->err);
         }
     }
-    if (db_in_tx(c)) db_rollback(c);
+    if (db_in_tx(c)) {
+        if (write)
+            db_rollback(c);
+        else
+            db_commit(c, NULL); /* end the read transaction: nothing to undo */
+    }
+    auth_touch(c, r->caller);
     db_release(c);
     r->db = NULL;
     if (rc) {
@@ -511,7 +543,8 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn) {
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls) {
+                                  size_t *upload_data_size, void **con_cls)
+{
     ms_server *s = cls;
     (void)version;
     req_ctx *x = *con_cls;
@@ -533,6 +566,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             ms_uuid7(x->request_id);
         *con_cls = x;
         atomic_fetch_add(&s->inflight, 1);
+        /* A request with a body is checked now, before the body is read (a large upload to
+         * a wrong address or without credentials is refused at once). One without a body is
+         * handled wholly at the final call: then any answer, errors included, leaves the
+         * connection open for the next request. */
+        const char *cl = header(conn, "Content-Length");
+        x->has_body = (cl && strcmp(cl, "0") != 0) || header(conn, "Transfer-Encoding");
+        if (!x->has_body) return MHD_YES;
         return begin_request(x, conn, url, method);
     }
     if (x->responded) {
@@ -544,21 +584,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return res;
     }
+    if (!x->has_body) {
+        /* One connection and one read transaction for everything this request reads:
+         * credentials, permission, the handler's queries (SQLite takes its WAL read lock
+         * once instead of once per statement). Writes upgrade in finish_request. */
+        x->conn = db_acquire(s->env.db);
+        if (!is_write(method)) {
+            ms_error e;
+            if (db_begin(x->conn, false, &e) != 0) {
+                db_release(x->conn);
+                x->conn = NULL;
+            }
+        }
+        enum MHD_Result res = begin_request(x, conn, url, method);
+        if (x->responded) return res;
+    }
     return finish_request(x, conn);
 }
 
-static void access_log(req_ctx *x, const char *method, uint64_t us) {
+static void access_log(req_ctx *x, const char *method, uint64_t us)
+{
     ms_server *s = x->srv;
     if (!s->config.access_log || !ms_log_enabled(MS_LOG_INFO)) return;
     char ts[MS_TIME_LEN];
     ms_now_str(ts);
     ms_buf b;
-    char stack[1024];
-    b.data = stack;
-    b.len = 0;
-    b.cap = sizeof stack;
-    b.oom = false;
-    /* Build in a stack buffer; ms_buf moves to the heap only for unusually long paths. */
+    ms_buf_init(&b);
     ms_buf_puts(&b, "{\"ts\":\"");
     ms_buf_puts(&b, ts);
     ms_buf_puts(&b, "\",\"level\":\"info\",\"msg\":\"request\",\"request_id\":\"");
@@ -583,11 +634,12 @@ static void access_log(req_ctx *x, const char *method, uint64_t us) {
     ms_buf_puts(&b, x->ip);
     ms_buf_puts(&b, "\"}");
     if (!b.oom) ms_log_line(b.data, b.len);
-    if (b.data != stack) free(b.data);
+    ms_buf_free(&b);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe) {
+                         enum MHD_RequestTerminationCode toe)
+{
     ms_server *s = cls;
     req_ctx *x = *con_cls;
     (void)conn;
@@ -595,6 +647,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     uint64_t us = (ms_mono_ns() - x->t0) / 1000;
     if (!x->responded) x->status = 499; /* the client went away first */
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && x->status < 400) x->status = 499;
+    if (x->conn) db_release(x->conn); /* answered before the handler ran */
     metrics_record(s->metrics, x->slot, x->status, us);
     access_log(x, x->req.method, us);
     json_decref(x->req.body);
@@ -608,14 +661,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
-                          enum MHD_ConnectionNotificationCode toe) {
+                          enum MHD_ConnectionNotificationCode toe)
+{
     ms_server *s = cls;
     (void)conn;
     (void)socket_ctx;
     metrics_connection(s->metrics, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap) {
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
     (void)cls;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -626,7 +681,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
 /* ---- Start and stop. ---- */
 
 static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len,
-                        ms_error *err) {
+                        ms_error *err)
+{
     char host[128];
     const char *colon = strrchr(listen, ':');
     if (!colon)
@@ -664,7 +720,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
     return 0;
 }
 
-int server_start(const ms_server_opts *o, ms_server **out, ms_error *err) {
+int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
+{
     ms_server *s = calloc(1, sizeof *s);
     if (!s) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
     s->config = *o->config;
@@ -742,15 +799,18 @@ fail:
     return rc;
 }
 
-uint16_t server_port(const ms_server *s) {
+uint16_t server_port(const ms_server *s)
+{
     return s->port;
 }
 
-const ms_env *server_env(const ms_server *s) {
+const ms_env *server_env(const ms_server *s)
+{
     return &s->env;
 }
 
-void server_stop(ms_server *s) {
+void server_stop(ms_server *s)
+{
     if (!s) return;
     if (s->daemon) {
         atomic_store(&s->draining, true);

@@ -22,7 +22,8 @@ static const char csp[] = "default-src 'self'; img-src 'self' data: blob:; media
                           "style-src 'self'; script-src 'self'; connect-src 'self'; "
                           "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-static const char *content_type(const char *path) {
+static const char *content_type(const char *path)
+{
     static const char *const types[][2] = {
         {".html", "text/html; charset=utf-8"},
         {".js", "text/javascript; charset=utf-8"},
@@ -45,7 +46,8 @@ static const char *content_type(const char *path) {
     return "application/octet-stream";
 }
 
-static bool safe_relative(const char *p) {
+static bool safe_relative(const char *p)
+{
     /* Segments may not be empty, ".", ".." or start with "." (hidden files). */
     if (!*p) return false;
     for (const char *s = p; *s;) {
@@ -60,7 +62,8 @@ static bool safe_relative(const char *p) {
     return true;
 }
 
-static int open_under(const char *root_real, const char *rel, struct stat *st) {
+static int open_under(const char *root_real, const char *rel, struct stat *st)
+{
     char path[PATH_MAX], real[PATH_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", root_real, rel) >= sizeof path) return -1;
     if (!realpath(path, real)) return -1;
@@ -76,7 +79,8 @@ static int open_under(const char *root_real, const char *rel, struct stat *st) {
 }
 
 struct MHD_Response *static_response(ms_server *s, const char *url, const char *if_none_match,
-                                     int *status) {
+                                     int *status)
+{
     if (!s->web_root[0]) return NULL;
     char root[PATH_MAX];
     if (!realpath(s->web_root, root)) return NULL;

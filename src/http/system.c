@@ -12,16 +12,19 @@
 
 #include <string.h>
 
-static ms_server *server_of(ms_req *r) {
+static ms_server *server_of(ms_req *r)
+{
     /* ms_env is the first member of ms_server (http_internal.h). */
     return (ms_server *)(void *)r->env;
 }
 
-static int h_healthz(ms_req *r) {
+static int h_healthz(ms_req *r)
+{
     return ms_reply(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-static int h_readyz(ms_req *r) {
+static int h_readyz(ms_req *r)
+{
     ms_server *s = server_of(r);
     if (atomic_load(&s->draining))
         return ms_req_fail(r, MS_EBUSY, "shutting-down", "The server is shutting down.");
@@ -37,19 +40,22 @@ static int h_readyz(ms_req *r) {
                               "migrations", (json_int_t)migrations));
 }
 
-static const char *route_method(void *arg, int i) {
+static const char *route_method(void *arg, int i)
+{
     ms_server *s = arg;
     int n = router_count(s->router);
     return i < n ? router_at(s->router, i)->method : i == n ? "GET" : "*";
 }
 
-static const char *route_pattern(void *arg, int i) {
+static const char *route_pattern(void *arg, int i)
+{
     ms_server *s = arg;
     int n = router_count(s->router);
     return i < n ? router_at(s->router, i)->pattern : i == n ? "(static)" : "(unmatched)";
 }
 
-static int h_metrics(ms_req *r) {
+static int h_metrics(ms_req *r)
+{
     ms_server *s = server_of(r);
     metrics_render(s->metrics, &r->out, route_method, route_pattern, s, db_get_stats(s->env.db),
                    atomic_load(&s->inflight));
@@ -69,7 +75,8 @@ static int h_metrics(ms_req *r) {
     return 0;
 }
 
-static int h_openapi(ms_req *r) {
+static int h_openapi(ms_req *r)
+{
     ms_server *s = server_of(r);
     ms_buf_append(&r->out, s->openapi_text, s->openapi_len);
     r->out_type = "application/json";
@@ -87,7 +94,8 @@ const ms_route http_system_routes[] = {
 
 /* Merge: the base document, then each fragment's paths and components (schemas, parameters,
  * responses). A path or component defined twice is an error, not a silent override. */
-int openapi_build(const char *const *fragments, json_t **out, ms_error *err) {
+int openapi_build(const char *const *fragments, json_t **out, ms_error *err)
+{
     json_error_t je;
     json_t *doc = json_loads(ms_openapi_base, JSON_REJECT_DUPLICATES, &je);
     if (!doc)
@@ -103,7 +111,8 @@ int openapi_build(const char *const *fragments, json_t **out, ms_error *err) {
         const char *key;
         json_t *v;
         json_t *paths = json_object_get(doc, "paths");
-        json_object_foreach(json_object_get(frag, "paths"), key, v) {
+        json_object_foreach(json_object_get(frag, "paths"), key, v)
+        {
             if (json_object_get(paths, key)) {
                 json_decref(frag);
                 json_decref(doc);
@@ -113,13 +122,15 @@ int openapi_build(const char *const *fragments, json_t **out, ms_error *err) {
         }
         const char *section;
         json_t *items;
-        json_object_foreach(json_object_get(frag, "components"), section, items) {
+        json_object_foreach(json_object_get(frag, "components"), section, items)
+        {
             json_t *dst = json_object_get(json_object_get(doc, "components"), section);
             if (!dst) {
                 dst = json_object();
                 json_object_set_new(json_object_get(doc, "components"), section, dst);
             }
-            json_object_foreach(items, key, v) {
+            json_object_foreach(items, key, v)
+            {
                 if (json_object_get(dst, key)) {
                     json_decref(frag);
                     json_decref(doc);

@@ -12,6 +12,7 @@
  * plus job workers, so in practice nobody waits. */
 #include "store/db_internal.h"
 
+#include "core/buf.h"
 #include "core/time.h"
 
 #include <pthread.h>
@@ -27,6 +28,14 @@
 const double db_hist_bounds_us[DB_HIST_BUCKETS] = {10,   25,   50,   100,   250,   500,
                                                    1000, 2500, 5000, 10000, 50000, 250000};
 
+/* A column as db_row_write_json writes it: the '"name":' prefix, computed once per
+ * prepared statement (column names never change for a statement). */
+typedef struct json_col {
+    char *key; /* "\"name\":" */
+    size_t key_len;
+    char kind; /* 'v' value, 'b' boolean (is_/has_), 'r' raw JSON (_json) */
+} json_col;
+
 struct db_stmt {
     void *b;
     db_conn *c;
@@ -35,6 +44,8 @@ struct db_stmt {
     bool temp;
     bool in_use;
     uint64_t t0;
+    json_col *cols; /* for db_row_write_json, built on first use */
+    int ncols;
 };
 
 struct db_conn {
@@ -56,14 +67,16 @@ struct db {
     db_stats stats;
 };
 
-static uint64_t sql_hash(const char *s) {
+static uint64_t sql_hash(const char *s)
+{
     uint64_t h = 1469598103934665603ULL;
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
-int db_open(const char *url, int pool_size, db **out, ms_error *err) {
+int db_open(const char *url, int pool_size, db **out, ms_error *err)
+{
     const char *target = url;
     const db_backend *be = &db_sqlite_backend;
     if (strncmp(url, "sqlite:", 7) == 0) {
@@ -101,13 +114,15 @@ int db_open(const char *url, int pool_size, db **out, ms_error *err) {
     return 0;
 }
 
-static void stmt_free(db_conn *c, db_stmt *s) {
+static void stmt_free(db_conn *c, db_stmt *s)
+{
     c->d->be->finalize(s->b);
     free(s->sql);
     free(s);
 }
 
-void db_close(db *d) {
+void db_close(db *d)
+{
     if (!d) return;
     for (int i = 0; i < d->n; i++) {
         db_conn *c = &d->conns[i];
@@ -122,19 +137,23 @@ void db_close(db *d) {
     free(d);
 }
 
-const char *db_engine(const db *d) {
+const char *db_engine(const db *d)
+{
     return d->be->name;
 }
 
-int db_pool_size(const db *d) {
+int db_pool_size(const db *d)
+{
     return d->n;
 }
 
-const db_stats *db_get_stats(const db *d) {
+const db_stats *db_get_stats(const db *d)
+{
     return &d->stats;
 }
 
-db_conn *db_acquire(db *d) {
+db_conn *db_acquire(db *d)
+{
     pthread_mutex_lock(&d->lock);
     while (d->nfree == 0)
         pthread_cond_wait(&d->cond, &d->lock);
@@ -144,7 +163,8 @@ db_conn *db_acquire(db *d) {
     return c;
 }
 
-void db_release(db_conn *c) {
+void db_release(db_conn *c)
+{
     if (!c) return;
     db *d = c->d;
     /* A handler that returned early may have left a statement open or a transaction
@@ -164,18 +184,23 @@ void db_release(db_conn *c) {
     pthread_mutex_unlock(&d->lock);
 }
 
-bool db_in_tx(const db_conn *c) {
+bool db_in_tx(const db_conn *c)
+{
     return c->in_tx;
 }
 
-static void record_error(db *d, int rc) {
+static void record_error(db *d, int rc)
+{
     atomic_fetch_add(&d->stats.errors, 1);
     if (rc == MS_EBUSY) atomic_fetch_add(&d->stats.busy, 1);
 }
 
-int db_begin(db_conn *c, bool write, ms_error *err) {
+int db_begin(db_conn *c, bool write, ms_error *err)
+{
     if (c->in_tx) return ms_fail(err, MS_EINTERNAL, NULL, "transaction already open");
-    int rc = c->d->be->exec_script(c->b, write ? c->d->be->begin_write : c->d->be->begin_read, err);
+    /* Through the statement cache: sqlite3_exec would parse the text on every call. */
+    int rc = db_exec(c, err, write ? c->d->be->begin_write : c->d->be->begin_read, "");
+    if (rc > 0) rc = 0;
     if (rc) {
         record_error(c->d, rc);
         return rc;
@@ -184,9 +209,11 @@ int db_begin(db_conn *c, bool write, ms_error *err) {
     return 0;
 }
 
-int db_commit(db_conn *c, ms_error *err) {
+int db_commit(db_conn *c, ms_error *err)
+{
     if (!c->in_tx) return ms_fail(err, MS_EINTERNAL, NULL, "no transaction to commit");
-    int rc = c->d->be->exec_script(c->b, "COMMIT", err);
+    int rc = db_exec(c, err, "COMMIT", "");
+    if (rc > 0) rc = 0;
     if (rc) {
         record_error(c->d, rc);
         db_rollback(c);
@@ -197,19 +224,22 @@ int db_commit(db_conn *c, ms_error *err) {
     return 0;
 }
 
-void db_rollback(db_conn *c) {
+void db_rollback(db_conn *c)
+{
     if (!c->in_tx) return;
     /* Statements still stepping would make ROLLBACK fail on older engines; reset them. */
     for (int j = 0; j < DB_CACHE; j++) {
         db_stmt *s = c->cache[j];
         if (s && s->in_use) c->d->be->reset(s->b);
     }
-    c->d->be->exec_script(c->b, "ROLLBACK", NULL);
+    ms_error ignore;
+    db_exec(c, &ignore, "ROLLBACK", "");
     c->in_tx = false;
     atomic_fetch_add(&c->d->stats.tx_rollbacks, 1);
 }
 
-static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err) {
+static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err)
+{
     uint64_t h = sql_hash(sql);
     size_t home = (size_t)(h % DB_CACHE);
     int free_slot = -1, idle_slot = -1;
@@ -261,7 +291,8 @@ static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err) {
     return 0;
 }
 
-static int bind_args(db_stmt *s, ms_error *err, const char *types, va_list ap) {
+static int bind_args(db_stmt *s, ms_error *err, const char *types, va_list ap)
+{
     const db_backend *be = s->c->d->be;
     int idx = 1;
     for (const char *t = types; t && *t; t++, idx++) {
@@ -297,7 +328,8 @@ static int bind_args(db_stmt *s, ms_error *err, const char *types, va_list ap) {
 }
 
 static int vquery(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types,
-                  va_list ap) {
+                  va_list ap)
+{
     db_stmt *s;
     int rc = stmt_get(c, sql, &s, err);
     if (rc) return rc;
@@ -312,7 +344,8 @@ static int vquery(db_conn *c, db_stmt **out, ms_error *err, const char *sql, con
     return 0;
 }
 
-int db_query(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types, ...) {
+int db_query(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types, ...)
+{
     va_list ap;
     va_start(ap, types);
     int rc = vquery(c, out, err, sql, types, ap);
@@ -321,7 +354,8 @@ int db_query(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const ch
 }
 
 int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const db_arg *args,
-                  int nargs) {
+                  int nargs)
+{
     db_stmt *s;
     int rc = stmt_get(c, sql, &s, err);
     if (rc) return rc;
@@ -339,13 +373,15 @@ int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, con
     return 0;
 }
 
-int db_step(db_stmt *s, ms_error *err) {
+int db_step(db_stmt *s, ms_error *err)
+{
     int rc = s->c->d->be->step(s->c->b, s->b, err);
     if (rc < 0) record_error(s->c->d, rc);
     return rc;
 }
 
-void db_done(db_stmt *s) {
+void db_done(db_stmt *s)
+{
     if (!s) return;
     db *d = s->c->d;
     d->be->reset(s->b);
@@ -360,7 +396,8 @@ void db_done(db_stmt *s) {
     if (s->temp) stmt_free(s->c, s);
 }
 
-int db_exec(db_conn *c, ms_error *err, const char *sql, const char *types, ...) {
+int db_exec(db_conn *c, ms_error *err, const char *sql, const char *types, ...)
+{
     va_list ap;
     va_start(ap, types);
     db_stmt *s;
@@ -375,8 +412,8 @@ int db_exec(db_conn *c, ms_error *err, const char *sql, const char *types, ...) 
     return n > 0x7fffffff ? 0x7fffffff : (int)n;
 }
 
-int db_query_row(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types,
-                 ...) {
+int db_query_row(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const char *types, ...)
+{
     va_list ap;
     va_start(ap, types);
     int rc = vquery(c, out, err, sql, types, ap);
@@ -390,41 +427,50 @@ int db_query_row(db_conn *c, db_stmt **out, ms_error *err, const char *sql, cons
     return rc;
 }
 
-int db_exec_script(db_conn *c, const char *sql, ms_error *err) {
+int db_exec_script(db_conn *c, const char *sql, ms_error *err)
+{
     int rc = c->d->be->exec_script(c->b, sql, err);
     if (rc) record_error(c->d, rc);
     return rc;
 }
 
-const char *db_col_text(db_stmt *s, int i) {
+const char *db_col_text(db_stmt *s, int i)
+{
     return s->c->d->be->col_text(s->b, i);
 }
 
-int64_t db_col_int(db_stmt *s, int i) {
+int64_t db_col_int(db_stmt *s, int i)
+{
     return s->c->d->be->col_int(s->b, i);
 }
 
-double db_col_double(db_stmt *s, int i) {
+double db_col_double(db_stmt *s, int i)
+{
     return s->c->d->be->col_double(s->b, i);
 }
 
-bool db_col_null(db_stmt *s, int i) {
+bool db_col_null(db_stmt *s, int i)
+{
     return s->c->d->be->col_null(s->b, i);
 }
 
-int db_col_count(db_stmt *s) {
+int db_col_count(db_stmt *s)
+{
     return s->c->d->be->col_count(s->b);
 }
 
-const char *db_col_name(db_stmt *s, int i) {
+const char *db_col_name(db_stmt *s, int i)
+{
     return s->c->d->be->col_name(s->b, i);
 }
 
-int db_col_type(db_stmt *s, int i) {
+int db_col_type(db_stmt *s, int i)
+{
     return s->c->d->be->col_type(s->b, i);
 }
 
-json_t *db_row_json(db_stmt *s) {
+json_t *db_row_json(db_stmt *s)
+{
     json_t *o = json_object();
     int n = db_col_count(s);
     for (int i = 0; i < n; i++) {
@@ -456,4 +502,68 @@ json_t *db_row_json(db_stmt *s) {
         json_object_set_new(o, name, v);
     }
     return o;
+}
+
+static bool build_json_cols(db_stmt *s)
+{
+    int n = db_col_count(s);
+    s->cols = calloc((size_t)(n ? n : 1), sizeof *s->cols);
+    if (!s->cols) return false;
+    for (int i = 0; i < n; i++) {
+        const char *name = db_col_name(s, i);
+        size_t len = strlen(name);
+        json_col *c = &s->cols[i];
+        c->kind = 'v';
+        if (len > 5 && !strcmp(name + len - 5, "_json")) {
+            c->kind = 'r';
+            len -= 5;
+        } else if (!strncmp(name, "is_", 3) || !strncmp(name, "has_", 4)) {
+            c->kind = 'b';
+        }
+        c->key = malloc(len + 5);
+        if (!c->key) return false;
+        c->key[0] = i ? ',' : '{';
+        c->key[1] = '"';
+        memcpy(c->key + 2, name, len);
+        memcpy(c->key + 2 + len, "\":", 3);
+        c->key_len = len + 4;
+        s->ncols = i + 1;
+    }
+    return true;
+}
+
+void db_row_write_json(db_stmt *s, ms_buf *out)
+{
+    const db_backend *be = s->c->d->be;
+    if (!s->cols && !build_json_cols(s)) {
+        out->oom = true;
+        return;
+    }
+    for (int i = 0; i < s->ncols; i++) {
+        const json_col *c = &s->cols[i];
+        ms_buf_append(out, c->key, c->key_len);
+        db_value v;
+        size_t n = 0;
+        switch (be->col_get(s->b, i, &v, &n)) {
+        case DB_T_NULL:
+            ms_buf_append(out, "null", 4);
+            break;
+        case DB_T_INT:
+            if (c->kind == 'b')
+                ms_buf_puts(out, v.i ? "true" : "false");
+            else
+                ms_buf_put_i64(out, v.i);
+            break;
+        case DB_T_FLOAT:
+            ms_buf_printf(out, "%.17g", v.d);
+            break;
+        default:
+            if (c->kind == 'r')
+                ms_buf_append(out, v.s, n);
+            else
+                ms_buf_put_json_strn(out, v.s, n);
+        }
+    }
+    ms_buf_putc(out, s->ncols ? '}' : '{');
+    if (!s->ncols) ms_buf_putc(out, '}');
 }

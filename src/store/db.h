@@ -95,6 +95,11 @@ int db_col_type(db_stmt *s, int i);
  * fields). Integer columns whose name starts with "is_" or "has_" become booleans; a text
  * column whose name ends in "_json" is parsed and stored without the suffix. */
 json_t *db_row_json(db_stmt *s);
+/* The same object written as JSON text straight into `out`, with no intermediate objects:
+ * the path for list pages. "_json" columns are copied as they are (they hold JSON this
+ * server wrote). */
+typedef struct ms_buf ms_buf;
+void db_row_write_json(db_stmt *s, ms_buf *out);
 
 /* Timing of statements, for /metrics. Histogram bucket bounds in microseconds. */
 #define DB_HIST_BUCKETS 12

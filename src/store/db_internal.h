@@ -26,6 +26,8 @@ typedef struct db_backend {
     int (*step)(void *bconn, void *bstmt, ms_error *err);
     void (*reset)(void *bstmt);
     const char *(*col_text)(void *bstmt, int i);
+    /* One column in one call: type, and the integer, double or text (with its length). */
+    int (*col_get)(void *bstmt, int i, db_value *out, size_t *text_len);
     int64_t (*col_int)(void *bstmt, int i);
     double (*col_double)(void *bstmt, int i);
     bool (*col_null)(void *bstmt, int i);

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool idem_key_valid(const char *key) {
+bool idem_key_valid(const char *key)
+{
     size_t n = strlen(key);
     if (n < 1 || n > IDEM_KEY_MAX) return false;
     for (size_t i = 0; i < n; i++)
@@ -17,7 +18,8 @@ bool idem_key_valid(const char *key) {
 }
 
 void idem_request_hash(const char *method, const char *path, const char *body, size_t len,
-                       char out[65]) {
+                       char out[65])
+{
     crypto_generichash_state st;
     unsigned char h[32];
     crypto_generichash_init(&st, NULL, 0, sizeof h);
@@ -29,7 +31,8 @@ void idem_request_hash(const char *method, const char *path, const char *body, s
 }
 
 int idem_lookup(db_conn *c, const char *user_id, const char *key, const char *req_hash,
-                idem_record *rec, ms_error *err) {
+                idem_record *rec, ms_error *err)
+{
     memset(rec, 0, sizeof *rec);
     char cutoff[MS_TIME_LEN];
     ms_time_fmt(ms_now_ms() - IDEM_TTL_MS, cutoff);
@@ -55,7 +58,8 @@ int idem_lookup(db_conn *c, const char *user_id, const char *key, const char *re
 
 int idem_save(db_conn *c, const char *user_id, const char *key, const char *method,
               const char *path, const char *req_hash, int status, const char *response,
-              const char *location, ms_error *err) {
+              const char *location, ms_error *err)
+{
     char now[MS_TIME_LEN];
     ms_now_str(now);
     /* An expired record with the same key is replaced. */
@@ -71,11 +75,13 @@ int idem_save(db_conn *c, const char *user_id, const char *key, const char *meth
     return rc < 0 ? rc : 0;
 }
 
-int idem_purge(db_conn *c, const char *before, ms_error *err) {
+int idem_purge(db_conn *c, const char *before, ms_error *err)
+{
     return db_exec(c, err, "DELETE FROM idempotency_key WHERE created_at < ?", "s", before);
 }
 
-void idem_record_free(idem_record *rec) {
+void idem_record_free(idem_record *rec)
+{
     free(rec->response);
     free(rec->location);
     rec->response = rec->location = NULL;

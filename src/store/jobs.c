@@ -24,12 +24,14 @@
 #define POLL_MS          1000
 #define MAX_BACKOFF_MS   (3600 * 1000)
 
-static void time_after(int64_t delta_ms, char out[MS_TIME_LEN]) {
+static void time_after(int64_t delta_ms, char out[MS_TIME_LEN])
+{
     ms_time_fmt(ms_now_ms() + delta_ms, out);
 }
 
 int jobs_enqueue(db_conn *c, const char *kind, const json_t *payload, const ms_job_opts *opts,
-                 char id_out[MS_ID_LEN], ms_error *err) {
+                 char id_out[MS_ID_LEN], ms_error *err)
+{
     ms_job_opts o = opts ? *opts : (ms_job_opts){0};
     if (o.max_attempts <= 0) o.max_attempts = DEFAULT_ATTEMPTS;
     char id[MS_ID_LEN], now[MS_TIME_LEN], run_at[MS_TIME_LEN];
@@ -65,19 +67,22 @@ int jobs_enqueue(db_conn *c, const char *kind, const json_t *payload, const ms_j
     return 0;
 }
 
-int64_t jobs_backoff_ms(int attempts) {
+int64_t jobs_backoff_ms(int attempts)
+{
     int64_t ms = 5000;
     for (int i = 1; i < attempts && ms < MAX_BACKOFF_MS; i++)
         ms *= 2;
     return ms < MAX_BACKOFF_MS ? ms : MAX_BACKOFF_MS;
 }
 
-void ms_job_clear(ms_job *j) {
+void ms_job_clear(ms_job *j)
+{
     json_decref(j->payload);
     j->payload = NULL;
 }
 
-static int mark_dead(db_conn *c, const char *id, const char *why, ms_error *err) {
+static int mark_dead(db_conn *c, const char *id, const char *why, ms_error *err)
+{
     char now[MS_TIME_LEN];
     ms_now_str(now);
     int rc = db_exec(c, err,
@@ -87,7 +92,8 @@ static int mark_dead(db_conn *c, const char *id, const char *why, ms_error *err)
     return rc < 0 ? rc : 0;
 }
 
-int jobs_claim(db_conn *c, const char *worker, int64_t lease_ms, ms_job *out, ms_error *err) {
+int jobs_claim(db_conn *c, const char *worker, int64_t lease_ms, ms_job *out, ms_error *err)
+{
     memset(out, 0, sizeof *out);
     int rc = db_begin(c, true, err);
     if (rc) return rc;
@@ -156,7 +162,8 @@ fail:
     return rc;
 }
 
-static int in_tx(db_conn *c, ms_error *err, int rc_body) {
+static int in_tx(db_conn *c, ms_error *err, int rc_body)
+{
     if (rc_body < 0) {
         db_rollback(c);
         return rc_body;
@@ -164,7 +171,8 @@ static int in_tx(db_conn *c, ms_error *err, int rc_body) {
     return db_commit(c, err);
 }
 
-int jobs_complete(db_conn *c, const ms_job *j, const char *worker, ms_error *err) {
+int jobs_complete(db_conn *c, const ms_job *j, const char *worker, ms_error *err)
+{
     char now[MS_TIME_LEN];
     ms_now_str(now);
     int rc = db_begin(c, true, err);
@@ -178,7 +186,8 @@ int jobs_complete(db_conn *c, const ms_job *j, const char *worker, ms_error *err
 }
 
 int jobs_fail(db_conn *c, const ms_job *j, const char *worker, const char *error, bool permanent,
-              ms_error *err) {
+              ms_error *err)
+{
     char now[MS_TIME_LEN], run_at[MS_TIME_LEN];
     ms_now_str(now);
     int rc = db_begin(c, true, err);
@@ -205,8 +214,8 @@ int jobs_fail(db_conn *c, const ms_job *j, const char *worker, const char *error
     return in_tx(c, err, rc);
 }
 
-int jobs_heartbeat(db_conn *c, const ms_job *j, const char *worker, int64_t lease_ms,
-                   ms_error *err) {
+int jobs_heartbeat(db_conn *c, const ms_job *j, const char *worker, int64_t lease_ms, ms_error *err)
+{
     char now[MS_TIME_LEN], lease[MS_TIME_LEN];
     ms_now_str(now);
     time_after(lease_ms, lease);
@@ -218,7 +227,8 @@ int jobs_heartbeat(db_conn *c, const ms_job *j, const char *worker, int64_t leas
     return rc == 0 ? ms_fail(err, MS_ENOTFOUND, NULL, "the job's lease was lost") : 0;
 }
 
-int jobs_requeue(db_conn *c, const char *id, ms_error *err) {
+int jobs_requeue(db_conn *c, const char *id, ms_error *err)
+{
     char now[MS_TIME_LEN];
     ms_now_str(now);
     int rc = db_exec(c, err,
@@ -229,7 +239,8 @@ int jobs_requeue(db_conn *c, const char *id, ms_error *err) {
     return rc == 0 ? ms_fail(err, MS_ENOTFOUND, NULL, "no dead job with id %s", id) : 0;
 }
 
-int jobs_purge(db_conn *c, const char *before, ms_error *err) {
+int jobs_purge(db_conn *c, const char *before, ms_error *err)
+{
     return db_exec(c, err, "DELETE FROM job WHERE state = 'done' AND finished_at < ?", "s", before);
 }
 
@@ -252,20 +263,23 @@ typedef struct worker_arg {
     int index;
 } worker_arg;
 
-static const ms_job_handler *find_handler(const ms_jobs_runner *r, const char *kind) {
+static const ms_job_handler *find_handler(const ms_jobs_runner *r, const char *kind)
+{
     for (const ms_job_handler *h = r->handlers; h->kind; h++)
         if (strcmp(h->kind, kind) == 0) return h;
     return NULL;
 }
 
-static int64_t max_lease(const ms_jobs_runner *r) {
+static int64_t max_lease(const ms_jobs_runner *r)
+{
     int64_t m = 60000;
     for (const ms_job_handler *h = r->handlers; h->kind; h++)
         if (h->lease_ms > m) m = h->lease_ms;
     return m;
 }
 
-static void run_one(ms_jobs_runner *r, db_conn *c, const char *worker, ms_job *job) {
+static void run_one(ms_jobs_runner *r, db_conn *c, const char *worker, ms_job *job)
+{
     ms_error err;
     ms_error_clear(&err);
     const ms_job_handler *h = find_handler(r, job->kind);
@@ -295,7 +309,8 @@ static void run_one(ms_jobs_runner *r, db_conn *c, const char *worker, ms_job *j
     }
 }
 
-static void *worker_main(void *p) {
+static void *worker_main(void *p)
+{
     worker_arg *a = p;
     ms_jobs_runner *r = a->r;
     char worker[96], host[64] = "host";
@@ -345,7 +360,8 @@ static void *worker_main(void *p) {
 }
 
 int jobs_runner_start(db *d, const ms_job_handler *handlers, void *ctx, int nthreads,
-                      ms_jobs_runner **out, ms_error *err) {
+                      ms_jobs_runner **out, ms_error *err)
+{
     ms_jobs_runner *r = calloc(1, sizeof *r);
     if (!r) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
     r->d = d;
@@ -373,7 +389,8 @@ int jobs_runner_start(db *d, const ms_job_handler *handlers, void *ctx, int nthr
     return 0;
 }
 
-void jobs_runner_wake(void *p) {
+void jobs_runner_wake(void *p)
+{
     ms_jobs_runner *r = p;
     if (!r) return;
     pthread_mutex_lock(&r->lock);
@@ -382,7 +399,8 @@ void jobs_runner_wake(void *p) {
     pthread_mutex_unlock(&r->lock);
 }
 
-void jobs_runner_stop(ms_jobs_runner *r) {
+void jobs_runner_stop(ms_jobs_runner *r)
+{
     if (!r) return;
     pthread_mutex_lock(&r->lock);
     r->stopping = true;

@@ -22,7 +22,8 @@ static const char migrations_table[] = "CREATE TABLE IF NOT EXISTS schema_migrat
                                        " applied_at TEXT NOT NULL,"
                                        " PRIMARY KEY (module, version))";
 
-static bool only_comments(const char *p, const char *end) {
+static bool only_comments(const char *p, const char *end)
+{
     while (p < end) {
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
             p++;
@@ -38,7 +39,8 @@ static bool only_comments(const char *p, const char *end) {
 }
 
 int ms_schema_parse(const char *module, const char *text, ms_migration_fn fn, void *arg,
-                    ms_error *err) {
+                    ms_error *err)
+{
     static const char marker[] = "-- migration ";
     const char *p = text, *first = NULL;
     /* Find markers at the start of lines. */
@@ -97,7 +99,8 @@ int ms_schema_parse(const char *module, const char *text, ms_migration_fn fn, vo
     return 0;
 }
 
-static void checksum(const char *sql, char out[33]) {
+static void checksum(const char *sql, char out[33])
+{
     unsigned char h[16];
     crypto_generichash(h, sizeof h, (const unsigned char *)sql, strlen(sql), NULL, 0);
     ms_hex_encode(h, sizeof h, out);
@@ -111,7 +114,8 @@ typedef struct run_ctx {
     int max_known;
 } run_ctx;
 
-static int apply_one(void *arg, int version, const char *name, const char *sql, ms_error *err) {
+static int apply_one(void *arg, int version, const char *name, const char *sql, ms_error *err)
+{
     run_ctx *x = arg;
     x->max_known = version;
     char sum[33];
@@ -163,7 +167,8 @@ static int apply_one(void *arg, int version, const char *name, const char *sql, 
 }
 
 int ms_migrate(db *d, const ms_schema *schemas, int nschemas, bool dry_run,
-               ms_migrate_report *report, ms_error *err) {
+               ms_migrate_report *report, ms_error *err)
+{
     ms_migrate_report local = {0};
     ms_migrate_report *rep = report ? report : &local;
     memset(rep, 0, sizeof *rep);

@@ -28,7 +28,8 @@ static const ms_jfield shape[] = {
     {0},
 };
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     /* Body. */
     json_t *j = NULL;
     ms_error e;

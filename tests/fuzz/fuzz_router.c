@@ -12,7 +12,8 @@
 
 static ms_router *router;
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
     (void)argc;
     (void)argv;
     const ms_route *tables[16];
@@ -26,7 +27,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
     static const char *const methods[] = {"GET", "POST", "PATCH",   "DELETE",
                                           "PUT", "HEAD", "OPTIONS", "BREW"};
     if (size < 1 || size > 4096) return 0;

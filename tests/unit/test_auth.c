@@ -14,7 +14,8 @@ typedef struct fx {
     db_conn *c;
 } fx;
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     fx *f = calloc(1, sizeof *f);
     f->dir = unit_tmpdir();
     char url[4200];
@@ -28,7 +29,8 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     fx *f = *state;
     db_release(f->c);
     db_close(f->d);
@@ -37,7 +39,8 @@ static int teardown(void **state) {
     return 0;
 }
 
-static void test_password_policy_and_hash(void **state) {
+static void test_password_policy_and_hash(void **state)
+{
     (void)state;
     ms_error e;
     ms_error_clear(&e);
@@ -58,7 +61,8 @@ static void test_password_policy_and_hash(void **state) {
     assert_int_equal(password_check_policy(gen, "a@b.c", &e), 0);
 }
 
-static void test_credentials(void **state) {
+static void test_credentials(void **state)
+{
     (void)state;
     ms_env env;
     memset(&env, 0, sizeof env);
@@ -84,12 +88,14 @@ typedef struct world {
     char s[MS_ID_LEN], h[MS_ID_LEN], cl[MS_ID_LEN], p[MS_ID_LEN];
 } world;
 
-static void mkuser(fx *f, const char *email, char id[MS_ID_LEN]) {
+static void mkuser(fx *f, const char *email, char id[MS_ID_LEN])
+{
     ms_error e;
     assert_int_equal(user_create_hashed(f->c, email, email, "en", "$argon2id$x", false, id, &e), 0);
 }
 
-static void mkorg(fx *f, const char *owner, const char *name, char id[MS_ID_LEN]) {
+static void mkorg(fx *f, const char *owner, const char *name, char id[MS_ID_LEN])
+{
     ms_error e;
     json_t *o;
     assert_int_equal(org_create(f->c, owner, name, NULL, "studio", NULL, &o, &e), 0);
@@ -97,7 +103,8 @@ static void mkorg(fx *f, const char *owner, const char *name, char id[MS_ID_LEN]
     json_decref(o);
 }
 
-static void member(fx *f, const char *org, const char *user, const char *role) {
+static void member(fx *f, const char *org, const char *user, const char *role)
+{
     ms_error e;
     assert_int_equal(db_exec(f->c, &e,
                              "INSERT INTO membership (org_id, user_id, role, created_at, "
@@ -106,7 +113,8 @@ static void member(fx *f, const char *org, const char *user, const char *role) {
                      1);
 }
 
-static void build_world(fx *f, world *w) {
+static void build_world(fx *f, world *w)
+{
     ms_error e;
     mkuser(f, "owner@s.cn", w->owner);
     mkuser(f, "admin@s.cn", w->s_admin);
@@ -140,7 +148,8 @@ static void build_world(fx *f, world *w) {
             "ss", w->p, w->direct);
 }
 
-static int level(fx *f, const char *user, const char *project, ms_access *a) {
+static int level(fx *f, const char *user, const char *project, ms_access *a)
+{
     ms_caller c;
     memset(&c, 0, sizeof c);
     ms_strlcpy(c.user_id, user, sizeof c.user_id);
@@ -149,7 +158,8 @@ static int level(fx *f, const char *user, const char *project, ms_access *a) {
     return rc ? -1 : (int)a->level;
 }
 
-static void test_cooperation_model(void **state) {
+static void test_cooperation_model(void **state)
+{
     fx *f = *state;
     world w;
     build_world(f, &w);
@@ -197,7 +207,8 @@ static void test_cooperation_model(void **state) {
     assert_int_equal(level(f, w.direct, w.p, &a), -1);
 }
 
-static void test_paths_sql_matches_authz(void **state) {
+static void test_paths_sql_matches_authz(void **state)
+{
     /* The list query (authz_paths_sql) and the single-project check must agree. */
     fx *f = *state;
     world w;
@@ -222,7 +233,8 @@ static void test_paths_sql_matches_authz(void **state) {
     }
 }
 
-static void test_events_and_users(void **state) {
+static void test_events_and_users(void **state)
+{
     fx *f = *state;
     ms_error e;
     char id[MS_ID_LEN];
@@ -251,7 +263,8 @@ static void test_events_and_users(void **state) {
     db_done(st);
 }
 
-static void test_org_slugs(void **state) {
+static void test_org_slugs(void **state)
+{
     fx *f = *state;
     ms_error e;
     char owner[MS_ID_LEN];
@@ -273,7 +286,8 @@ static void test_org_slugs(void **state) {
     json_decref(c);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_password_policy_and_hash),

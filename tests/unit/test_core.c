@@ -11,7 +11,8 @@
 #include "core/mail.h"
 #include "core/time.h"
 
-static void test_json_string_escaping(void **state) {
+static void test_json_string_escaping(void **state)
+{
     (void)state;
     ms_buf b;
     ms_buf_init(&b);
@@ -26,7 +27,8 @@ static void test_json_string_escaping(void **state) {
     ms_buf_free(&b);
 }
 
-static void test_buf_growth_and_printf(void **state) {
+static void test_buf_growth_and_printf(void **state)
+{
     (void)state;
     ms_buf b;
     ms_buf_init(&b);
@@ -47,7 +49,8 @@ static void test_buf_growth_and_printf(void **state) {
     ms_buf_free(&b);
 }
 
-static void test_b64url_round_trip(void **state) {
+static void test_b64url_round_trip(void **state)
+{
     (void)state;
     for (size_t n = 0; n < 70; n++) {
         uint8_t in[70], out[70];
@@ -66,7 +69,8 @@ static void test_b64url_round_trip(void **state) {
     assert_int_equal(ms_b64url_decode("AB", out, sizeof out), -1);   /* non-canonical tail */
 }
 
-static void test_clean_text(void **state) {
+static void test_clean_text(void **state)
+{
     (void)state;
     assert_true(ms_str_is_clean_text("Hong Kong Films 香港電影", 100, false));
     assert_false(ms_str_is_clean_text("a\nb", 100, false));
@@ -79,7 +83,8 @@ static void test_clean_text(void **state) {
     assert_int_equal(ms_utf8_chars("上海影业"), 4);
 }
 
-static void test_time_format_and_parse(void **state) {
+static void test_time_format_and_parse(void **state)
+{
     (void)state;
     char s[MS_TIME_LEN];
     ms_time_fmt(0, s);
@@ -112,7 +117,8 @@ static void test_time_format_and_parse(void **state) {
     }
 }
 
-static void test_uuid7(void **state) {
+static void test_uuid7(void **state)
+{
     (void)state;
     char prev[MS_ID_LEN] = "", id[MS_ID_LEN];
     for (int i = 0; i < 20000; i++) {
@@ -131,7 +137,8 @@ static void test_uuid7(void **state) {
     assert_false(ms_uuid_valid(NULL));
 }
 
-static void test_config_parsers(void **state) {
+static void test_config_parsers(void **state)
+{
     (void)state;
     int64_t v;
     assert_true(ms_parse_size("1MiB", &v));
@@ -154,7 +161,8 @@ static void test_config_parsers(void **state) {
     assert_false(ms_parse_bool("maybe", &b));
 }
 
-static void test_config_precedence(void **state) {
+static void test_config_precedence(void **state)
+{
     (void)state;
     char *dir = unit_tmpdir();
     char path[4200];
@@ -209,7 +217,8 @@ static const ms_jfield shape[] = {
     {0},
 };
 
-static int check(const char *text, ms_error *e) {
+static int check(const char *text, ms_error *e)
+{
     json_t *j;
     ms_error_clear(e);
     if (ms_json_parse(text, strlen(text), &j, e)) return e->code;
@@ -218,13 +227,15 @@ static int check(const char *text, ms_error *e) {
     return rc;
 }
 
-static bool has_field(const ms_error *e, const char *f) {
+static bool has_field(const ms_error *e, const char *f)
+{
     for (int i = 0; i < e->nfields; i++)
         if (!strcmp(e->fields[i].field, f)) return true;
     return false;
 }
 
-static void test_json_check(void **state) {
+static void test_json_check(void **state)
+{
     (void)state;
     ms_error e;
     assert_int_equal(check("{\"name\":\"上海影业\",\"kind\":\"studio\"}", &e), 0); /* 4 chars */
@@ -256,7 +267,8 @@ static void test_json_check(void **state) {
     assert_int_equal(check("{\"name\":\"a\\u0000b\",\"kind\":\"studio\"}", &e), MS_EBADREQ);
 }
 
-static void test_validators(void **state) {
+static void test_validators(void **state)
+{
     (void)state;
     assert_true(ms_email_valid("wang.wei+dailies@studio.cn"));
     assert_true(ms_email_valid("admin@localhost"));
@@ -275,7 +287,8 @@ static void test_validators(void **state) {
     assert_false(ms_slug_valid("hk-", 40));
 }
 
-static void test_arena(void **state) {
+static void test_arena(void **state)
+{
     (void)state;
     ms_arena a;
     ms_arena_init(&a, 256);
@@ -292,7 +305,8 @@ static void test_arena(void **state) {
     ms_arena_free(&a);
 }
 
-static void test_if_match(void **state) {
+static void test_if_match(void **state)
+{
     (void)state;
     ms_arena a;
     ms_arena_init(&a, 1024);
@@ -315,7 +329,8 @@ static void test_if_match(void **state) {
     ms_arena_free(&a);
 }
 
-static void test_mail_compose(void **state) {
+static void test_mail_compose(void **state)
+{
     (void)state;
     char *m = ms_mail_compose("mstation <no-reply@example.com>", "li@example.cn",
                               "王伟 invited you\r\nBcc: evil@example.com", "line one\nline two",
@@ -328,7 +343,8 @@ static void test_mail_compose(void **state) {
     free(m);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_string_escaping),
         cmocka_unit_test(test_buf_growth_and_printf),

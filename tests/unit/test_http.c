@@ -14,7 +14,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
-static int h_ok(ms_req *r) {
+static int h_ok(ms_req *r)
+{
     return ms_reply(r, 200, json_pack("{s:s}", "route", r->route->pattern));
 }
 
@@ -27,7 +28,8 @@ static const ms_route table_a[] = {
     {NULL, NULL, NULL, 0, 0, NULL},
 };
 
-static void test_router(void **state) {
+static void test_router(void **state)
+{
     (void)state;
     const ms_route *tables[] = {table_a, NULL};
     ms_router *r;
@@ -67,7 +69,8 @@ static void test_router(void **state) {
     assert_non_null(strstr(e.detail, "duplicate"));
 }
 
-static void test_openapi_complete(void **state) {
+static void test_openapi_complete(void **state)
+{
     (void)state;
     json_t *doc;
     ms_error e;
@@ -105,10 +108,12 @@ static void test_openapi_complete(void **state) {
     const char *path;
     json_t *item;
     int documented = 0;
-    json_object_foreach(paths, path, item) {
+    json_object_foreach(paths, path, item)
+    {
         const char *method;
         json_t *op;
-        json_object_foreach(item, method, op) {
+        json_object_foreach(item, method, op)
+        {
             documented++;
             bool found = false;
             for (int i = 0; tables[i] && !found; i++)
@@ -137,7 +142,8 @@ typedef struct upload {
     uint64_t bytes, sum, pieces, largest;
 } upload;
 
-static int on_body(ms_req *r, const char *data, size_t n) {
+static int on_body(ms_req *r, const char *data, size_t n)
+{
     upload *u = r->module_state;
     if (!u) u = r->module_state = ms_arena_alloc(r->arena, sizeof *u);
     for (size_t i = 0; i < n; i++)
@@ -148,7 +154,8 @@ static int on_body(ms_req *r, const char *data, size_t n) {
     return 0;
 }
 
-static int h_upload(ms_req *r) {
+static int h_upload(ms_req *r)
+{
     upload *u = r->module_state;
     upload zero = {0};
     if (!u) u = &zero;
@@ -158,12 +165,14 @@ static int h_upload(ms_req *r) {
                               (json_int_t)u->pieces, "largest", (json_int_t)u->largest));
 }
 
-static int h_slow(ms_req *r) {
+static int h_slow(ms_req *r)
+{
     usleep(400000);
     return ms_reply(r, 200, json_pack("{s:b}", "finished", 1));
 }
 
-static int h_echo(ms_req *r) {
+static int h_echo(ms_req *r)
+{
     return ms_reply(r, 200, json_incref(r->body));
 }
 
@@ -184,7 +193,8 @@ typedef struct srv_fx {
     char base[64];
 } srv_fx;
 
-static int srv_setup(void **state) {
+static int srv_setup(void **state)
+{
     srv_fx *f = calloc(1, sizeof *f);
     f->dir = unit_tmpdir();
     ms_config_defaults(&f->cfg);
@@ -213,7 +223,8 @@ static int srv_setup(void **state) {
     return 0;
 }
 
-static int srv_teardown(void **state) {
+static int srv_teardown(void **state)
+{
     srv_fx *f = *state;
     if (f->s) server_stop(f->s);
     db_close(f->d);
@@ -226,7 +237,8 @@ typedef struct gen {
     uint64_t total, sent;
 } gen;
 
-static size_t gen_read(char *buf, size_t size, size_t nmemb, void *arg) {
+static size_t gen_read(char *buf, size_t size, size_t nmemb, void *arg)
+{
     gen *g = arg;
     size_t n = size * nmemb;
     if (n > g->total - g->sent) n = (size_t)(g->total - g->sent);
@@ -241,7 +253,8 @@ typedef struct resp {
     size_t len;
 } resp;
 
-static size_t collect(char *p, size_t size, size_t nmemb, void *arg) {
+static size_t collect(char *p, size_t size, size_t nmemb, void *arg)
+{
     resp *r = arg;
     size_t n = size * nmemb;
     if (r->len + n < sizeof r->body) {
@@ -252,8 +265,8 @@ static size_t collect(char *p, size_t size, size_t nmemb, void *arg) {
     return n;
 }
 
-static long put_stream(srv_fx *f, const char *path, uint64_t total, bool chunked, gen *g,
-                       resp *out) {
+static long put_stream(srv_fx *f, const char *path, uint64_t total, bool chunked, gen *g, resp *out)
+{
     CURL *c = curl_easy_init();
     char url[128];
     snprintf(url, sizeof url, "%s%s", f->base, path);
@@ -276,14 +289,16 @@ static long put_stream(srv_fx *f, const char *path, uint64_t total, bool chunked
     return status;
 }
 
-static uint64_t expected_sum(uint64_t total) {
+static uint64_t expected_sum(uint64_t total)
+{
     uint64_t s = 0;
     for (uint64_t i = 0; i < total; i++)
         s = s * 31 + (unsigned char)(char)(i * 2654435761u >> 13);
     return s & 0x7fffffffffffffffULL;
 }
 
-static void test_streamed_bodies(void **state) {
+static void test_streamed_bodies(void **state)
+{
     srv_fx *f = *state;
     const uint64_t total = 48ull << 20; /* far above max_body (4 KiB): never buffered */
     uint64_t want = expected_sum(total);
@@ -302,7 +317,8 @@ static void test_streamed_bodies(void **state) {
     }
 }
 
-static void test_rejections_before_the_body(void **state) {
+static void test_rejections_before_the_body(void **state)
+{
     srv_fx *f = *state;
     /* An upload that needs a signed-in caller is refused before the body is sent. */
     gen g;
@@ -361,7 +377,8 @@ typedef struct slow_arg {
     resp r;
 } slow_arg;
 
-static void *slow_request(void *p) {
+static void *slow_request(void *p)
+{
     slow_arg *a = p;
     CURL *c = curl_easy_init();
     char url[128];
@@ -374,7 +391,8 @@ static void *slow_request(void *p) {
     return NULL;
 }
 
-static void test_graceful_stop(void **state) {
+static void test_graceful_stop(void **state)
+{
     srv_fx *f = *state;
     slow_arg a = {f->base, 0, {{0}, 0}};
     pthread_t t;
@@ -389,7 +407,8 @@ static void test_graceful_stop(void **state) {
     assert_true(ms_mono_ns() - t0 < 3000000000ull);
 }
 
-int main(void) {
+int main(void)
+{
     curl_global_init(CURL_GLOBAL_DEFAULT);
 #define S(fn) cmocka_unit_test_setup_teardown(fn, srv_setup, srv_teardown)
     const struct CMUnitTest tests[] = {

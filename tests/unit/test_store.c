@@ -21,7 +21,8 @@ typedef struct fixture {
     db_conn *c;
 } fixture;
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     fixture *f = calloc(1, sizeof *f);
     f->dir = unit_tmpdir();
     char url[4200];
@@ -35,7 +36,8 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     fixture *f = *state;
     db_release(f->c);
     db_close(f->d);
@@ -44,7 +46,8 @@ static int teardown(void **state) {
     return 0;
 }
 
-static void test_query_bind_and_types(void **state) {
+static void test_query_bind_and_types(void **state)
+{
     fixture *f = *state;
     ms_error e;
     assert_int_equal(db_exec_script(f->c,
@@ -89,7 +92,8 @@ static void test_query_bind_and_types(void **state) {
     db_done(st);
 }
 
-static void test_statement_cache_nested(void **state) {
+static void test_statement_cache_nested(void **state)
+{
     fixture *f = *state;
     ms_error e;
     db_exec_script(f->c, "CREATE TABLE n (v INTEGER)", &e);
@@ -119,7 +123,8 @@ static void test_statement_cache_nested(void **state) {
     }
 }
 
-static void test_transactions(void **state) {
+static void test_transactions(void **state)
+{
     fixture *f = *state;
     ms_error e;
     db_exec_script(f->c, "CREATE TABLE tx (v INTEGER)", &e);
@@ -152,7 +157,8 @@ static void test_transactions(void **state) {
     db_release(c2);
 }
 
-static int collect(void *arg, int version, const char *name, const char *sql, ms_error *err) {
+static int collect(void *arg, int version, const char *name, const char *sql, ms_error *err)
+{
     (void)err;
     char *out = arg;
     char line[128];
@@ -161,7 +167,8 @@ static int collect(void *arg, int version, const char *name, const char *sql, ms
     return 0;
 }
 
-static void test_schema_parse(void **state) {
+static void test_schema_parse(void **state)
+{
     (void)state;
     ms_error e;
     char out[512] = "";
@@ -182,7 +189,8 @@ static void test_schema_parse(void **state) {
                      MS_EINTERNAL);
 }
 
-static void test_migrations(void **state) {
+static void test_migrations(void **state)
+{
     fixture *f = *state;
     ms_error e;
     ms_schema v1[] = {{"demo", "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n"}};
@@ -220,7 +228,8 @@ static void test_migrations(void **state) {
     db_done(st);
 }
 
-static int job_count(fixture *f, const char *state) {
+static int job_count(fixture *f, const char *state)
+{
     ms_error e;
     db_stmt *st;
     db_query_row(f->c, &st, &e, "SELECT COUNT(*) FROM job WHERE state = ?", "s", state);
@@ -229,7 +238,8 @@ static int job_count(fixture *f, const char *state) {
     return n;
 }
 
-static void test_jobs_lifecycle(void **state) {
+static void test_jobs_lifecycle(void **state)
+{
     fixture *f = *state;
     ms_error e;
     json_t *p = json_pack("{s:s}", "to", "a@b.c");
@@ -270,7 +280,8 @@ static void test_jobs_lifecycle(void **state) {
     assert_int_equal(jobs_requeue(f->c, id, &e), MS_ENOTFOUND); /* not dead */
 }
 
-static void test_jobs_backoff_and_attempts(void **state) {
+static void test_jobs_backoff_and_attempts(void **state)
+{
     fixture *f = *state;
     ms_error e;
     assert_int_equal(jobs_backoff_ms(1), 5000);
@@ -292,7 +303,8 @@ static void test_jobs_backoff_and_attempts(void **state) {
     json_decref(p);
 }
 
-static void test_jobs_lease_expiry(void **state) {
+static void test_jobs_lease_expiry(void **state)
+{
     fixture *f = *state;
     ms_error e;
     json_t *p = json_object();
@@ -315,7 +327,8 @@ static void test_jobs_lease_expiry(void **state) {
     json_decref(p);
 }
 
-static void test_jobs_unique_key(void **state) {
+static void test_jobs_unique_key(void **state)
+{
     fixture *f = *state;
     ms_error e;
     json_t *p = json_object();
@@ -340,7 +353,8 @@ typedef struct counter {
     int fails_left;
 } counter;
 
-static int count_job(void *ctx, db_conn *c, const ms_job *job, ms_error *err) {
+static int count_job(void *ctx, db_conn *c, const ms_job *job, ms_error *err)
+{
     (void)c;
     counter *k = ctx;
     pthread_mutex_lock(&k->lock);
@@ -350,7 +364,8 @@ static int count_job(void *ctx, db_conn *c, const ms_job *job, ms_error *err) {
     return fail ? ms_fail(err, MS_EIO, NULL, "transient") : 0;
 }
 
-static void test_jobs_runner(void **state) {
+static void test_jobs_runner(void **state)
+{
     fixture *f = *state;
     ms_error e;
     counter k = {PTHREAD_MUTEX_INITIALIZER, 0, 1};
@@ -373,7 +388,8 @@ static void test_jobs_runner(void **state) {
     json_decref(unknown);
 }
 
-static void test_idempotency(void **state) {
+static void test_idempotency(void **state)
+{
     fixture *f = *state;
     ms_error e;
     char h1[65], h2[65];
@@ -400,7 +416,8 @@ static void test_idempotency(void **state) {
     assert_int_equal(idem_purge(f->c, now, &e), 1);
 }
 
-int main(void) {
+int main(void)
+{
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_query_bind_and_types),

@@ -14,7 +14,8 @@
 #include <cmocka.h>
 
 /* A fresh folder under $TMPDIR; removed by unit_rmdir. */
-static inline char *unit_tmpdir(void) {
+static inline char *unit_tmpdir(void)
+{
     const char *base = getenv("TMPDIR");
     char *path = malloc(4096);
     snprintf(path, 4096, "%s/mstation-unit-XXXXXX", base ? base : "/tmp");
@@ -22,7 +23,8 @@ static inline char *unit_tmpdir(void) {
     return path;
 }
 
-static inline void unit_rmdir(char *path) {
+static inline void unit_rmdir(char *path)
+{
     char cmd[4200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
     if (system(cmd) != 0) abort();
