@@ -218,6 +218,14 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
 static bool request_id_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -282,6 +290,18 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
 
     if (s->draining)
         return fail(x, conn, MS_EBUSY, "shutting-down", "The server is shutting down.%s", NULL);
+    /* libmicrohttpd limits headers only by its connection memory pool, which must also hold
+     * the response's headers: the pool is twice max_header plus room for the answer (see
+     * server_start), and the limit is enforced here, so an oversized request always gets its
+     * 431 instead of a dropped connection. */
+    size_t header_bytes = strlen(url) + strlen(method) + 12;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &header_bytes);
+    if (header_bytes > (size_t)s->config.max_header) {
+        char lim[32];
+        snprintf(lim, sizeof lim, "%lld", (long long)s->config.max_header);
+        return fail(x, conn, MS_EBADREQ, "header-too-large",
+                    "The request line and headers are larger than the limit of %s bytes.", lim);
+    }
 
     /* Route. */
     char *scratch = ms_arena_alloc(&x->arena, strlen(url) + 1);
@@ -761,9 +781,9 @@ int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
     unsigned flags =
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    /* The connection's memory pool holds the request line and headers: its size is the
-     * header limit (MHD answers 431 beyond it). */
-    size_t pool = (size_t)s->config.max_header + 4096;
+    /* The connection's memory pool holds the request line and headers and then the response
+     * headers: twice the header limit plus room for the answer (see begin_request). */
+    size_t pool = 2 * (size_t)s->config.max_header + 16384;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
