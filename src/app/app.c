@@ -6,6 +6,7 @@
 #include "core/id.h"
 #include "core/log.h"
 #include "core/mail.h"
+#include "core/seal.h"
 #include "core/time.h"
 #include "http/server.h"
 #include "store/idempotency.h"
@@ -38,14 +39,23 @@ const char *const app_openapi[] = {ms_openapi_auth, NULL};
 
 static int job_mail_send(void *ctx, db_conn *c, const ms_job *job, ms_error *err)
 {
-    const ms_config *cfg = ctx;
+    const app_job_ctx *x = ctx;
     (void)c;
     const char *to = json_string_value(json_object_get(job->payload, "to"));
     const char *subject = json_string_value(json_object_get(job->payload, "subject"));
     const char *text = json_string_value(json_object_get(job->payload, "text"));
-    if (!to || !subject || !text)
+    const char *sealed = json_string_value(json_object_get(job->payload, "text_sealed"));
+    if (!to || !subject || (!text && !sealed))
         return ms_fail(err, MS_EINVAL, NULL, "mail.send needs to, subject and text");
-    return ms_mail_send(cfg, to, subject, text, err);
+    char *opened = NULL;
+    if (!text) {
+        int rc = ms_unseal(x->secret, "mail", sealed, &opened, NULL, err);
+        if (rc) return rc; /* MS_EINVAL: it will never open; the job goes dead */
+        text = opened;
+    }
+    int rc = ms_mail_send(x->config, to, subject, text, err);
+    free(opened);
+    return rc;
 }
 
 #define MAINTENANCE_EVERY_MS (3600LL * 1000)

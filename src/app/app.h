@@ -20,6 +20,12 @@ extern const ms_route *const app_routes[]; /* module route tables, NULL-terminat
 extern const char *const app_openapi[];    /* module OpenAPI fragments, NULL-terminated */
 extern const ms_job_handler app_job_handlers[];
 
+/* What the job handlers need from the server (the `ctx` of app_job_handlers). */
+typedef struct app_job_ctx {
+    const ms_config *config;
+    unsigned char secret[32];
+} app_job_ctx;
+
 /* Create the data folder (0700) with outbox/ and blobs/, a commented mstation.conf when there
  * is none, and the secret key when there is none. */
 int app_data_init(const ms_config *cfg, ms_error *err);

@@ -13,9 +13,11 @@
 #include "auth/auth_internal.h"
 
 #include "core/buf.h"
+#include "core/seal.h"
 #include "store/jobs.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define INVITATION_TTL_MS (7LL * 86400 * 1000)
@@ -47,11 +49,16 @@ static int enqueue_mail(ms_req *r, const char *to, const char *org_name, const c
                   org_name, url);
     char *subject =
         ms_arena_printf(r->arena, "%s invited you to %s on mstation", inviter, org_name);
-    json_t *p =
-        json_pack("{s:s,s:s,s:s}", "to", to, "subject", subject, "text", b.oom ? "" : b.data);
+    /* The text holds the invitation link: the queued job keeps it sealed (core/seal.h). */
+    char *sealed = NULL;
+    int rc = b.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
+                   : ms_seal(r->env->secret, "mail", b.data, b.len, &sealed, &r->err);
     ms_buf_free(&b);
+    if (rc) return rc;
+    json_t *p = json_pack("{s:s,s:s,s:s}", "to", to, "subject", subject, "text_sealed", sealed);
+    free(sealed);
     ms_job_opts o = {.max_attempts = 10};
-    int rc = jobs_enqueue(r->db, "mail.send", p, &o, NULL, &r->err);
+    rc = jobs_enqueue(r->db, "mail.send", p, &o, NULL, &r->err);
     json_decref(p);
     if (!rc) r->jobs_enqueued = true;
     return rc;

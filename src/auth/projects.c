@@ -137,7 +137,7 @@ int h_projects_list(ms_req *r)
         "JOIN vis v ON v.pid = p.id ORDER BY p.id",
         authz_paths_sql, project_cols);
     db_stmt *st;
-    rc = db_query(r->db, &st, &r->err, sql, "sssssssssssssi", uid, uid, uid, cursor, org_id, org_id,
+    rc = db_query(r->db, &st, &r->err, sql, "ssssssssssssi", uid, uid, uid, cursor, org_id, org_id,
                   org_id, like, like, like, status, status, limit + 1);
     if (rc) return rc;
     /* Rows come grouped by project (one per access path); fold them. */

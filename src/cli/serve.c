@@ -46,13 +46,15 @@ int cli_serve(const cli_args *a, char **envp)
     char web[MS_CONFIG_STR];
     app_web_root(&cfg, web, sizeof web);
     if (!web[0]) ms_log(MS_LOG_WARN, "no web UI found (set web_root); serving the API only", NULL);
+    app_job_ctx jobs = {.config = &cfg};
+    memcpy(jobs.secret, secret, sizeof jobs.secret);
     ms_server_opts o = {.config = &cfg,
                         .db = d,
                         .secret = secret,
                         .route_tables = app_routes,
                         .openapi_fragments = app_openapi,
                         .job_handlers = app_job_handlers,
-                        .job_ctx = &cfg,
+                        .job_ctx = &jobs,
                         .web_root = web};
     ms_server *s;
     if (server_start(&o, &s, &e)) {

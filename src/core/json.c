@@ -13,7 +13,9 @@ int ms_json_parse(const char *data, size_t len, json_t **out, ms_error *err)
     json_error_t je;
     *out = NULL;
     if (len == 0) return ms_fail(err, MS_EBADREQ, "malformed-json", "The request body is empty.");
-    json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    /* Any JSON value parses; whether it has the right shape (an object, usually) is the
+     * checker's question and a 422, not a 400. */
+    json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!j)
         return ms_fail(err, MS_EBADREQ, "malformed-json",
                        "The request body is not valid JSON: %s (line %d, column %d).", je.text,

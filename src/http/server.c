@@ -362,7 +362,7 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
         if (len > 0 && !r->content_type)
             return fail(x, conn, MS_EBADREQ, "unsupported-media-type",
                         "Send the body as Content-Type: application/json.%s", NULL);
-    } else if (!(route->flags & MS_ROUTE_STREAM) && len > 0) {
+    } else if (!(route->flags & MS_ROUTE_STREAM) && x->has_body) {
         return fail(x, conn, MS_ETOOBIG, "body-not-allowed", "This request takes no body.%s", NULL);
     }
 
@@ -499,13 +499,15 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
     if (!rc && x->idem_key && r->caller) {
         idem_request_hash(r->method, r->path, x->body.data, x->body.len, req_hash);
         idem_record rec;
-        rc = idem_lookup(c, r->caller->user_id, x->idem_key, req_hash, &rec, &r->err);
+        rc =
+            idem_lookup(c, s->env.secret, r->caller->user_id, x->idem_key, req_hash, &rec, &r->err);
         if (rc == 1) {
             if (db_in_tx(c)) db_rollback(c);
             db_release(c);
             r->db = NULL;
             if (rec.location)
                 ms_reply_header(r, "Location", ms_arena_strdup(&x->arena, rec.location));
+            if (rec.etag) ms_reply_header(r, "ETag", ms_arena_strdup(&x->arena, rec.etag));
             ms_reply_header(r, "Idempotent-Replayed", "true");
             size_t len = rec.response ? strlen(rec.response) : 0;
             char *body = rec.response;
@@ -530,8 +532,9 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
         text = response_text(r, &len);
         if (write && !own_tx) {
             if (x->idem_key && r->caller && r->status >= 200 && r->status < 300)
-                rc = idem_save(c, r->caller->user_id, x->idem_key, r->method, r->path, req_hash,
-                               r->status, text, header_value(r, "Location"), &r->err);
+                rc = idem_save(c, s->env.secret, r->caller->user_id, x->idem_key, r->method,
+                               r->path, req_hash, r->status, text, header_value(r, "Location"),
+                               header_value(r, "ETag"), &r->err);
             if (!rc) rc = db_commit(c, &r->err);
         }
     }

@@ -116,6 +116,9 @@ int db_open(const char *url, int pool_size, db **out, ms_error *err)
 
 static void stmt_free(db_conn *c, db_stmt *s)
 {
+    for (int i = 0; i < s->ncols; i++)
+        free(s->cols[i].key);
+    free(s->cols);
     c->d->be->finalize(s->b);
     free(s->sql);
     free(s);
@@ -294,6 +297,12 @@ static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err)
 static int bind_args(db_stmt *s, ms_error *err, const char *types, va_list ap)
 {
     const db_backend *be = s->c->d->be;
+    /* The type letters are the only description of the variable arguments: if they do not
+     * match the statement's placeholders, reading them would read garbage. Refuse first. */
+    int want = be->param_count(s->b), have = types ? (int)strlen(types) : 0;
+    if (want != have)
+        return ms_fail(err, MS_EINTERNAL, NULL, "statement has %d parameters, %d given: %.80s",
+                       want, have, s->sql);
     int idx = 1;
     for (const char *t = types; t && *t; t++, idx++) {
         db_value v = {0};
@@ -361,6 +370,12 @@ int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, con
     if (rc) return rc;
     s->in_use = true;
     s->t0 = ms_mono_ns();
+    if (c->d->be->param_count(s->b) != nargs) {
+        rc = ms_fail(err, MS_EINTERNAL, NULL, "statement has %d parameters, %d given: %.80s",
+                     c->d->be->param_count(s->b), nargs, s->sql);
+        db_done(s);
+        return rc;
+    }
     for (int k = 0; k < nargs; k++) {
         db_value v = {.type = args[k].type, .i = args[k].i, .d = args[k].d, .s = args[k].s};
         if (v.type == 's' && !v.s) v.type = 'n';
@@ -476,6 +491,8 @@ json_t *db_row_json(db_stmt *s)
     for (int i = 0; i < n; i++) {
         const char *name = db_col_name(s, i);
         size_t len = strlen(name);
+        bool raw = len > 5 && !strcmp(name + len - 5, "_json");
+        size_t key_len = raw ? len - 5 : len;
         json_t *v;
         switch (db_col_type(s, i)) {
         case DB_T_NULL:
@@ -491,15 +508,14 @@ json_t *db_row_json(db_stmt *s)
             v = json_real(db_col_double(s, i));
             break;
         default:
-            if (len > 5 && !strcmp(name + len - 5, "_json")) {
+            if (raw) {
                 v = json_loads(db_col_text(s, i), JSON_DECODE_ANY, NULL);
                 if (!v) v = json_null();
-                json_object_setn_new(o, name, len - 5, v);
-                continue;
+            } else {
+                v = json_string(db_col_text(s, i));
             }
-            v = json_string(db_col_text(s, i));
         }
-        json_object_set_new(o, name, v);
+        json_object_setn_new(o, name, key_len, v);
     }
     return o;
 }

@@ -24,6 +24,7 @@ typedef struct db_backend {
     void (*finalize)(void *bstmt);
     int (*bind)(void *bstmt, int idx, const db_value *v, ms_error *err); /* idx from 1 */
     int (*step)(void *bconn, void *bstmt, ms_error *err);
+    int (*param_count)(void *bstmt);
     void (*reset)(void *bstmt);
     const char *(*col_text)(void *bstmt, int i);
     /* One column in one call: type, and the integer, double or text (with its length). */

@@ -30,8 +30,17 @@ static int map_error(sqlite3 *h, int rc, ms_error *err)
     return ms_fail(err, MS_EDB, "database-error", "database error: %s", msg);
 }
 
+static void sq_global_setup(void)
+{
+    /* Memory statistics take a global mutex on every allocation of every connection; we do
+     * not read them. Must run before the library initializes. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_connect(const char *target, void **out, ms_error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_global_setup);
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(
         target, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -108,6 +117,11 @@ static int sq_step(void *c, void *s, ms_error *err)
     if (rc == SQLITE_ROW) return DB_ROW;
     if (rc == SQLITE_DONE) return DB_DONE;
     return map_error(c, rc, err);
+}
+
+static int sq_param_count(void *s)
+{
+    return sqlite3_bind_parameter_count(s);
 }
 
 static void sq_reset(void *s)
@@ -202,6 +216,7 @@ const db_backend db_sqlite_backend = {
     .finalize = sq_finalize,
     .bind = sq_bind,
     .step = sq_step,
+    .param_count = sq_param_count,
     .reset = sq_reset,
     .col_text = sq_col_text,
     .col_get = sq_col_get,

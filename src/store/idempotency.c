@@ -2,6 +2,7 @@
 #include "store/idempotency.h"
 
 #include "core/buf.h"
+#include "core/seal.h"
 #include "core/time.h"
 
 #include <sodium.h>
@@ -30,16 +31,17 @@ void idem_request_hash(const char *method, const char *path, const char *body, s
     ms_hex_encode(h, sizeof h, out);
 }
 
-int idem_lookup(db_conn *c, const char *user_id, const char *key, const char *req_hash,
-                idem_record *rec, ms_error *err)
+int idem_lookup(db_conn *c, const unsigned char secret[32], const char *user_id, const char *key,
+                const char *req_hash, idem_record *rec, ms_error *err)
 {
     memset(rec, 0, sizeof *rec);
     char cutoff[MS_TIME_LEN];
     ms_time_fmt(ms_now_ms() - IDEM_TTL_MS, cutoff);
     db_stmt *st;
     int rc = db_query_row(c, &st, err,
-                          "SELECT request_hash, status, response, location FROM idempotency_key "
-                          "WHERE user_id = ? AND idem_key = ? AND created_at >= ?",
+                          "SELECT request_hash, status, response, location, etag "
+                          "FROM idempotency_key WHERE user_id = ? AND idem_key = ? "
+                          "AND created_at >= ?",
                           "sss", user_id, key, cutoff);
     if (rc <= 0) return rc;
     if (strcmp(db_col_text(st, 0), req_hash) != 0) {
@@ -49,29 +51,45 @@ int idem_lookup(db_conn *c, const char *user_id, const char *key, const char *re
                        "new key for a new request.");
     }
     rec->status = (int)db_col_int(st, 1);
-    const char *r = db_col_text(st, 2), *l = db_col_text(st, 3);
-    rec->response = r ? strdup(r) : NULL;
+    const char *r = db_col_text(st, 2), *l = db_col_text(st, 3), *t = db_col_text(st, 4);
+    if (r) {
+        ms_error e2;
+        if (ms_unseal(secret, "idempotency", r, &rec->response, NULL, &e2) != 0) {
+            db_done(st);
+            return ms_fail(err, MS_EINTERNAL, "idempotency-unreadable",
+                           "The remembered response cannot be opened (was the server key "
+                           "changed?); retry with a new Idempotency-Key.");
+        }
+    }
     rec->location = l ? strdup(l) : NULL;
+    rec->etag = t ? strdup(t) : NULL;
     db_done(st);
     return 1;
 }
 
-int idem_save(db_conn *c, const char *user_id, const char *key, const char *method,
-              const char *path, const char *req_hash, int status, const char *response,
-              const char *location, ms_error *err)
+int idem_save(db_conn *c, const unsigned char secret[32], const char *user_id, const char *key,
+              const char *method, const char *path, const char *req_hash, int status,
+              const char *response, const char *location, const char *etag, ms_error *err)
 {
-    char now[MS_TIME_LEN];
+    char now[MS_TIME_LEN], *sealed = NULL;
     ms_now_str(now);
+    if (response) {
+        int rc = ms_seal(secret, "idempotency", response, strlen(response), &sealed, err);
+        if (rc) return rc;
+    }
     /* An expired record with the same key is replaced. */
-    int rc =
-        db_exec(c, err,
-                "INSERT INTO idempotency_key (user_id, idem_key, method, path, request_hash, "
-                "status, response, location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (user_id, idem_key) DO UPDATE SET method = excluded.method, "
-                "path = excluded.path, request_hash = excluded.request_hash, "
-                "status = excluded.status, response = excluded.response, "
-                "location = excluded.location, created_at = excluded.created_at",
-                "sssssisss", user_id, key, method, path, req_hash, status, response, location, now);
+    int rc = db_exec(c, err,
+                     "INSERT INTO idempotency_key (user_id, idem_key, method, path, request_hash, "
+                     "status, response, location, etag, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (user_id, idem_key) DO UPDATE SET method = excluded.method, "
+                     "path = excluded.path, request_hash = excluded.request_hash, "
+                     "status = excluded.status, response = excluded.response, "
+                     "location = excluded.location, etag = excluded.etag, "
+                     "created_at = excluded.created_at",
+                     "sssssissss", user_id, key, method, path, req_hash, status, sealed, location,
+                     etag, now);
+    free(sealed);
     return rc < 0 ? rc : 0;
 }
 
@@ -84,5 +102,6 @@ void idem_record_free(idem_record *rec)
 {
     free(rec->response);
     free(rec->location);
-    rec->response = rec->location = NULL;
+    free(rec->etag);
+    rec->response = rec->location = rec->etag = NULL;
 }

@@ -33,6 +33,7 @@ CREATE TABLE idempotency_key (
     status INTEGER NOT NULL,
     response TEXT,
     location TEXT,
+    etag TEXT,
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, idem_key)
 );

@@ -9,6 +9,7 @@
 #include "core/id.h"
 #include "core/json.h"
 #include "core/mail.h"
+#include "core/seal.h"
 #include "core/time.h"
 
 static void test_json_string_escaping(void **state)
@@ -343,6 +344,31 @@ static void test_mail_compose(void **state)
     free(m);
 }
 
+static void test_seal(void **state)
+{
+    (void)state;
+    unsigned char k1[32] = {1}, k2[32] = {2};
+    ms_error e;
+    char *sealed, *opened;
+    size_t n;
+    const char *secret = "mst_abcdefghijklmnopqrstuvwxyz 上海";
+    assert_int_equal(ms_seal(k1, "idempotency", secret, strlen(secret), &sealed, &e), 0);
+    assert_true(strncmp(sealed, "s1.", 3) == 0);
+    assert_null(strstr(sealed, "mst_"));
+    assert_int_equal(ms_unseal(k1, "idempotency", sealed, &opened, &n, &e), 0);
+    assert_string_equal(opened, secret);
+    assert_int_equal(n, strlen(secret));
+    free(opened);
+    /* Another key, another purpose, or one changed character: refused. */
+    assert_int_equal(ms_unseal(k2, "idempotency", sealed, &opened, &n, &e), MS_EINVAL);
+    assert_int_equal(ms_unseal(k1, "mail", sealed, &opened, &n, &e), MS_EINVAL);
+    sealed[10] = sealed[10] == 'A' ? 'B' : 'A';
+    assert_int_equal(ms_unseal(k1, "idempotency", sealed, &opened, &n, &e), MS_EINVAL);
+    assert_int_equal(ms_unseal(k1, "idempotency", "plain text", &opened, &n, &e), MS_EINVAL);
+    assert_int_equal(ms_unseal(k1, "idempotency", "s1.", &opened, &n, &e), MS_EINVAL);
+    free(sealed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_if_match),
         cmocka_unit_test(test_mail_compose),
+        cmocka_unit_test(test_seal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,6 +83,13 @@ static void test_query_bind_and_types(void **state)
     /* Syntax errors are database errors with the engine's message. */
     assert_int_equal(db_exec(f->c, &e, "SELEKT 1", ""), MS_EDB);
     assert_non_null(strstr(e.detail, "syntax"));
+    /* Type letters that do not match the placeholders are refused before any argument is
+     * read (reading them would read garbage). */
+    assert_int_equal(db_query(f->c, &st, &e, "SELECT ? + ?", "i", 1), MS_EINTERNAL);
+    assert_non_null(strstr(e.detail, "2 parameters, 1 given"));
+    assert_int_equal(db_exec(f->c, &e, "SELECT ?", "ii", 1, 2), MS_EINTERNAL);
+    db_arg one[] = {DB_ARG_I(1)};
+    assert_int_equal(db_query_args(f->c, &st, &e, "SELECT ?, ?", one, 1), MS_EINTERNAL);
     /* Runtime argument lists. */
     db_arg args[] = {DB_ARG_S("a"), DB_ARG_I(0)};
     assert_int_equal(
@@ -391,23 +398,34 @@ static void test_jobs_runner(void **state)
 static void test_idempotency(void **state)
 {
     fixture *f = *state;
+    unsigned char secret[32] = {42};
     ms_error e;
     char h1[65], h2[65];
     idem_request_hash("POST", "/api/v1/orgs", "{\"a\":1}", 7, h1);
     idem_request_hash("POST", "/api/v1/orgs", "{\"a\":2}", 7, h2);
     assert_string_not_equal(h1, h2);
     idem_record rec;
-    assert_int_equal(idem_lookup(f->c, "u1", "k1", h1, &rec, &e), 0);
-    assert_int_equal(idem_save(f->c, "u1", "k1", "POST", "/api/v1/orgs", h1, 201, "{\"id\":1}",
-                               "/api/v1/orgs/1", &e),
+    assert_int_equal(idem_lookup(f->c, secret, "u1", "k1", h1, &rec, &e), 0);
+    assert_int_equal(idem_save(f->c, secret, "u1", "k1", "POST", "/api/v1/orgs", h1, 201,
+                               "{\"id\":1}", "/api/v1/orgs/1", "\"1\"", &e),
                      0);
-    assert_int_equal(idem_lookup(f->c, "u1", "k1", h1, &rec, &e), 1);
+    assert_int_equal(idem_lookup(f->c, secret, "u1", "k1", h1, &rec, &e), 1);
     assert_int_equal(rec.status, 201);
     assert_string_equal(rec.response, "{\"id\":1}");
     assert_string_equal(rec.location, "/api/v1/orgs/1");
+    assert_string_equal(rec.etag, "\"1\"");
     idem_record_free(&rec);
-    assert_int_equal(idem_lookup(f->c, "u1", "k1", h2, &rec, &e), MS_ECONFLICT);
-    assert_int_equal(idem_lookup(f->c, "u2", "k1", h1, &rec, &e), 0); /* per user */
+    assert_int_equal(idem_lookup(f->c, secret, "u1", "k1", h2, &rec, &e), MS_ECONFLICT);
+    /* Stored sealed: the response is not in the table as text. */
+    db_stmt *st;
+    assert_int_equal(db_query_row(f->c, &st, &e, "SELECT response FROM idempotency_key", ""),
+                     DB_ROW);
+    assert_null(strstr(db_col_text(st, 0), "\"id\""));
+    assert_true(strncmp(db_col_text(st, 0), "s1.", 3) == 0);
+    db_done(st);
+    unsigned char other[32] = {43};
+    assert_int_equal(idem_lookup(f->c, other, "u1", "k1", h1, &rec, &e), MS_EINTERNAL);
+    assert_int_equal(idem_lookup(f->c, secret, "u2", "k1", h1, &rec, &e), 0); /* per user */
     assert_true(idem_key_valid("abc-123_XYZ"));
     assert_false(idem_key_valid(""));
     assert_false(idem_key_valid("has space"));
