@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "store/jobs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -439,6 +440,69 @@ static int cmd_token_revoke(const cli_args *a, char **envp)
     return CLI_OK;
 }
 
+/* ---- jobs ---- */
+
+static int cmd_jobs_list(const cli_args *a, char **envp)
+{
+    const char *state = cli_get(a, "state");
+    static const char *const states[] = {"queued", "running", "done", "dead", NULL};
+    bool ok = !state;
+    for (const char *const *st = states; state && *st; st++)
+        ok = ok || !strcmp(*st, state);
+    if (!ok) {
+        fprintf(stderr, "mstation jobs list: --state must be queued, running, done or dead\n");
+        return CLI_USAGE;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    db_conn *c = db_acquire(d);
+    db_stmt *st;
+    rc = db_query(c, &st, &e,
+                  "SELECT id, kind, state, attempts, max_attempts, run_at, "
+                  "COALESCE(last_error, '') FROM job WHERE (? IS NULL OR state = ?) "
+                  "ORDER BY id DESC LIMIT 200",
+                  "ss", state, state);
+    if (!rc) {
+        while ((rc = db_step(st, &e)) == DB_ROW)
+            printf("%s  %-20s %-8s %lld/%lld  %s  %s\n", db_col_text(st, 0), db_col_text(st, 1),
+                   db_col_text(st, 2), (long long)db_col_int(st, 3), (long long)db_col_int(st, 4),
+                   db_col_text(st, 5), db_col_text(st, 6));
+        db_done(st);
+    }
+    db_release(c);
+    db_close(d);
+    return rc < 0 ? cli_fail("jobs list", &e) : CLI_OK;
+}
+
+static int jobs_retry_tx(db_conn *c, void *arg, ms_error *e)
+{
+    return jobs_requeue(c, arg, e);
+}
+
+static int cmd_jobs_retry(const cli_args *a, char **envp)
+{
+    const char *id = cli_get(a, "id");
+    if (!id || !ms_uuid_valid(id)) {
+        fprintf(stderr, "mstation jobs retry: --id must be a job id (see mstation jobs list)\n");
+        return CLI_USAGE;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    rc = in_tx(d, jobs_retry_tx, (void *)id, &e);
+    db_close(d);
+    if (rc) return cli_fail("jobs retry", &e);
+    printf("queued again: %s (a running server picks it up within a second)\n", id);
+    return CLI_OK;
+}
+
 static int cmd_version(const cli_args *a, char **envp)
 {
     (void)a;
@@ -488,6 +552,10 @@ static const cli_opt token_revoke_opts[] = {{"id", true, "the token's id"},
                                             {"token", true, "the token itself (mst_...)"},
                                             {NULL, false, NULL}};
 static const cli_opt serve_opts[] = {{NULL, false, NULL}};
+static const cli_opt jobs_list_opts[] = {
+    {"state", true, "only jobs in this state: queued, running, done or dead"}, {NULL, false, NULL}};
+static const cli_opt jobs_retry_opts[] = {{"id", true, "the dead job to queue again (required)"},
+                                          {NULL, false, NULL}};
 
 const cli_command cli_commands[] = {
     {"init", "create a data folder, its database and the first administrator",
@@ -506,6 +574,10 @@ const cli_command cli_commands[] = {
      "--user EMAIL --name NAME [options]", token_create_opts, true, cmd_token_create},
     {"token revoke", "revoke an API token", "--id ID | --token TOKEN", token_revoke_opts, true,
      cmd_token_revoke},
+    {"jobs list", "list the newest 200 jobs of the queue, with their last error", "[--state dead]",
+     jobs_list_opts, true, cmd_jobs_list},
+    {"jobs retry", "queue a dead job again with fresh attempts", "--id ID", jobs_retry_opts, true,
+     cmd_jobs_retry},
     {"version", "print the version", "", no_opts, false, cmd_version},
     {NULL, NULL, NULL, NULL, false, NULL},
 };
