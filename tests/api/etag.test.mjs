@@ -159,3 +159,17 @@ test('PATCH and DELETE /projects/{id}/members/{user_id}', async () => {
     return { read: () => item(path, 'user_id', p.id), del: (h) => owner.c.del(`${path}/${p.id}`, headers(h)) };
   });
 });
+
+test('concurrent writers with the same If-Match: exactly one wins, the others get 412', async () => {
+  const p = await mkProject(owner.c, org.id, '竞争 Race');
+  const rs = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+    owner.c.patch(`/api/v1/projects/${p.id}`, { description: `写者 ${i}` }, headers('"1"'))));
+  const won = rs.filter((r) => r.status === 200);
+  assert.equal(won.length, 1, rs.map((r) => r.status).join(','));
+  for (const r of rs.filter((x) => x.status !== 200)) assertProblem(r, 412, 'stale-version');
+  const now = assertOk(await owner.c.get(`/api/v1/projects/${p.id}`), 200);
+  assert.equal(now.version, 2);
+  assert.equal(now.description, won[0].json.description);
+  const ev = (await walk(owner.c, `/api/v1/events?project_id=${p.id}&action=project.updated`, 50)).items;
+  assert.equal(ev.length, 1, 'one update event');
+});

@@ -206,9 +206,10 @@ export async function events(c, query = '') {
  * Write raw bytes on a fresh TCP connection and read one response (status line, headers and a
  * Content-Length body), or whatever arrives before the server closes the connection. For
  * requests node:http refuses to build. Resolves { status, headers, text, raw }; status is 0
- * when the server closed without answering.
+ * when the server closed without answering. `all`: keep reading until the server closes the
+ * connection or `timeout` passes (to see every response on the connection).
  */
-export function rawSocket(base, data, { timeout = 5000 } = {}) {
+export function rawSocket(base, data, { timeout = 5000, all = false } = {}) {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const sock = net.connect(Number(url.port), url.hostname);
@@ -239,7 +240,7 @@ export function rawSocket(base, data, { timeout = 5000 } = {}) {
       const end = raw.indexOf('\r\n\r\n');
       if (end < 0) return;
       const cl = /\r\ncontent-length:\s*(\d+)/i.exec(raw.slice(0, end));
-      if (cl && buf.length >= end + 4 + Number(cl[1])) finish();
+      if (!all && cl && buf.length >= end + 4 + Number(cl[1])) finish();
     });
     sock.on('end', finish);
     sock.on('close', finish);

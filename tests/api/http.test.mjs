@@ -311,6 +311,52 @@ test('malformed request lines and headers answer 4xx, not a crash', async () => 
   assert.equal((await new Client(srv.url).get('/healthz')).status, 200);
 });
 
+test('deep nesting, huge numbers and bad Unicode are 4xx; emoji and CJK names are fine', async () => {
+  const n = await orgCount();
+  const json = { 'Content-Type': 'application/json' };
+  // 2000 levels of nesting: refused by the parser's depth limit or by the field check.
+  for (const nested of ['['.repeat(2000) + ']'.repeat(2000), `{"name":"x","kind":"studio","description":${'['.repeat(2000)}${']'.repeat(2000)}}`]) {
+    const r = await post('/api/v1/orgs', nested, json);
+    assert.ok(r.status === 400 || r.status === 422, `${r.status} ${r.text.slice(0, 200)}`);
+    assert.match(r.headers.get('content-type'), /problem\+json/);
+  }
+  assertProblem(await post('/api/v1/orgs', '{"name":1e999999,"kind":"studio"}', json), 400, 'malformed-json');
+  assertProblem(await post('/api/v1/orgs', '{"name":"\\ud800 lone surrogate","kind":"studio"}', json), 400, 'malformed-json');
+  assertProblem(await post('/api/v1/orgs', '{"name":123456789012345678901234567890,"kind":"studio"}', json), 400, 'malformed-json');
+  assert.equal(await orgCount(), n);
+  const o = assertOk(await bot.post('/api/v1/orgs', { name: '🎬 电影工作室 Film Studio 🎥', kind: 'studio', description: '𠮷野家 — 「引号」' }), 201);
+  assert.equal(o.name, '🎬 电影工作室 Film Studio 🎥');
+  assert.equal(o.description, '𠮷野家 — 「引号」');
+  assert.equal(o.slug, 'film-studio');
+  const back = assertOk(await bot.get(`/api/v1/orgs/${o.id}`), 200);
+  assert.equal(back.name, o.name);
+});
+
+test('an early answer never runs the unread body as a request', async () => {
+  // Each request is refused from its headers; its body is itself an HTTP request that would
+  // reveal the account if it were ever parsed as one.
+  const inner = `GET /api/v1/users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bot.token}\r\n\r\n`;
+  const cl = Buffer.byteLength(inner);
+  const cases = [
+    `POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${cl}\r\n\r\n${inner}`,
+    `POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bot.token}\r\nContent-Type: text/plain\r\nContent-Length: ${cl}\r\n\r\n${inner}`,
+    `GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: ${cl}\r\n\r\n${inner}`,
+    `POST /api/v1/nowhere HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${cl}\r\n\r\n${inner}`,
+    `PUT /api/v1/orgs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${cl}\r\n\r\n${inner}`,
+    `POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bot.token}\r\nContent-Type: application/json\r\nContent-Length: ${MAX_BODY + 10}\r\n\r\n${inner}${' '.repeat(MAX_BODY + 10 - cl)}`,
+    `POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bot.token}\r\nContent-Type: application/json\r\nIdempotency-Key: bad key\r\nContent-Length: ${cl}\r\n\r\n${inner}`,
+  ];
+  for (const req of cases) {
+    const r = await rawSocket(srv.url, req, { timeout: 1500, all: true });
+    const statuses = [...r.raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+    assert.ok(statuses.length >= 1 && statuses[0] >= 400, `${req.split('\r\n')[0]}: ${r.raw.slice(0, 200)}`);
+    assert.ok(!r.raw.includes('"email"'), `the body of ${req.split('\r\n')[0]} was run as a request: ${r.raw}`);
+  }
+  // Pipelined requests on one connection are still answered in order.
+  const two = await rawSocket(srv.url, `GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n${inner}`, { timeout: 1500, all: true });
+  assert.deepEqual([...two.raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]), ['200', '200']);
+});
+
 test('200 parallel reads and 50 parallel creates all succeed', async () => {
   const n = await orgCount();
   const reads = await Promise.all(Array.from({ length: 200 }, (_, i) =>

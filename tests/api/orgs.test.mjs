@@ -285,3 +285,13 @@ test('removing members: admins remove, anyone leaves; access ends immediately; I
   assert.ok(actions.includes(`org.member.left:${v.id}`));
   assert.ok(actions.includes(`org.member.removed:${o2.id}`));
 });
+
+test('adding the same member many times at once adds one membership', async () => {
+  const o = await mkOrg(owner.c, uniq('并发加人 Concurrent adds'), 'studio');
+  const x = await person(srv, 'dup', '重复 Duplicate');
+  const rs = await Promise.all(Array.from({ length: 8 }, () => owner.c.post(`/api/v1/orgs/${o.id}/members`, { user_id: x.id, role: 'member' })));
+  assert.equal(rs.filter((r) => r.status === 201).length, 1, rs.map((r) => r.status).join(','));
+  for (const r of rs.filter((y) => y.status !== 201)) assertProblem(r, 409, 'already-member');
+  assert.equal((await members(owner.c, o.id)).filter((m) => m.user_id === x.id).length, 1);
+  assert.equal((await events(owner.c, `org_id=${o.id}&action=org.member.added`)).length, 1);
+});

@@ -31,14 +31,41 @@ function partialPost(path, headers, body, firstBytes) {
   return { finish: () => sock.write(buf.subarray(firstBytes)), answered };
 }
 
+/** A kept-alive connection: request(text) sends one request and resolves its response text. */
+function keepAlive() {
+  const sock = net.connect(srv.port, '127.0.0.1');
+  let buf = '';
+  let waiter = null;
+  const check = () => {
+    const end = buf.indexOf('\r\n\r\n');
+    if (!waiter || end < 0) return;
+    const len = Number(/\r\ncontent-length:\s*(\d+)/i.exec(buf.slice(0, end))?.[1] || 0);
+    if (Buffer.byteLength(buf) < end + 4 + len) return;
+    const out = buf.slice(0, end + 4 + len);
+    buf = buf.slice(end + 4 + len);
+    const w = waiter;
+    waiter = null;
+    w(out);
+  };
+  sock.setEncoding('latin1');
+  sock.on('data', (d) => { buf += d; check(); });
+  sock.on('close', () => { if (waiter) { const w = waiter; waiter = null; w(buf || 'closed'); } });
+  return {
+    request: (text) => new Promise((resolve) => { waiter = resolve; sock.write(text); }),
+    close: () => sock.destroy(),
+  };
+}
+
 test('SIGTERM lets requests in flight finish, refuses new ones, and exits 0', async () => {
+  const ka = keepAlive();
+  assert.match(await ka.request('GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n'), /^HTTP\/1\.1 200 /);
   const uploads = Array.from({ length: 4 }, (_, i) => partialPost('/api/v1/orgs', { Authorization: `Bearer ${bot.token}` },
     JSON.stringify({ name: `关机前 Before shutdown ${i}`, kind: 'studio', description: '慢慢上传 slow upload '.repeat(20) }), 40));
   // The server has the headers of every upload.
   await waitFor(async () => {
     const m = await new Client(srv.url).get('/metrics');
     const open = Number(/mstation_http_open_connections (\d+)/.exec(m.text)?.[1] || 0);
-    return open >= 5;
+    return open >= 6; // the 4 uploads, the kept-alive connection and this request
   }, 5000, 'the uploads to be connected');
   await sleep(100);
   // Slow requests too: sign-ins spend ~0.1 s each in argon2id.
@@ -52,6 +79,13 @@ test('SIGTERM lets requests in flight finish, refuses new ones, and exits 0', as
   // New connections are no longer served.
   const late = await new Client(srv.url).get('/healthz').then((r) => r.status, () => 'refused');
   assert.ok(late === 'refused' || late === 503, `a new request after SIGTERM got ${late}`);
+  // On a connection opened before, the server answers that it is going away.
+  const ready = await ka.request('GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.match(ready, /^HTTP\/1\.1 503 /, ready.slice(0, 300));
+  assert.match(ready, /urn:mstation:problem:shutting-down/);
+  const api = await ka.request(`GET /api/v1/users/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bot.token}\r\n\r\n`);
+  assert.ok(/^HTTP\/1\.1 503 /.test(api) || api === 'closed', api.slice(0, 300));
+  ka.close();
   // The uploads complete and are answered.
   for (const u of uploads) u.finish();
   const answers = await Promise.all(uploads.map((u) => u.answered));
