@@ -1,11 +1,11 @@
 // web/app/account.js: the signed-in person's own settings: profile and language, password,
 // personal API tokens (the secret is shown once, with a copy button) and active sessions
 // (end any of them; ending this one signs out).
-import { html, useState, useEffect } from '/lib/html.js';
+import { html, useState } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
-import { useForm, TextField, SelectField, Submit, FormError, check } from '/lib/forms.js';
+import { useForm, useResetOn, TextField, SelectField, Submit, FormError, check } from '/lib/forms.js';
 import { confirmAction } from '/lib/dialog.js';
 import { navigate } from '/lib/router.js';
 import { useSession, loadMe, signOut } from '/lib/session.js';
@@ -21,7 +21,7 @@ function Profile() {
   const { me, meEtag } = useSession();
   const initial = { display_name: me.display_name, locale: uiLanguage(me.locale) };
   const f = useForm(initial);
-  useEffect(() => f.reset(initial), [me.version]);
+  useResetOn(f, me.version, initial);
   const save = f.submit(async (v) => {
     check({ display_name: [v.display_name.trim() !== '', t('form.required')] });
     try {

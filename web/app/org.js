@@ -5,7 +5,7 @@
 import { html, useEffect } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
-import { useForm, TextField, TextArea, SelectField, Submit, FormError, check } from '/lib/forms.js';
+import { useForm, useResetOn, TextField, TextArea, SelectField, Submit, FormError, check } from '/lib/forms.js';
 import { confirmAction } from '/lib/dialog.js';
 import { EventFeed } from '/lib/feed.js';
 import { navigate } from '/lib/router.js';
@@ -30,7 +30,7 @@ function OrgSettings({ org, etag, onSaved, reload }) {
   const admin = isOrgAdmin(org.my_role);
   const { me } = useSession();
   const f = useForm({ name: org.name, slug: org.slug, kind: org.kind, description: org.description || '' });
-  useEffect(() => f.reset({ name: org.name, slug: org.slug, kind: org.kind, description: org.description || '' }), [etag]);
+  useResetOn(f, etag, { name: org.name, slug: org.slug, kind: org.kind, description: org.description || '' });
   const save = f.submit(async (v) => {
     check({
       name: [v.name.trim() !== '', t('form.required')],

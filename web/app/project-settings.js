@@ -1,11 +1,11 @@
 // web/app/project-settings.js: the project's settings, for its managers: name, code and
 // description (saved with If-Match: a concurrent change is reported, and the form reloads),
 // archive / restore, and deletion (type the name to confirm).
-import { html, useEffect } from '/lib/html.js';
+import { html } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
-import { useForm, TextField, TextArea, Submit, FormError, check } from '/lib/forms.js';
+import { useForm, useResetOn, TextField, TextArea, Submit, FormError, check } from '/lib/forms.js';
 import { confirmAction } from '/lib/dialog.js';
 import { navigate } from '/lib/router.js';
 import { useSession } from '/lib/session.js';
@@ -19,7 +19,7 @@ export default function ProjectSettings(props) {
   const { me } = useSession();
   const initial = { name: project.name, code: project.code || '', description: project.description || '' };
   const f = useForm(initial);
-  useEffect(() => f.reset(initial), [etag]);
+  useResetOn(f, etag, initial);
   const save = f.submit(async (v) => {
     check({
       name: [v.name.trim() !== '', t('form.required')],

@@ -4,7 +4,7 @@
 // the person needs to see: field errors from the problem document's `errors` (or from local
 // checks, thrown as FieldErrors) next to their fields, anything else in the form's alert.
 // Fields are plain inputs wired by name: <${TextField} form=${f} name="email" label=... />.
-import { html, useState, useId } from './html.js';
+import { html, useState, useId, useRef, useEffect } from './html.js';
 import { ApiError } from './api.js';
 import { ErrorBox, Spinner } from './ui.js';
 
@@ -71,6 +71,18 @@ export function useForm(initial = {}, { fields: known } = {}) {
       setError(null);
     },
   };
+}
+
+// Reset the form to `values` when `key` (an ETag, a version) changes after the first render —
+// the object was saved or reloaded — but not on mount, where the values are already set and
+// the person may have started typing.
+export function useResetOn(form, key, values) {
+  const last = useRef(key);
+  useEffect(() => {
+    if (last.current === key) return;
+    last.current = key;
+    form.reset(values);
+  }, [key]);
 }
 
 export function FormError({ form }) {
