@@ -1,6 +1,7 @@
-// The command line (src/cli/): user add/passwd/list, org add, token create/revoke, migrate,
-// init, version and help, against the data folder of a running server, with the exit codes
-// scripts rely on (0 done, 2 usage, 3 exists, 4 not found) and the effect seen through the API.
+// The command line (src/cli/): user add/passwd/list, org add, token create/revoke, jobs
+// list/retry, migrate, init, version and help, against the data folder of a running server,
+// with the exit codes scripts rely on (0 done, 2 usage, 3 exists, 4 not found) and the effect
+// seen through the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, BIN, testEnv } from '../lib/server.mjs';
 import { Client, signIn, addUser, tokenClient } from '../lib/api.mjs';
-import { assertProblem, assertOk, run, uniq, walk, UUID_RE } from './helpers.mjs';
+import {
+  assertProblem, assertOk, run, uniq, walk, waitFor, outbox, sql, haveSqlite3, UUID_RE,
+} from './helpers.mjs';
 
 let srv, scratch;
 before(async () => {
@@ -209,3 +212,38 @@ test('migrate --dry-run reports the schema state; init refuses an initialized fo
   assert.equal((await cli(['init', '--data', join(scratch, 'x')], { data: false })).code, 2);
   assertOk(await (await tokenClient(srv, srv.admin.email)).get('/api/v1/users/me'), 200);
 });
+
+test('jobs list shows the queue; jobs retry queues a dead job again and the server runs it',
+  { skip: !(await haveSqlite3()) && 'needs the sqlite3 tool' }, async () => {
+    const owner = await addUser(srv, email('jobs'), { name: '发信人 Sender' });
+    const c = await tokenClient(srv, owner.email);
+    const org = (await c.post('/api/v1/orgs', { name: '邮件测试 Mail Test', kind: 'school' })).json;
+    const before1 = (await outbox(srv)).length;
+    const to = email('recipient');
+    assertOk(await c.post(`/api/v1/orgs/${org.id}/invitations`, { email: to, role: 'viewer' }), 201);
+    await waitFor(async () => (await outbox(srv)).length > before1, 5000, 'the invitation mail');
+    const list = await cli(['jobs', 'list', '--state', 'done']);
+    assert.equal(list.code, 0, list.stderr);
+    const line = list.stdout.split('\n').find((l) => l.includes('mail.send'));
+    assert.ok(line, list.stdout);
+    const id = line.split(/\s+/)[0];
+    assert.match(id, UUID_RE);
+    assert.match(line, /\bdone\b/);
+    // Dead-letter it (as if every attempt had failed), then retry.
+    await sql(srv, `UPDATE job SET state = 'dead', last_error = 'smtp: connection refused' WHERE id = '${id}'`);
+    const dead = await cli(['jobs', 'list', '--state', 'dead']);
+    assert.match(dead.stdout, new RegExp(`^${id} .*mail\\.send.*dead.*smtp: connection refused`, 'm'));
+    assert.ok(!(await cli(['jobs', 'list', '--state', 'done'])).stdout.includes(id));
+    const n = (await outbox(srv)).length;
+    const retry = await cli(['jobs', 'retry', '--id', id]);
+    assert.equal(retry.code, 0, retry.stderr);
+    await waitFor(async () => (await outbox(srv)).length > n, 5000, 'the mail sent again');
+    await waitFor(async () => (await cli(['jobs', 'list', '--state', 'done'])).stdout.includes(id), 5000, 'the job done again');
+    // Exit codes.
+    assert.equal((await cli(['jobs', 'retry', '--id', id])).code, 4, 'not dead any more');
+    assert.equal((await cli(['jobs', 'retry', '--id', '00000000-0000-7000-8000-000000000000'])).code, 4);
+    assert.equal((await cli(['jobs', 'retry', '--id', 'nope'])).code, 2);
+    assert.equal((await cli(['jobs', 'retry'])).code, 2);
+    assert.equal((await cli(['jobs', 'list', '--state', 'stuck'])).code, 2);
+    assert.equal((await cli(['jobs', 'list'])).code, 0);
+  });

@@ -266,6 +266,15 @@ test('unknown paths answer 404, wrong methods 405 with Allow', async () => {
   assert.equal(r3.headers.get('allow'), 'GET');
 });
 
+test('paths that climb out of the web root never reach the file system', async () => {
+  for (const path of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd',
+    '/api/v1/../../../etc/passwd', '/web/..%5c..%5cetc%5cpasswd', '//etc/passwd']) {
+    const r = await rawSocket(srv.url, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`, { timeout: 2000 });
+    assert.ok(r.status > 0 && r.status < 500, `${path}: ${r.raw.slice(0, 120)}`);
+    assert.ok(!/root:.*:0:0:/.test(r.raw), `${path} served /etc/passwd`);
+  }
+});
+
 test('API answers carry no-store, nosniff and a request id; 401 carries WWW-Authenticate', async () => {
   const r = await bot.get('/api/v1/users/me');
   assert.equal(r.headers.get('cache-control'), 'no-store');
