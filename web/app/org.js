@@ -112,7 +112,7 @@ export function OrgPage({ id, tab }) {
   const setOrg = (data, etag) => r.setData({ data, etag });
   let body;
   if (tab === 'projects') body = html`<${ProjectList} org=${org} />`;
-  else if (tab === 'activity') body = html`<${EventFeed} query=${{ org_id: org.id }} />`;
+  else if (tab === 'activity') body = html`<section class="card"><h2 class="card-title">${t('tab.activity')}</h2><${EventFeed} query=${{ org_id: org.id }} /></section>`;
   else if (tab === 'members') body = html`<${OrgMembers} org=${org} />`;
   else if (tab === 'invitations') body = html`<${OrgInvitations} org=${org} />`;
   else body = html`<${OrgSettings} org=${org} etag=${r.data.etag} onSaved=${setOrg} reload=${r.reload} />`;

@@ -128,8 +128,8 @@ export default function ProjectPartners({ project }) {
       <${LoadMore} paged=${paged} />
     </section>
     <div class="role-legend muted small">
-      <div><strong>${partnerRoleLabel('co-producer')}</strong>, <strong>${partnerRoleLabel('vendor')}</strong>: ${t('partners.legend_edit')}</div>
-      <div><strong>${partnerRoleLabel('distributor')}</strong>, <strong>${partnerRoleLabel('client')}</strong>: ${t('partners.legend_view')}</div>
+      <div>${t('partners.legend_edit', { a: partnerRoleLabel('co-producer'), b: partnerRoleLabel('vendor') })}</div>
+      <div>${t('partners.legend_view', { a: partnerRoleLabel('distributor'), b: partnerRoleLabel('client') })}</div>
     </div>
   </div>`;
 }

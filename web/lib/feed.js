@@ -22,7 +22,7 @@ function dayTitle(iso) {
   return fmtDate(iso);
 }
 
-export function EventRow({ ev }) {
+export function EventRow({ ev, linkProjects }) {
   const actor = ev.actor_name || t('feed.system');
   return html`<li class="feed-item" data-action=${ev.action}>
     <${Avatar} name=${actor} id=${ev.actor_id || 'system'} size="sm" />
@@ -31,7 +31,9 @@ export function EventRow({ ev }) {
         <span class="feed-actor">${actor}</span>
         <span class="feed-action">${actionLabel(ev.action)}</span>
       </div>
-      ${ev.summary && html`<div class="feed-summary">${ev.summary}</div>`}
+      ${ev.summary && (linkProjects && ev.project_id
+        ? html`<a class="feed-summary feed-link" href=${`/projects/${ev.project_id}`}>${ev.summary}</a>`
+        : html`<div class="feed-summary">${ev.summary}</div>`)}
     </div>
     <time class="feed-time" datetime=${ev.at} title=${fmtDateTime(ev.at)}>${fmtRelative(ev.at)}</time>
   </li>`;
@@ -52,7 +54,7 @@ export function EventFeed({ query = {}, limit = 30, empty, moreHref }) {
   return html`<div class="feed" data-testid="feed">
     ${groups.map((g) => html`<section key=${g.k} class="feed-day">
       <h3 class="feed-day-title">${dayTitle(g.at)}</h3>
-      <ul class="feed-list">${g.items.map((ev) => html`<${EventRow} key=${ev.seq} ev=${ev} />`)}</ul>
+      <ul class="feed-list">${g.items.map((ev) => html`<${EventRow} key=${ev.seq} ev=${ev} linkProjects=${!query.project_id} />`)}</ul>
     </section>`)}
     ${moreHref
       ? paged.hasMore && html`<div class="load-more"><a class="btn btn-sm" href=${moreHref}>${t('feed.view_all')}</a></div>`

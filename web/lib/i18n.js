@@ -268,8 +268,8 @@ const en = {
   'partners.withdraw': 'Leave project',
   'partners.withdraw_confirm': 'Take {name} off {project}? Its members lose access.',
   'partners.removed': '{name} removed',
-  'partners.legend_edit': 'their members can work on the project',
-  'partners.legend_view': 'their members can view it',
+  'partners.legend_edit': '{a} and {b}: their members can work on the project.',
+  'partners.legend_view': '{a} and {b}: their members can view it.',
 
   'invite.title': 'Invite people',
   'invite.desc': 'They get an e-mail with a link to join. You can also copy the link and send it yourself.',
@@ -630,8 +630,8 @@ const zh = {
   'partners.withdraw': '退出项目',
   'partners.withdraw_confirm': '让 {name} 退出“{project}”？其成员将失去访问权限。',
   'partners.removed': '已移除 {name}',
-  'partners.legend_edit': '其成员可以参与项目工作',
-  'partners.legend_view': '其成员可以查看项目',
+  'partners.legend_edit': '{a}、{b}：其成员可以参与项目工作。',
+  'partners.legend_view': '{a}、{b}：其成员可以查看项目。',
 
   'invite.title': '邀请成员',
   'invite.desc': '对方会收到带有加入链接的邮件。你也可以复制链接自行发送。',

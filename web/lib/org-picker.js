@@ -29,7 +29,10 @@ export function OrgPicker({ value, onChange, exclude = {}, label, error }) {
       live = false;
     };
   }, [dq, open]);
-  useEffect(() => setActive(0), [state.items]);
+  useEffect(() => {
+    const first = state.items.findIndex((o) => !exclude[o.id]);
+    setActive(first < 0 ? 0 : first);
+  }, [state.items]);
 
   if (value) {
     return html`<div class="field">

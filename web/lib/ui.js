@@ -28,7 +28,7 @@ export function ErrorBox({ error, onRetry }) {
     <${Icon} name="alert" />
     <div class="alert-body">
       <div>${errorMessage(error)}</div>
-      ${error.requestId && html`<div class="alert-meta">${t('error.request_id')}: <code>${error.requestId}</code></div>`}
+      ${error.requestId && error.status >= 500 && html`<div class="alert-meta">${t('error.request_id')}: <code>${error.requestId}</code></div>`}
     </div>
     ${onRetry && html`<button type="button" class="btn btn-sm" onClick=${onRetry}>${t('action.retry')}</button>`}
   </div>`;
