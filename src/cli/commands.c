@@ -244,6 +244,68 @@ static int cmd_user_passwd(const cli_args *a, char **envp)
     return CLI_OK;
 }
 
+typedef struct disable_arg {
+    const char *email;
+    bool disable;
+    char id[MS_ID_LEN];
+} disable_arg;
+
+static int user_disable_tx(db_conn *c, void *p, ms_error *e)
+{
+    disable_arg *x = p;
+    int rc = user_find_by_email(c, x->email, x->id, e);
+    if (rc) return rc;
+    char now[MS_TIME_LEN];
+    ms_now_str(now);
+    rc = db_exec(c, e,
+                 "UPDATE user_account SET disabled = ?, updated_at = ?, version = version + 1 "
+                 "WHERE id = ?",
+                 "bss", x->disable, now, x->id);
+    if (rc < 0) return rc;
+    if (x->disable && (rc = db_exec(c, e, "DELETE FROM session WHERE user_id = ?", "s", x->id)) < 0)
+        return rc;
+    ms_event ev = {.actor_id = x->id,
+                   .action = x->disable ? "user.disabled" : "user.enabled",
+                   .object_type = "user",
+                   .object_id = x->id,
+                   .summary = x->disable ? "Account disabled by an administrator; sessions ended"
+                                         : "Account enabled again by an administrator"};
+    return event_append(c, &ev, e);
+}
+
+static int user_set_disabled(const cli_args *a, char **envp, bool disable)
+{
+    const char *email = cli_get(a, "email");
+    if (!email) {
+        fprintf(stderr, "mstation user %s: --email is required\n", disable ? "disable" : "enable");
+        return CLI_USAGE;
+    }
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    disable_arg x = {email, disable, ""};
+    rc = in_tx(d, user_disable_tx, &x, &e);
+    db_close(d);
+    if (rc) return cli_fail(disable ? "user disable" : "user enable", &e);
+    printf(disable ? "disabled %s: sessions ended, sign-in and API tokens refused\n"
+                   : "enabled %s\n",
+           email);
+    return CLI_OK;
+}
+
+static int cmd_user_disable(const cli_args *a, char **envp)
+{
+    return user_set_disabled(a, envp, true);
+}
+
+static int cmd_user_enable(const cli_args *a, char **envp)
+{
+    return user_set_disabled(a, envp, false);
+}
+
 static int cmd_user_list(const cli_args *a, char **envp)
 {
     ms_config cfg;
@@ -535,6 +597,8 @@ static const cli_opt user_passwd_opts[] = {
      "read the new password from this file (\"-\": standard input); "
      "default: generate one and print it"},
     {NULL, false, NULL}};
+static const cli_opt user_email_opts[] = {{"email", true, "e-mail address (required)"},
+                                          {NULL, false, NULL}};
 static const cli_opt org_add_opts[] = {
     {"name", true, "organization name (required)"},
     {"kind", true,
@@ -568,6 +632,10 @@ const cli_command cli_commands[] = {
     {"user passwd", "set an account's password and end its sessions", "--email EMAIL [options]",
      user_passwd_opts, true, cmd_user_passwd},
     {"user list", "list accounts", "[--data DIR]", no_opts, true, cmd_user_list},
+    {"user disable", "disable an account: its sessions end, sign-in and its tokens are refused",
+     "--email EMAIL", user_email_opts, true, cmd_user_disable},
+    {"user enable", "enable a disabled account again", "--email EMAIL", user_email_opts, true,
+     cmd_user_enable},
     {"org add", "create an organization", "--name NAME --kind KIND --owner EMAIL [options]",
      org_add_opts, true, cmd_org_add},
     {"token create", "create an API token and print it (only the token, once)",

@@ -58,6 +58,7 @@ typedef struct req_ctx {
     uint64_t resp_bytes;
     db_conn *conn; /* held from authentication to the response for requests without a body */
     bool has_body;
+    bool no_host; /* HTTP/1.1 without Host: RFC 9112 says 400 */
 } req_ctx;
 
 static const char *reason_phrase(int status)
@@ -290,6 +291,9 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
 
     if (s->draining)
         return fail(x, conn, MS_EBUSY, "shutting-down", "The server is shutting down.%s", NULL);
+    if (x->no_host)
+        return fail(x, conn, MS_EBADREQ, "missing-host",
+                    "An HTTP/1.1 request must have a Host header.%s", NULL);
     /* libmicrohttpd limits headers only by its connection memory pool, which must also hold
      * the response's headers: the pool is twice max_header plus room for the answer (see
      * server_start), and the limit is enforced here, so an oversized request always gets its
@@ -569,7 +573,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **con_cls)
 {
     ms_server *s = cls;
-    (void)version;
+    /* An absolute-form target ("GET http://host/api/v1/orgs", RFC 9112 3.2.2) means its path. */
+    if (!strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8)) {
+        const char *p = strchr(url + (url[4] == ':' ? 7 : 8), '/');
+        url = p ? p : "/";
+    }
     req_ctx *x = *con_cls;
     if (!x) {
         x = calloc(1, sizeof *x);
@@ -595,6 +603,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * connection open for the next request. */
         const char *cl = header(conn, "Content-Length");
         x->has_body = (cl && strcmp(cl, "0") != 0) || header(conn, "Transfer-Encoding");
+        x->no_host = version && !strcmp(version, "HTTP/1.1") && !header(conn, "Host");
         if (!x->has_body) return MHD_YES;
         return begin_request(x, conn, url, method);
     }
