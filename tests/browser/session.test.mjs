@@ -147,3 +147,27 @@ test('a new API token is shown once, works, and can be revoked', async () => {
   assertClean(errors);
   await close();
 });
+
+test('a change made elsewhere in the meantime is reported (412) and the form reloads', async () => {
+  const p = (await admin.post('/api/v1/projects', { org_id: org.id, name: 'Harbor Lights', code: 'HBL' })).json;
+  const { page, errors, close } = await openPage(browser, srv.url, { allowHttp: [401, 412] });
+  await signInUI(page, srv.admin.email, srv.admin.password, { next: `/projects/${p.id}/settings` });
+  await page.waitForURL(`**/projects/${p.id}/settings`);
+  const name = page.getByLabel('Project name');
+  assert.equal(await name.inputValue(), 'Harbor Lights');
+  // Someone renames it while the form is open.
+  const etag = (await admin.get(`/api/v1/projects/${p.id}`)).headers.get('etag');
+  assert.equal((await admin.patch(`/api/v1/projects/${p.id}`, { name: 'Harbour Lights (UK)' }, { headers: { 'If-Match': etag } })).status, 200);
+  await name.fill('Harbor Lights — final');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Someone else changed this' }).waitFor();
+  // The page now shows the other person's version, and saving again works.
+  await page.getByRole('heading', { name: 'Harbour Lights (UK)' }).waitFor();
+  assert.equal(await name.inputValue(), 'Harbour Lights (UK)');
+  await name.fill('Harbor Lights — final');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('heading', { name: 'Harbor Lights — final' }).waitFor();
+  assert.equal((await admin.get(`/api/v1/projects/${p.id}`)).json.name, 'Harbor Lights — final');
+  assertClean(errors);
+  await close();
+});

@@ -168,3 +168,41 @@ test('a Chinese-speaking user gets the Chinese UI and can switch to English', as
   assertClean(errors);
   await close();
 });
+
+test('the organization switcher changes and remembers the current organization', async () => {
+  const c = await signIn(srv, partner.email, partner.password);
+  const second = (await c.post('/api/v1/orgs', { name: 'Zhou Sound Studio', kind: 'agency' })).json;
+  const u = await addUser(srv, 'member@example.com', { name: 'Mia Member' });
+  // 422 once: adding an address that has no account.
+  const { page, errors, close } = await openPage(browser, srv.url, { allowHttp: [401, 422] });
+  await signInUI(page, partner.email, partner.password);
+  await page.waitForURL(/\/orgs\/[0-9a-f-]{36}\/projects$/);
+  await page.getByRole('button', { name: 'Switch organization' }).click();
+  await page.getByRole('menuitemradio', { name: /Zhou Sound Studio/ }).click();
+  await page.waitForURL(`**/orgs/${second.id}/projects`);
+  await page.goto('/');
+  await page.waitForURL(`**/orgs/${second.id}/projects`);
+  await page.getByRole('heading', { name: 'Zhou Sound Studio' }).waitFor();
+
+  // Members: add an existing account, change the role, remove.
+  await page.getByRole('link', { name: 'Members' }).click();
+  const add = page.getByTestId('add-org-member');
+  await add.getByLabel('E-mail of the account').fill('nobody@example.com');
+  await add.getByRole('button', { name: 'Add' }).click();
+  await add.getByRole('alert').filter({ hasText: 'no account has this e-mail address' }).waitFor();
+  await add.getByLabel('E-mail of the account').fill(u.email);
+  await add.getByLabel('Role').selectOption('viewer');
+  await add.getByRole('button', { name: 'Add' }).click();
+  const row = page.getByTestId('member-row').filter({ hasText: 'Mia Member' });
+  await row.waitFor();
+  await row.getByRole('combobox').selectOption('admin');
+  await page.getByText('Mia Member is now Admin').waitFor();
+  const members = (await c.get(`/api/v1/orgs/${second.id}/members`)).json.items;
+  assert.equal(members.find((m) => m.user_id === u.id).role, 'admin');
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await page.getByTestId('confirm').click();
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await c.get(`/api/v1/orgs/${second.id}/members`)).json.items.length, 1);
+  assertClean(errors);
+  await close();
+});

@@ -81,7 +81,9 @@ export function useResetOn(form, key, values) {
   useEffect(() => {
     if (last.current === key) return;
     last.current = key;
-    form.reset(values);
+    // The values and field errors go; the form's alert stays (it may say why this reloaded).
+    form.setValues(values);
+    form.setErrors({});
   }, [key]);
 }
 

@@ -15,6 +15,8 @@ export function errorMessage(err) {
   if (!err) return '';
   if (err.status === 0) return t('problem.network');
   const key = `problem.${err.slug}`;
+  // Our own words where the client adds something (a stale version has been reloaded).
+  if (err.slug === 'stale-version') return t(key);
   if (err.slug && hasKey(key) && (locale() !== 'en' || !err.detail)) return t(key);
   if (err.detail) return err.detail;
   if (err.status === 404) return t('problem.not-found');
