@@ -206,3 +206,22 @@ test('the organization switcher changes and remembers the current organization',
   assertClean(errors);
   await close();
 });
+
+test('the project activity feed loads more on demand', async () => {
+  const c = await signIn(srv, partner.email, partner.password);
+  const p = (await c.post('/api/v1/projects', { org_id: partnerOrg.id, name: 'Feed test' })).json;
+  for (let i = 1; i <= 45; i++) {
+    assert.equal((await c.patch(`/api/v1/projects/${p.id}`, { description: `Cut ${i}` })).status, 200);
+  }
+  const { page, errors, close } = await openPage(browser, srv.url);
+  await signInUI(page, partner.email, partner.password, { next: `/projects/${p.id}/activity` });
+  const items = page.getByTestId('feed').locator('.feed-item');
+  await items.first().waitFor();
+  assert.equal(await items.count(), 40);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed"] .feed-item').length === 46);
+  assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0);
+  assert.match(await items.last().innerText(), /created the project/);
+  assertClean(errors);
+  await close();
+});

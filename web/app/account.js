@@ -63,7 +63,8 @@ function Password() {
     <form class="form form-3col" onSubmit=${save} novalidate>
       <${FormError} form=${f} />
       <${TextField} form=${f} name="current_password" type="password" label=${t('account.current_password')} autocomplete="current-password" />
-      <${TextField} form=${f} name="new_password" type="password" label=${t('account.new_password')} autocomplete="new-password" hint=${t('account.password_rule')} />
+      <${TextField} form=${f} name="new_password" type="password" label=${t('account.new_password')} autocomplete="new-password"
+        hint=${t('account.password_rule')} />
       <${TextField} form=${f} name="confirm" type="password" label=${t('account.confirm_password')} autocomplete="new-password" />
       <div class="form-actions span-all"><${Submit} form=${f}>${t('account.change_password')}<//></div>
     </form>

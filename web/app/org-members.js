@@ -111,7 +111,8 @@ export function OrgMembers({ org }) {
       <${AddMemberForm} org=${org} onAdded=${(m) => paged.setItems((xs) => [...xs, m])} />
     </section>`}
     <section class="card card-flush">
-      <h2 class="card-title card-pad">${t('members.title')}${paged.items.length ? html` <span class="count">${paged.items.length}${paged.hasMore ? '+' : ''}</span>` : ''}</h2>
+      <h2 class="card-title card-pad">${t('members.title')}${paged.items.length
+        ? html` <span class="count">${paged.items.length}${paged.hasMore ? '+' : ''}</span>` : ''}</h2>
       ${!paged.started && paged.loading ? html`<${Loading} />`
         : paged.error && !paged.items.length ? html`<${ErrorBox} error=${paged.error} onRetry=${paged.reload} />`
         : html`<ul class="mrow-list">${paged.items.map((m) => html`<${MemberRow} key=${m.user_id} m=${m} org=${org} me=${me}
@@ -198,7 +199,8 @@ export function OrgInvitations({ org }) {
             </div>
             <div class="mrow-role"><${Badge}>${orgRoleLabel(inv.role)}<//></div>
             <div class="mrow-since"><${Badge} kind=${STATUS_KIND[inv.status] || ''}>${t(`invite.status.${inv.status}`)}<//></div>
-            <div class="mrow-actions">${inv.status === 'pending' && html`<button type="button" class="btn btn-sm btn-ghost-danger" onClick=${() => revoke(inv)}>${t('invite.revoke')}</button>`}</div>
+            <div class="mrow-actions">${inv.status === 'pending' && html`<button type="button"
+              class="btn btn-sm btn-ghost-danger" onClick=${() => revoke(inv)}>${t('invite.revoke')}</button>`}</div>
           </li>`)}</ul>`}
       <${LoadMore} paged=${paged} />
     </section>

@@ -112,13 +112,16 @@ export function OrgPage({ id, tab }) {
   const setOrg = (data, etag) => r.setData({ data, etag });
   let body;
   if (tab === 'projects') body = html`<${ProjectList} org=${org} />`;
-  else if (tab === 'activity') body = html`<section class="card"><h2 class="card-title">${t('tab.activity')}</h2><${EventFeed} query=${{ org_id: org.id }} /></section>`;
+  else if (tab === 'activity') {
+    body = html`<section class="card"><h2 class="card-title">${t('tab.activity')}</h2><${EventFeed} query=${{ org_id: org.id }} /></section>`;
+  }
   else if (tab === 'members') body = html`<${OrgMembers} org=${org} />`;
   else if (tab === 'invitations') body = html`<${OrgInvitations} org=${org} />`;
   else body = html`<${OrgSettings} org=${org} etag=${r.data.etag} onSaved=${setOrg} reload=${r.reload} />`;
   return html`<div class="page">
     <${PageHeader}
-      title=${html`<span class="title-with-avatar"><${Avatar} name=${org.name} id=${org.id} size="lg" /><span class="title-text">${org.name}</span></span>`}
+      title=${html`<span class="title-with-avatar">
+        <${Avatar} name=${org.name} id=${org.id} size="lg" /><span class="title-text">${org.name}</span></span>`}
       subtitle=${html`<span class="meta-row">
         <span class="mono">${org.slug}</span>
         <span class="dot" aria-hidden="true">·</span><span>${kindLabel(org.kind)}</span>

@@ -52,7 +52,9 @@ export default function ProjectMembers({ project }) {
     const self = m.user_id === me.id;
     const ok = await confirmAction({
       title: self ? t('project.leave') : t('members.remove'),
-      message: self ? t('project.leave_confirm', { name: project.name }) : t('members.remove_project_confirm', { name: m.display_name, project: project.name }),
+      message: self
+        ? t('project.leave_confirm', { name: project.name })
+        : t('members.remove_project_confirm', { name: m.display_name, project: project.name }),
       confirmLabel: self ? t('project.leave') : t('members.remove'),
       danger: true,
     });

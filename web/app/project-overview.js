@@ -71,7 +71,8 @@ export default function ProjectOverview(props) {
               <${Icon} name="archive" />${archived ? t('project.restore') : t('project.archive')}</button>
           </div>`}
         </div>
-        <div class=${`prose prewrap ${project.description ? '' : 'muted'}`} data-testid="project-description">${project.description || t('project.no_description')}</div>
+        <div class=${`prose prewrap ${project.description ? '' : 'muted'}`} data-testid="project-description">
+          ${project.description || t('project.no_description')}</div>
       </section>
       <section class="card">
         <div class="card-head">
@@ -87,7 +88,8 @@ export default function ProjectOverview(props) {
         <dl class="details details-stacked">
           <dt>${t('project.code')}</dt><dd>${project.code ? html`<span class="code-chip">${project.code}</span>` : '—'}</dd>
           <dt>${t('field.status')}</dt><dd><${Badge} kind=${archived ? 'warn' : 'ok'}>${statusLabel(project.status)}<//></dd>
-          <dt>${t('project.owner')}</dt><dd class="owner-cell"><${Avatar} name=${project.org_name} id=${project.org_id} size="sm" /><span class="truncate">${project.org_name}</span></dd>
+          <dt>${t('project.owner')}</dt>
+          <dd class="owner-cell"><${Avatar} name=${project.org_name} id=${project.org_id} size="sm" /><span class="truncate">${project.org_name}</span></dd>
           <dt>${t('project.your_access')}</dt>
           <dd><div><strong>${accessRoleLabel(a)}</strong> · ${levelLabel(a.level)}</div><div class="muted small">${accessExplain(a, project)}</div></dd>
           <dt>${t('field.created')}</dt><dd title=${fmtDateTime(project.created_at)}>${fmtDate(project.created_at)}</dd>

@@ -80,7 +80,8 @@ export default function ProjectSettings(props) {
     <section class="card card-danger">
       <h2 class="card-title">${t('project.delete')}</h2>
       <p class="card-desc">${t('project.delete_desc')}</p>
-      <div><button type="button" class="btn btn-danger" onClick=${del} data-testid="delete-project"><${Icon} name="trash" />${t('project.delete')}</button></div>
+      <div><button type="button" class="btn btn-danger" onClick=${del} data-testid="delete-project">
+        <${Icon} name="trash" />${t('project.delete')}</button></div>
     </section>
   </div>`;
 }
