@@ -8,14 +8,27 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const web = resolve(new URL('../../web', import.meta.url).pathname);
-const { STRINGS, t, setLocale } = await import(join(web, 'lib/i18n.js'));
+const { STRINGS, t, setLocale, registerStrings } = await import(join(web, 'lib/i18n.js'));
 const labels = await import(join(web, 'lib/labels.js'));
+
+// Modules keep their words in web/<module>/strings.js (default export { en, 'zh-CN' }, no
+// imports); their pages registerStrings() them. Load them all, as the app would.
+for (const dir of readdirSync(web)) {
+  const f = join(web, dir, 'strings.js');
+  let isFile = false;
+  try {
+    isFile = statSync(f).isFile();
+  } catch {
+    // No strings of its own.
+  }
+  if (isFile) registerStrings((await import(f)).default);
+}
 
 function sources(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (name === 'vendor' || name === 'i18n.js') continue;
+    if (name === 'vendor' || name === 'i18n.js' || name === 'strings.js') continue;
     if (statSync(p).isDirectory()) out.push(...sources(p));
     else if (name.endsWith('.js')) out.push(p);
   }
