@@ -171,3 +171,25 @@ test('a change made elsewhere in the meantime is reported (412) and the form rel
   assertClean(errors);
   await close();
 });
+
+test('an invitation for an existing account: sign in from the link, then accept', async () => {
+  const u = await addUser(srv, 'lin@example.com', { name: '林嘉欣' });
+  const inv = (await admin.post(`/api/v1/orgs/${org.id}/invitations`, { email: u.email, role: 'viewer' })).json;
+  const { page, errors, close } = await openPage(browser, srv.url);
+  await page.goto(`/invite/${inv.token}`);
+  await page.getByText('You already have an account as lin@example.com').waitFor();
+  await page.getByRole('link', { name: 'Sign in to accept' }).click();
+  await page.waitForURL('**/signin?**');
+  assert.equal(await page.getByLabel('E-mail').inputValue(), u.email);
+  await page.getByLabel('Password', { exact: true }).fill(u.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`**/invite/${inv.token}`);
+  await page.getByRole('button', { name: 'Accept and join' }).click();
+  await page.waitForURL(`**/orgs/${org.id}/projects`);
+  await page.getByText('Welcome to Northern Lights Pictures').waitFor();
+  // A viewer creates nothing: no "New project".
+  await page.getByRole('heading', { name: 'Northern Lights Pictures' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'New project' }).count(), 0);
+  assertClean(errors);
+  await close();
+});
