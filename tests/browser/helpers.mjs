@@ -8,12 +8,27 @@
 //   ...
 //   assertClean(errors); await close();
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 export const LAPTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
 
+// The vendored libraries must be in place (scripts/vendor-web, run by scripts/bootstrap),
+// with the hooks' bare "preact" import rewritten: there is no import map under the CSP.
+function checkVendor() {
+  const hooks = new URL('../../web/vendor/preact-hooks.js', import.meta.url);
+  let text;
+  try {
+    text = readFileSync(hooks, 'utf8');
+  } catch {
+    throw new Error('web/vendor/ is missing: run scripts/vendor-web (or scripts/bootstrap)');
+  }
+  if (/from\s*"preact"/.test(text)) throw new Error('web/vendor/preact-hooks.js still imports "preact": run scripts/vendor-web');
+}
+
 export function launch() {
+  checkVendor();
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
