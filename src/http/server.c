@@ -812,6 +812,16 @@ int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : 0;
+    /* public_url derived from a listen address with port 0 names the port actually bound:
+     * links in e-mails must reach this server. */
+    char derived[sizeof s->config.listen + 8];
+    snprintf(derived, sizeof derived, "http://%s", s->config.listen);
+    size_t ll = strlen(s->config.listen);
+    if (!strcmp(s->config.public_url, derived) && ll > 2 &&
+        !strcmp(s->config.listen + ll - 2, ":0")) {
+        snprintf(s->config.public_url, sizeof s->config.public_url, "http://%.*s:%u", (int)(ll - 2),
+                 s->config.listen, (unsigned)s->port);
+    }
 
     if (o->job_handlers && s->config.workers > 0) {
         if ((rc = jobs_runner_start(o->db, o->job_handlers, o->job_ctx, (int)s->config.workers,

@@ -45,3 +45,11 @@ test('user disable ends sessions and refuses sign-in and tokens; user enable res
   await assert.rejects(srv.cli(['user', 'disable', '--email', 'nobody@example.com']), (e) => e.code === 4);
   await assert.rejects(srv.cli(['user', 'disable']), (e) => e.code === 2);
 });
+
+test('without public_url, links in responses and mail use the port actually bound', async () => {
+  const owner = await person(srv, 'links');
+  const org = (await owner.c.post('/api/v1/orgs', { name: 'Link Studio', kind: 'studio' })).json;
+  const inv = await owner.c.post(`/api/v1/orgs/${org.id}/invitations`, { email: 'link@example.com', role: 'member' });
+  assert.equal(inv.status, 201);
+  assert.equal(inv.json.accept_url, `${srv.url}/invite/${inv.json.token}`);
+});
