@@ -20,11 +20,6 @@ int auth_event(ms_req *r, const char *action, const char *object_type, const cha
 int auth_reply_page(ms_req *r, db_stmt *st, int limit, const char *key_col,
                     void (*row_fn)(ms_req *r, json_t *item));
 
-/* The same; `rows_read` (may be NULL) gets the number of rows read, limit + 1 when there
- * are more. Only for row_fn NULL (streamed). */
-int auth_reply_page_n(ms_req *r, db_stmt *st, int limit, const char *key_col,
-                      void (*row_fn)(ms_req *r, json_t *item), int *rows_read);
-
 /* A LIKE pattern matching `q` anywhere, lower-cased, with %, _ and \ escaped; in the arena. */
 char *auth_like_pattern(ms_arena *a, const char *q);
 

@@ -38,12 +38,6 @@ int auth_event(ms_req *r, const char *action, const char *object_type, const cha
 int auth_reply_page(ms_req *r, db_stmt *st, int limit, const char *key_col,
                     void (*row_fn)(ms_req *r, json_t *item))
 {
-    return auth_reply_page_n(r, st, limit, key_col, row_fn, NULL);
-}
-
-int auth_reply_page_n(ms_req *r, db_stmt *st, int limit, const char *key_col,
-                      void (*row_fn)(ms_req *r, json_t *item), int *rows_read)
-{
     int rc, n = 0, key = -1;
     bool more = false, int_key = false;
     int64_t last_int = 0;
@@ -98,7 +92,6 @@ int auth_reply_page_n(ms_req *r, db_stmt *st, int limit, const char *key_col,
     db_done(st);
     if (rc < 0) return rc;
     if (int_key) snprintf(last, sizeof last, "%lld", (long long)last_int);
-    if (rows_read) *rows_read = n + (more ? 1 : 0);
     ms_buf_puts(o, "],\"next_cursor\":");
     if (more) {
         const char *c = ms_cursor_encode(r->arena, last);

@@ -44,14 +44,44 @@ int event_append(db_conn *c, const ms_event *ev, ms_error *err)
     char id[MS_ID_LEN], now[MS_TIME_LEN];
     ms_uuid7(id);
     ms_now_str(now);
-    char *data = ev->data ? json_dumps(ev->data, JSON_COMPACT) : NULL;
-    int rc =
-        db_exec(c, err,
-                "INSERT INTO event (id, at, actor_id, actor_name, action, object_type, object_id, "
-                "org_id, project_id, summary, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                "sssssssssss", id, now, ev->actor_id, actor_name, ev->action, ev->object_type,
-                ev->object_id, org_id, ev->project_id, ev->summary, data);
+    /* Events never change, so each is rendered as the API shows it once, here; the feed then
+     * only concatenates (see below). `body` is everything after "seq": in the object. */
+    ms_buf b;
+    ms_buf_init(&b);
+    const char *keys[] = {"id",          "at",        "actor_id", "actor_name", "action",
+                          "object_type", "object_id", "org_id",   "project_id", "summary"};
+    const char *vals[] = {id,
+                          now,
+                          ev->actor_id,
+                          actor_name,
+                          ev->action,
+                          ev->object_type,
+                          ev->object_id,
+                          org_id,
+                          ev->project_id,
+                          ev->summary};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        ms_buf_printf(&b, "%s\"%s\":", k ? "," : "", keys[k]);
+        if (vals[k])
+            ms_buf_put_json_str(&b, vals[k]);
+        else
+            ms_buf_puts(&b, "null");
+    }
+    char *data = ev->data ? json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    ms_buf_puts(&b, ",\"data\":");
+    ms_buf_puts(&b, data ? data : "null");
+    ms_buf_putc(&b, '}');
     free(data);
+    if (b.oom) {
+        ms_buf_free(&b);
+        return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    }
+    int rc = db_exec(c, err,
+                     "INSERT INTO event (id, at, actor_id, action, object_type, object_id, org_id, "
+                     "project_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "sssssssss", id, now, ev->actor_id, ev->action, ev->object_type, ev->object_id,
+                     org_id, ev->project_id, b.data);
+    ms_buf_free(&b);
     return rc < 0 ? rc : 0;
 }
 
@@ -79,10 +109,8 @@ int event_append(db_conn *c, const ms_event *ev, ms_error *err)
 
 #define FEED_MAX_ARGS 24
 #define FEED_WINDOW   4096
-#define FEED_COLS                                                                                  \
-    "SELECT e.seq, e.id, e.at, e.actor_id, e.actor_name, e.action, e.object_type, e.object_id, "   \
-    "e.org_id, e.project_id, e.summary, e.data AS data_json FROM event e "
-#define FEED_MY_ORGS "SELECT org_id FROM membership WHERE user_id = ?"
+#define FEED_COLS     "SELECT e.seq, e.body FROM event e "
+#define FEED_MY_ORGS  "SELECT org_id FROM membership WHERE user_id = ?"
 #define FEED_SHARED                                                                                \
     "SELECT pp.project_id FROM project_partner pp JOIN membership m ON m.org_id = pp.org_id "      \
     "AND m.user_id = ? JOIN project p ON p.id = pp.project_id AND p.deleted_at IS NULL "           \
@@ -98,6 +126,78 @@ typedef struct feed_query {
     int nf;
 } feed_query;
 
+/* A page under construction: rows are written into the response as they come. */
+typedef struct feed_page {
+    ms_buf *out;
+    int limit;
+    int written;
+    bool more;
+    int64_t last_seq;
+} feed_page;
+
+static void page_start(ms_req *r, feed_page *pg, int limit)
+{
+    pg->out = &r->out;
+    pg->limit = limit;
+    pg->written = 0;
+    pg->more = false;
+    pg->last_seq = 0;
+    ms_buf_reset(pg->out);
+    ms_buf_reserve(pg->out, (size_t)limit * 512 + 64);
+    ms_buf_puts(pg->out, "{\"items\":[");
+}
+
+/* Add one event; false once the page is full (then `more` is set). */
+static bool page_add(feed_page *pg, int64_t seq, const char *body, size_t len)
+{
+    if (pg->written == pg->limit) {
+        pg->more = true;
+        return false;
+    }
+    ms_buf_puts(pg->out, pg->written ? ",{\"seq\":" : "{\"seq\":");
+    ms_buf_put_i64(pg->out, seq);
+    ms_buf_putc(pg->out, ',');
+    ms_buf_append(pg->out, body, len);
+    pg->written++;
+    pg->last_seq = seq;
+    return true;
+}
+
+static int page_finish(ms_req *r, feed_page *pg)
+{
+    ms_buf_puts(pg->out, "],\"next_cursor\":");
+    if (pg->more) {
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)pg->last_seq);
+        const char *c = ms_cursor_encode(r->arena, key);
+        ms_buf_putc(pg->out, '"');
+        ms_buf_puts(pg->out, c ? c : "");
+        ms_buf_putc(pg->out, '"');
+    } else {
+        ms_buf_puts(pg->out, "null");
+    }
+    ms_buf_putc(pg->out, '}');
+    if (pg->out->oom) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    r->out_type = "application/json";
+    r->status = 200;
+    return 0;
+}
+
+/* Run `sql` (rows of seq, body) straight into the page. Returns the rows read or MS_E*. */
+static int feed_stream(ms_req *r, const char *sql, const db_arg *args, int n, feed_page *pg)
+{
+    db_stmt *st;
+    int rc = db_query_args(r->db, &st, &r->err, sql, args, n), read = 0;
+    if (rc) return rc;
+    while ((rc = db_step(st, &r->err)) == DB_ROW) {
+        read++;
+        const char *body = db_col_text(st, 1);
+        if (!page_add(pg, db_col_int(st, 0), body, strlen(body))) break;
+    }
+    db_done(st);
+    return rc < 0 ? rc : read;
+}
+
 static int append_filters(ms_buf *sql, db_arg *args, int n, const feed_query *fq)
 {
     ms_buf_append(sql, fq->filters.data ? fq->filters.data : "", fq->filters.len);
@@ -106,96 +206,118 @@ static int append_filters(ms_buf *sql, db_arg *args, int n, const feed_query *fq
     return n;
 }
 
-/* Run `sql` and append its rows (JSON) to `rows`; returns the number added or MS_E*. */
-static int collect_rows(ms_req *r, const char *sql, const db_arg *args, int n, json_t *rows)
+typedef struct feed_row {
+    int64_t seq;
+    char *body; /* in the request's arena */
+    size_t len;
+} feed_row;
+
+typedef struct feed_rows {
+    feed_row *v;
+    size_t n, cap;
+} feed_rows;
+
+static int collect(ms_req *r, const char *sql, const db_arg *args, int n, feed_rows *rows)
 {
     db_stmt *st;
-    int rc = db_query_args(r->db, &st, &r->err, sql, args, n), added = 0;
+    int rc = db_query_args(r->db, &st, &r->err, sql, args, n);
     if (rc) return rc;
     while ((rc = db_step(st, &r->err)) == DB_ROW) {
-        json_array_append_new(rows, db_row_json(st));
-        added++;
+        if (rows->n == rows->cap) {
+            size_t cap = rows->cap ? rows->cap * 2 : 64;
+            feed_row *v = ms_arena_alloc(r->arena, cap * sizeof *v);
+            if (!v) {
+                rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+                break;
+            }
+            if (rows->n) memcpy(v, rows->v, rows->n * sizeof *v);
+            rows->v = v;
+            rows->cap = cap;
+        }
+        const char *body = db_col_text(st, 1);
+        feed_row *row = &rows->v[rows->n++];
+        row->seq = db_col_int(st, 0);
+        row->len = strlen(body);
+        row->body = ms_arena_strndup(r->arena, body, row->len);
+        if (!row->body) {
+            rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+            break;
+        }
     }
     db_done(st);
-    return rc < 0 ? rc : added;
+    return rc < 0 ? rc : 0;
 }
 
 static int seq_desc(const void *a, const void *b)
 {
-    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "seq"));
-    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "seq"));
+    int64_t x = ((const feed_row *)a)->seq, y = ((const feed_row *)b)->seq;
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /* Phase 2: one indexed, LIMITed query per scope below `floor`, merged by seq. */
-static int feed_merge_scopes(ms_req *r, const feed_query *fq, int64_t floor, int need, json_t *rows)
+static int feed_merge_scopes(ms_req *r, const feed_query *fq, int64_t floor, int need,
+                             feed_page *pg)
 {
     const char *uid = r->caller->user_id;
-    json_t *found = json_array();
     /* Scopes: my organizations (by e.org_id), shared projects (by e.project_id), me. */
     db_stmt *st;
     int rc = db_query(r->db, &st, &r->err,
                       "SELECT 'o', org_id FROM membership WHERE user_id = ? UNION ALL "
                       "SELECT 'p', project_id FROM (" FEED_SHARED ") s",
                       "sss", uid, uid, uid);
-    if (rc) {
-        json_decref(found);
-        return rc;
+    if (rc) return rc;
+    size_t nscopes = 0, cap = 8;
+    char(*kinds) = ms_arena_alloc(r->arena, cap);
+    const char **ids = ms_arena_alloc(r->arena, cap * sizeof *ids);
+    while ((rc = db_step(st, &r->err)) == DB_ROW) {
+        if (nscopes + 1 >= cap) {
+            char *k2 = ms_arena_alloc(r->arena, cap * 2);
+            const char **i2 = ms_arena_alloc(r->arena, cap * 2 * sizeof *i2);
+            if (!k2 || !i2) break;
+            memcpy(k2, kinds, nscopes);
+            memcpy(i2, ids, nscopes * sizeof *ids);
+            kinds = k2, ids = i2, cap *= 2;
+        }
+        kinds[nscopes] = db_col_text(st, 0)[0];
+        ids[nscopes++] = ms_arena_strdup(r->arena, db_col_text(st, 1));
     }
-    json_t *scopes = json_array();
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(scopes, json_pack("[s,s]", db_col_text(st, 0), db_col_text(st, 1)));
     db_done(st);
-    json_array_append_new(scopes, json_pack("[s,s]", "u", uid));
-    size_t i;
-    json_t *sc;
-    json_array_foreach(scopes, i, sc)
-    {
-        if (rc < 0) break;
-        const char *kind = json_string_value(json_array_get(sc, 0));
-        const char *id = json_string_value(json_array_get(sc, 1));
+    if (rc < 0) return rc;
+    kinds[nscopes] = 'u';
+    ids[nscopes++] = uid;
+    feed_rows rows = {0};
+    for (size_t i = 0; i < nscopes; i++) {
         ms_buf sql;
         ms_buf_init(&sql);
         db_arg args[FEED_MAX_ARGS];
         int n = 0;
         ms_buf_puts(&sql, FEED_COLS "WHERE e.seq < ?");
         args[n++] = DB_ARG_I(floor);
-        if (kind[0] == 'o')
+        if (kinds[i] == 'o')
             ms_buf_puts(&sql, " AND e.org_id = ?" FEED_NOT_DELETED);
-        else if (kind[0] == 'p')
+        else if (kinds[i] == 'p')
             ms_buf_puts(&sql, " AND e.project_id = ?");
         else
             ms_buf_puts(&sql, " AND e.actor_id = ? AND e.org_id IS NULL AND e.project_id IS NULL");
-        args[n++] = DB_ARG_S(id);
-        if (kind[0] == 'o') args[n++] = DB_ARG_S(uid);
+        args[n++] = DB_ARG_S(ids[i]);
+        if (kinds[i] == 'o') args[n++] = DB_ARG_S(uid);
         n = append_filters(&sql, args, n, fq);
         ms_buf_puts(&sql, " ORDER BY e.seq DESC LIMIT ?");
         args[n++] = DB_ARG_I(need);
         rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                     : collect_rows(r, sql.data, args, n, found);
+                     : collect(r, sql.data, args, n, &rows);
         ms_buf_free(&sql);
+        if (rc < 0) return rc;
     }
-    json_decref(scopes);
-    if (rc >= 0) {
-        /* Scopes overlap (an org's project also shared with me): dedupe by seq. */
-        size_t count = json_array_size(found);
-        json_t **v = calloc(count ? count : 1, sizeof *v);
-        for (size_t k = 0; k < count; k++)
-            v[k] = json_array_get(found, k);
-        qsort(v, count, sizeof *v, seq_desc);
-        json_int_t last = -1;
-        for (size_t k = 0; k < count && need > 0; k++) {
-            json_int_t s = json_integer_value(json_object_get(v[k], "seq"));
-            if (s == last) continue;
-            last = s;
-            json_array_append(rows, v[k]);
-            need--;
-        }
-        free(v);
-        rc = 0;
+    /* Scopes overlap (an org's project also shared with me): dedupe by seq. */
+    qsort(rows.v, rows.n, sizeof *rows.v, seq_desc);
+    int64_t last = -1;
+    for (size_t k = 0; k < rows.n; k++) {
+        if (rows.v[k].seq == last) continue;
+        last = rows.v[k].seq;
+        if (!page_add(pg, rows.v[k].seq, rows.v[k].body, rows.v[k].len)) break;
     }
-    json_decref(found);
-    return rc;
+    return 0;
 }
 
 int h_events_list(ms_req *r)
@@ -253,11 +375,12 @@ int h_events_list(ms_req *r)
 
     const char *uid = r->caller->user_id;
     const char *project = ms_req_query(r, "project_id");
-    json_t *rows = json_array();
     ms_buf sql;
     ms_buf_init(&sql);
     db_arg args[FEED_MAX_ARGS];
     int n = 0;
+    feed_page pg;
+    page_start(r, &pg, limit);
     if (project) {
         ms_access a;
         if ((rc = authz_project(r->db, r->caller, project, &a, &r->err))) goto out;
@@ -267,7 +390,8 @@ int h_events_list(ms_req *r)
         n = append_filters(&sql, args, n, &fq);
         ms_buf_puts(&sql, " ORDER BY e.seq DESC LIMIT ?");
         args[n++] = DB_ARG_I(limit + 1);
-        rc = sql.oom ? MS_ENOMEM : collect_rows(r, sql.data, args, n, rows);
+        rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
+                     : feed_stream(r, sql.data, args, n, &pg);
         goto out;
     }
     /* Phase 1: the newest FEED_WINDOW events below the cursor. */
@@ -292,43 +416,16 @@ int h_events_list(ms_req *r)
     ms_buf_puts(&sql, " ORDER BY e.seq DESC LIMIT ?");
     args[n++] = DB_ARG_I(limit + 1);
     if (sql.oom) {
-        rc = MS_ENOMEM;
+        rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
         goto out;
     }
-    /* Phase 1 written straight from the rows into the response: when the window fills the
-     * page (or reaches the start of the log) that is the whole answer. */
-    db_stmt *st;
-    int got = 0;
-    if ((rc = db_query_args(r->db, &st, &r->err, sql.data, args, n))) goto out;
-    if ((rc = auth_reply_page_n(r, st, limit, "seq", NULL, &got))) goto out;
-    if (got == limit + 1 || floor == 0) {
-        json_decref(rows);
-        rows = NULL;
-        goto out;
-    }
-    /* Too few in the window: start again with the slower, bounded merge. */
-    ms_buf_reset(&r->out);
-    r->out_type = NULL;
-    r->status = 0;
-    rc = collect_rows(r, sql.data, args, n, rows);
-    if (rc >= 0 && rc < limit + 1) rc = feed_merge_scopes(r, &fq, floor, limit + 1 - rc, rows);
+    rc = feed_stream(r, sql.data, args, n, &pg);
+    /* Too few in the window: the rest comes from the bounded merge below it. */
+    if (rc >= 0 && rc < limit + 1 && floor > 0)
+        rc = feed_merge_scopes(r, &fq, floor, limit + 1 - pg.written, &pg);
 out:
     ms_buf_free(&sql);
     ms_buf_free(&fq.filters);
-    if (!rows) return rc; /* answered by auth_reply_page */
-    if (rc < 0) {
-        json_decref(rows);
-        if (rc == MS_ENOMEM && !r->err.code) ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-        return rc;
-    }
-    bool more = json_array_size(rows) > (size_t)limit;
-    char last[32] = "";
-    if (more) {
-        while (json_array_size(rows) > (size_t)limit)
-            json_array_remove(rows, json_array_size(rows) - 1);
-        snprintf(
-            last, sizeof last, "%lld",
-            (long long)json_integer_value(json_object_get(json_array_get(rows, limit - 1), "seq")));
-    }
-    return ms_reply_list(r, rows, more ? last : NULL);
+    if (rc < 0) return rc;
+    return page_finish(r, &pg);
 }

@@ -136,14 +136,12 @@ CREATE TABLE event (
     id TEXT NOT NULL UNIQUE,
     at TEXT NOT NULL,
     actor_id TEXT,                      -- NULL: the system
-    actor_name TEXT,                    -- the actor's display name when it happened
     action TEXT NOT NULL,               -- "project.created", "org.member.added", ...
     object_type TEXT NOT NULL,
     object_id TEXT NOT NULL,
-    org_id TEXT,
+    org_id TEXT,                        -- the organization that owns the object
     project_id TEXT,
-    summary TEXT NOT NULL,
-    data TEXT                           -- JSON details
+    body TEXT NOT NULL                  -- the event as the API shows it, after "seq":
 );
 CREATE INDEX event_project ON event (project_id, seq);
 CREATE INDEX event_org ON event (org_id, seq);

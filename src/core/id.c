@@ -3,7 +3,7 @@
  * The 12-bit rand_a field is a counter: the first id of a millisecond starts it at a random
  * value below 2^11 (leaving room for at least 2048 more ids in that millisecond); when it
  * overflows, the timestamp is advanced by one millisecond, as §6.2 allows. The last
- * (timestamp, counter) pair is process-wide state guarded by a mutex: it is the one piece of
+ * (timestamp, counter) pair is process-wide state, one atomic word: it is the one piece of
  * global state mstation keeps outside the server, because ids must be ordered across all
  * threads and every layer creates ids. */
 #include "core/id.h"
@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdbool.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,30 +86,31 @@ void ms_random_bytes(void *buf, size_t n)
     }
 }
 
-static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
-static int64_t uuid_last_ms = -1;
-static unsigned uuid_counter;
+/* (timestamp << 12 | counter) of the last id, advanced with compare-and-swap: ids are made on
+ * every request by every thread, and a mutex here was contended. */
+static _Atomic uint64_t uuid_last;
 
 void ms_uuid7_at(int64_t now, char out[MS_ID_LEN])
 {
     unsigned char r[10];
     ms_random_bytes(r, sizeof r);
-    pthread_mutex_lock(&uuid_lock);
-    if (now <= uuid_last_ms) {
-        now = uuid_last_ms;
-        if (++uuid_counter > 0xFFF) {
-            now++;
-            uuid_counter = ((unsigned)r[8] << 8 | r[9]) & 0x7FF;
+    uint64_t fresh = ((uint64_t)r[8] << 8 | r[9]) & 0x7FF; /* below 2^11: room to count */
+    uint64_t last = atomic_load_explicit(&uuid_last, memory_order_relaxed), next;
+    do {
+        uint64_t last_ms = last >> 12;
+        if ((uint64_t)now > last_ms) {
+            next = (uint64_t)now << 12 | fresh;
+        } else if ((last & 0xFFF) < 0xFFF) {
+            next = last + 1; /* same (or earlier) millisecond: count */
+        } else {
+            next = (last_ms + 1) << 12 | fresh; /* counter full: borrow the next millisecond */
         }
-    } else {
-        uuid_counter = ((unsigned)r[8] << 8 | r[9]) & 0x7FF;
-    }
-    uuid_last_ms = now;
-    unsigned counter = uuid_counter;
-    pthread_mutex_unlock(&uuid_lock);
+    } while (!atomic_compare_exchange_weak_explicit(&uuid_last, &last, next, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    uint64_t ts = next >> 12;
+    unsigned counter = (unsigned)(next & 0xFFF);
 
     unsigned char b[16];
-    uint64_t ts = (uint64_t)now;
     for (int i = 0; i < 6; i++)
         b[i] = (unsigned char)(ts >> (40 - 8 * i));
     b[6] = (unsigned char)(0x70 | (counter >> 8));

@@ -295,7 +295,7 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
         return fail(x, conn, MS_EBADREQ, "missing-host",
                     "An HTTP/1.1 request must have a Host header.%s", NULL);
     /* libmicrohttpd limits headers only by its connection memory pool, which must also hold
-     * the response's headers: the pool is twice max_header plus room for the answer (see
+     * the response's headers: the pool is max_header plus room for the answer (see
      * server_start), and the limit is enforced here, so an oversized request always gets its
      * 431 instead of a dropped connection. */
     size_t header_bytes = strlen(url) + strlen(method) + 12;
@@ -794,8 +794,9 @@ int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     /* The connection's memory pool holds the request line and headers and then the response
-     * headers: twice the header limit plus room for the answer (see begin_request). */
-    size_t pool = 2 * (size_t)s->config.max_header + 16384;
+     * headers: the header limit plus room for the answer (see begin_request). libmicrohttpd
+     * zeroes the whole pool for every request, so it is no larger than that. */
+    size_t pool = (size_t)s->config.max_header + 16384;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,

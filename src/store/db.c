@@ -53,6 +53,7 @@ struct db_conn {
     void *b;
     int index;
     bool in_tx;
+    bool lazy_read; /* a read transaction begins before the next statement */
     db_stmt *cache[DB_CACHE];
 };
 
@@ -179,7 +180,7 @@ void db_release(db_conn *c)
             s->in_use = false;
         }
     }
-    if (c->in_tx) db_rollback(c);
+    if (c->in_tx || c->lazy_read) db_rollback(c);
     atomic_fetch_sub(&d->stats.conns_in_use, 1);
     pthread_mutex_lock(&d->lock);
     d->free_stack[d->nfree++] = c->index;
@@ -189,7 +190,7 @@ void db_release(db_conn *c)
 
 bool db_in_tx(const db_conn *c)
 {
-    return c->in_tx;
+    return c->in_tx || c->lazy_read;
 }
 
 static void record_error(db *d, int rc)
@@ -200,9 +201,16 @@ static void record_error(db *d, int rc)
 
 int db_begin(db_conn *c, bool write, ms_error *err)
 {
-    if (c->in_tx) return ms_fail(err, MS_EINTERNAL, NULL, "transaction already open");
+    if (c->in_tx || c->lazy_read)
+        return ms_fail(err, MS_EINTERNAL, NULL, "transaction already open");
+    if (!write) {
+        /* A read transaction costs nothing until it reads: requests that never touch the
+         * database (health checks, static files, early refusals) take no lock. */
+        c->lazy_read = true;
+        return 0;
+    }
     /* Through the statement cache: sqlite3_exec would parse the text on every call. */
-    int rc = db_exec(c, err, write ? c->d->be->begin_write : c->d->be->begin_read, "");
+    int rc = db_exec(c, err, c->d->be->begin_write, "");
     if (rc > 0) rc = 0;
     if (rc) {
         record_error(c->d, rc);
@@ -212,32 +220,51 @@ int db_begin(db_conn *c, bool write, ms_error *err)
     return 0;
 }
 
+/* Start a pending lazy read transaction before a statement runs. */
+static int begin_pending(db_conn *c, ms_error *err)
+{
+    c->lazy_read = false;
+    int rc = db_exec(c, err, c->d->be->begin_read, "");
+    if (rc < 0) {
+        record_error(c->d, rc);
+        return rc;
+    }
+    c->in_tx = true;
+    return 0;
+}
+
 int db_commit(db_conn *c, ms_error *err)
 {
+    if (c->lazy_read) {
+        c->lazy_read = false; /* never started: nothing to commit */
+        return 0;
+    }
     if (!c->in_tx) return ms_fail(err, MS_EINTERNAL, NULL, "no transaction to commit");
+    c->in_tx = false;
     int rc = db_exec(c, err, "COMMIT", "");
     if (rc > 0) rc = 0;
     if (rc) {
         record_error(c->d, rc);
+        c->in_tx = true;
         db_rollback(c);
         return rc;
     }
-    c->in_tx = false;
     atomic_fetch_add(&c->d->stats.tx_commits, 1);
     return 0;
 }
 
 void db_rollback(db_conn *c)
 {
+    c->lazy_read = false;
     if (!c->in_tx) return;
     /* Statements still stepping would make ROLLBACK fail on older engines; reset them. */
     for (int j = 0; j < DB_CACHE; j++) {
         db_stmt *s = c->cache[j];
         if (s && s->in_use) c->d->be->reset(s->b);
     }
+    c->in_tx = false;
     ms_error ignore;
     db_exec(c, &ignore, "ROLLBACK", "");
-    c->in_tx = false;
     atomic_fetch_add(&c->d->stats.tx_rollbacks, 1);
 }
 
@@ -340,7 +367,9 @@ static int vquery(db_conn *c, db_stmt **out, ms_error *err, const char *sql, con
                   va_list ap)
 {
     db_stmt *s;
-    int rc = stmt_get(c, sql, &s, err);
+    int rc = c->lazy_read ? begin_pending(c, err) : 0;
+    if (rc) return rc;
+    rc = stmt_get(c, sql, &s, err);
     if (rc) return rc;
     s->in_use = true;
     s->t0 = ms_mono_ns();
@@ -366,7 +395,9 @@ int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, con
                   int nargs)
 {
     db_stmt *s;
-    int rc = stmt_get(c, sql, &s, err);
+    int rc = c->lazy_read ? begin_pending(c, err) : 0;
+    if (rc) return rc;
+    rc = stmt_get(c, sql, &s, err);
     if (rc) return rc;
     s->in_use = true;
     s->t0 = ms_mono_ns();
@@ -444,6 +475,10 @@ int db_query_row(db_conn *c, db_stmt **out, ms_error *err, const char *sql, cons
 
 int db_exec_script(db_conn *c, const char *sql, ms_error *err)
 {
+    if (c->lazy_read) {
+        int rc = begin_pending(c, err);
+        if (rc) return rc;
+    }
     int rc = c->d->be->exec_script(c->b, sql, err);
     if (rc) record_error(c->d, rc);
     return rc;

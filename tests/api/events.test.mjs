@@ -255,9 +255,13 @@ test('the feed pages every event once when a caller\'s events lie beyond the mos
     for (let i = 0; i < 4; i++) assertOk(await quiet.c.patch(`/api/v1/projects/${qp.id}`, { description: `第${i}版` }), 200);
     const bo = await mkOrg(busy.c, '大公司 Big Company', 'platform');
     await sql(s2, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
-      INSERT INTO event (id, at, actor_id, action, object_type, object_id, org_id, project_id, summary)
+      INSERT INTO event (id, at, actor_id, action, object_type, object_id, org_id, project_id, body)
       SELECT printf('%08x-0000-7000-8000-%012x', i, i), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), '${busy.id}',
-        'org.updated', 'org', '${bo.id}', '${bo.id}', NULL, 'bulk ' || i FROM n`);
+        'org.updated', 'org', '${bo.id}', '${bo.id}', NULL,
+        substr(json_object('id', printf('%08x-0000-7000-8000-%012x', i, i), 'at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+          'actor_id', '${busy.id}', 'actor_name', 'Busy', 'action', 'org.updated', 'object_type', 'org',
+          'object_id', '${bo.id}', 'org_id', '${bo.id}', 'project_id', NULL, 'summary', 'bulk ' || i, 'data', NULL), 2)
+      FROM n`);
     for (let i = 0; i < 3; i++) assertOk(await quiet.c.patch(`/api/v1/projects/${qp.id}`, { description: `之后${i}` }), 200);
     const full = (await quiet.c.get('/api/v1/events?limit=500')).json;
     assert.equal(full.next_cursor, null);

@@ -145,6 +145,21 @@ static void test_transactions(void **state)
     db_query_row(f->c, &st, &e, "SELECT SUM(v), COUNT(*) FROM tx", "");
     assert_int_equal(db_col_int(st, 0), 2);
     db_done(st);
+    /* A read transaction begins lazily: none at all until a statement runs, and a writer in
+     * between is seen by the first read. */
+    assert_int_equal(db_begin(f->c, false, &e), 0);
+    assert_true(db_in_tx(f->c));
+    db_conn *w = db_acquire(f->d);
+    assert_int_equal(db_exec(w, &e, "INSERT INTO tx VALUES (5)", ""), 1);
+    db_release(w);
+    db_query_row(f->c, &st, &e, "SELECT SUM(v) FROM tx", "");
+    assert_int_equal(db_col_int(st, 0), 7);
+    db_done(st);
+    assert_int_equal(db_commit(f->c, &e), 0);
+    assert_false(db_in_tx(f->c));
+    assert_int_equal(db_begin(f->c, false, &e), 0);
+    assert_int_equal(db_commit(f->c, &e), 0); /* never started: nothing to do */
+    db_exec(f->c, &e, "DELETE FROM tx WHERE v = 5", "");
     /* A transaction left open is rolled back when the connection is released. */
     db_conn *c2 = db_acquire(f->d);
     db_begin(c2, true, &e);
