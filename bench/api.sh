@@ -53,6 +53,9 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
+    # As Debian's /etc/nginx/nginx.conf ships: sendfile and tcp_nopush on, access log on.
+    sendfile on;
+    tcp_nopush on;
     access_log $work/nginx/access.log;
     client_body_temp_path $work/nginx/body;
     proxy_temp_path $work/nginx/proxy;

@@ -54,7 +54,7 @@ static const key_slot slots[] = {
      OFF(connection_timeout),
      0},
     {{"max_body", MS_CFG_SIZE, "1MiB", "largest JSON request body"}, OFF(max_body), 0},
-    {{"max_header", MS_CFG_SIZE, "16KiB", "largest request line + headers"}, OFF(max_header), 0},
+    {{"max_header", MS_CFG_SIZE, "8KiB", "largest request line + headers"}, OFF(max_header), 0},
     {{"session_ttl", MS_CFG_DURATION, "14d", "sign-in sessions expire after this"},
      OFF(session_ttl),
      0},

@@ -1,8 +1,9 @@
 /* metrics.h: request counters and latency histograms for /metrics (Prometheus text format).
  *
- * Counters are plain atomics indexed by route (the router's index; two extra slots for static
- * files and unmatched paths) and status code, so recording a request is a few relaxed atomic
- * adds with no lock and no allocation. Rendering walks the arrays. */
+ * Counters are relaxed atomics indexed by route (the router's index; two extra slots for static
+ * files and unmatched paths) and status code, in one shard per worker thread, so recording a
+ * request takes no lock, allocates nothing and touches no cache line another thread writes.
+ * Rendering sums the shards. */
 #ifndef MS_METRICS_H
 #define MS_METRICS_H
 

@@ -57,7 +57,9 @@ static const char *route_pattern(void *arg, int i)
 static int h_metrics(ms_req *r)
 {
     ms_server *s = server_of(r);
-    metrics_render(s->metrics, &r->out, route_method, route_pattern, s, db_get_stats(s->env.db),
+    db_stats dbs;
+    db_get_stats(s->env.db, &dbs);
+    metrics_render(s->metrics, &r->out, route_method, route_pattern, s, &dbs,
                    atomic_load(&s->inflight));
     db_stmt *st;
     int rc = db_query(r->db, &st, &r->err, "SELECT state, COUNT(*) FROM job GROUP BY state", "");

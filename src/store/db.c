@@ -48,8 +48,18 @@ struct db_stmt {
     int ncols;
 };
 
+/* Per-connection counters: written by the thread that holds the connection, read (relaxed)
+ * by db_get_stats. */
+typedef struct conn_stats {
+    _Atomic uint64_t statements, errors, busy, total_us, tx_commits, tx_rollbacks;
+    _Atomic uint64_t hist[DB_HIST_BUCKETS + 1];
+} conn_stats;
+
+#define BUMP(field, v) atomic_fetch_add_explicit(&(field), (v), memory_order_relaxed)
+
 struct db_conn {
     db *d;
+    conn_stats st;
     void *b;
     int index;
     bool in_tx;
@@ -65,7 +75,6 @@ struct db {
     int nfree;
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    db_stats stats;
 };
 
 static uint64_t sql_hash(const char *s)
@@ -151,9 +160,23 @@ int db_pool_size(const db *d)
     return d->n;
 }
 
-const db_stats *db_get_stats(const db *d)
+void db_get_stats(db *d, db_stats *out)
 {
-    return &d->stats;
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < d->n; i++) {
+        const conn_stats *c = &d->conns[i].st;
+        out->statements += atomic_load_explicit(&c->statements, memory_order_relaxed);
+        out->errors += atomic_load_explicit(&c->errors, memory_order_relaxed);
+        out->busy += atomic_load_explicit(&c->busy, memory_order_relaxed);
+        out->total_us += atomic_load_explicit(&c->total_us, memory_order_relaxed);
+        out->tx_commits += atomic_load_explicit(&c->tx_commits, memory_order_relaxed);
+        out->tx_rollbacks += atomic_load_explicit(&c->tx_rollbacks, memory_order_relaxed);
+        for (int b = 0; b <= DB_HIST_BUCKETS; b++)
+            out->hist[b] += atomic_load_explicit(&c->hist[b], memory_order_relaxed);
+    }
+    pthread_mutex_lock(&d->lock);
+    out->conns_in_use = d->n - d->nfree;
+    pthread_mutex_unlock(&d->lock);
 }
 
 db_conn *db_acquire(db *d)
@@ -163,7 +186,6 @@ db_conn *db_acquire(db *d)
         pthread_cond_wait(&d->cond, &d->lock);
     db_conn *c = &d->conns[d->free_stack[--d->nfree]];
     pthread_mutex_unlock(&d->lock);
-    atomic_fetch_add(&d->stats.conns_in_use, 1);
     return c;
 }
 
@@ -181,7 +203,6 @@ void db_release(db_conn *c)
         }
     }
     if (c->in_tx || c->lazy_read) db_rollback(c);
-    atomic_fetch_sub(&d->stats.conns_in_use, 1);
     pthread_mutex_lock(&d->lock);
     d->free_stack[d->nfree++] = c->index;
     pthread_cond_signal(&d->cond);
@@ -193,10 +214,10 @@ bool db_in_tx(const db_conn *c)
     return c->in_tx || c->lazy_read;
 }
 
-static void record_error(db *d, int rc)
+static void record_error(db_conn *c, int rc)
 {
-    atomic_fetch_add(&d->stats.errors, 1);
-    if (rc == MS_EBUSY) atomic_fetch_add(&d->stats.busy, 1);
+    BUMP(c->st.errors, 1);
+    if (rc == MS_EBUSY) BUMP(c->st.busy, 1);
 }
 
 int db_begin(db_conn *c, bool write, ms_error *err)
@@ -213,7 +234,7 @@ int db_begin(db_conn *c, bool write, ms_error *err)
     int rc = db_exec(c, err, c->d->be->begin_write, "");
     if (rc > 0) rc = 0;
     if (rc) {
-        record_error(c->d, rc);
+        record_error(c, rc);
         return rc;
     }
     c->in_tx = true;
@@ -226,7 +247,7 @@ static int begin_pending(db_conn *c, ms_error *err)
     c->lazy_read = false;
     int rc = db_exec(c, err, c->d->be->begin_read, "");
     if (rc < 0) {
-        record_error(c->d, rc);
+        record_error(c, rc);
         return rc;
     }
     c->in_tx = true;
@@ -244,12 +265,12 @@ int db_commit(db_conn *c, ms_error *err)
     int rc = db_exec(c, err, "COMMIT", "");
     if (rc > 0) rc = 0;
     if (rc) {
-        record_error(c->d, rc);
+        record_error(c, rc);
         c->in_tx = true;
         db_rollback(c);
         return rc;
     }
-    atomic_fetch_add(&c->d->stats.tx_commits, 1);
+    BUMP(c->st.tx_commits, 1);
     return 0;
 }
 
@@ -265,7 +286,7 @@ void db_rollback(db_conn *c)
     c->in_tx = false;
     ms_error ignore;
     db_exec(c, &ignore, "ROLLBACK", "");
-    atomic_fetch_add(&c->d->stats.tx_rollbacks, 1);
+    BUMP(c->st.tx_rollbacks, 1);
 }
 
 static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err)
@@ -302,7 +323,7 @@ static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err)
     if (rc) {
         free(s->sql);
         free(s);
-        record_error(c->d, rc);
+        record_error(c, rc);
         return rc;
     }
     int slot = free_slot >= 0 ? free_slot : idle_slot;
@@ -422,7 +443,7 @@ int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, con
 int db_step(db_stmt *s, ms_error *err)
 {
     int rc = s->c->d->be->step(s->c->b, s->b, err);
-    if (rc < 0) record_error(s->c->d, rc);
+    if (rc < 0) record_error(s->c, rc);
     return rc;
 }
 
@@ -432,12 +453,13 @@ void db_done(db_stmt *s)
     db *d = s->c->d;
     d->be->reset(s->b);
     uint64_t us = (ms_mono_ns() - s->t0) / 1000;
-    atomic_fetch_add(&d->stats.statements, 1);
-    atomic_fetch_add(&d->stats.total_us, us);
+    conn_stats *cs = &s->c->st;
+    BUMP(cs->statements, 1);
+    BUMP(cs->total_us, us);
     int b = 0;
     while (b < DB_HIST_BUCKETS && (double)us > db_hist_bounds_us[b])
         b++;
-    atomic_fetch_add(&d->stats.hist[b], 1);
+    BUMP(cs->hist[b], 1);
     s->in_use = false;
     if (s->temp) stmt_free(s->c, s);
 }
@@ -480,13 +502,20 @@ int db_exec_script(db_conn *c, const char *sql, ms_error *err)
         if (rc) return rc;
     }
     int rc = c->d->be->exec_script(c->b, sql, err);
-    if (rc) record_error(c->d, rc);
+    if (rc) record_error(c, rc);
     return rc;
 }
 
 const char *db_col_text(db_stmt *s, int i)
 {
     return s->c->d->be->col_text(s->b, i);
+}
+
+size_t db_col_bytes(db_stmt *s, int i)
+{
+    db_value v;
+    size_t n = 0;
+    return s->c->d->be->col_get(s->b, i, &v, &n) == DB_T_TEXT ? n : 0;
 }
 
 int64_t db_col_int(db_stmt *s, int i)

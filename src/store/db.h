@@ -83,6 +83,7 @@ int db_exec_script(db_conn *c, const char *sql, ms_error *err);
 
 /* Columns of the current row. Text is valid until the next step or db_done. */
 const char *db_col_text(db_stmt *s, int i); /* NULL for SQL NULL */
+size_t db_col_bytes(db_stmt *s, int i);     /* length of db_col_text, without the NUL */
 int64_t db_col_int(db_stmt *s, int i);
 double db_col_double(db_stmt *s, int i);
 bool db_col_null(db_stmt *s, int i);
@@ -101,19 +102,21 @@ json_t *db_row_json(db_stmt *s);
 typedef struct ms_buf ms_buf;
 void db_row_write_json(db_stmt *s, ms_buf *out);
 
-/* Timing of statements, for /metrics. Histogram bucket bounds in microseconds. */
+/* Timing of statements, for /metrics. Histogram bucket bounds in microseconds. Counters are
+ * kept per connection (one writer each, so recording a statement touches no shared cache
+ * line) and summed into a snapshot when read. */
 #define DB_HIST_BUCKETS 12
 extern const double db_hist_bounds_us[DB_HIST_BUCKETS];
 typedef struct db_stats {
-    atomic_uint_fast64_t statements;
-    atomic_uint_fast64_t errors;
-    atomic_uint_fast64_t busy;
-    atomic_uint_fast64_t total_us;
-    atomic_uint_fast64_t hist[DB_HIST_BUCKETS + 1]; /* last: +Inf */
-    atomic_uint_fast64_t tx_commits;
-    atomic_uint_fast64_t tx_rollbacks;
-    atomic_int conns_in_use;
+    uint64_t statements;
+    uint64_t errors;
+    uint64_t busy;
+    uint64_t total_us;
+    uint64_t hist[DB_HIST_BUCKETS + 1]; /* last: +Inf */
+    uint64_t tx_commits;
+    uint64_t tx_rollbacks;
+    int conns_in_use;
 } db_stats;
-const db_stats *db_get_stats(const db *d);
+void db_get_stats(db *d, db_stats *out);
 
 #endif

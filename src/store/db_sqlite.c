@@ -57,7 +57,7 @@ static int sq_connect(const char *target, void **out, ms_error *err)
                                 "PRAGMA foreign_keys=ON;"
                                 "PRAGMA temp_store=MEMORY;"
                                 "PRAGMA cache_size=-16384;"
-                                "PRAGMA mmap_size=268435456;";
+                                "PRAGMA mmap_size=0;";
     char *msg = NULL;
     rc = sqlite3_exec(h, setup, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
