@@ -655,8 +655,17 @@ static void access_log(req_ctx *x, const char *method, uint64_t us)
         ms_buf_puts(&b, ",\"route\":");
         ms_buf_put_json_str(&b, x->m.route->pattern);
     }
-    ms_buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f,\"bytes\":%llu", x->status,
-                  (double)us / 1000.0, (unsigned long long)x->resp_bytes);
+    /* Integers only: this runs for every request, and printf's float path is slow. */
+    char frac[4] = {(char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10), (char)('0' + us % 10),
+                    0};
+    ms_buf_puts(&b, ",\"status\":");
+    ms_buf_put_i64(&b, x->status);
+    ms_buf_puts(&b, ",\"duration_ms\":");
+    ms_buf_put_i64(&b, (int64_t)(us / 1000));
+    ms_buf_putc(&b, '.');
+    ms_buf_puts(&b, frac);
+    ms_buf_puts(&b, ",\"bytes\":");
+    ms_buf_put_i64(&b, (int64_t)x->resp_bytes);
     if (x->req.caller) {
         ms_buf_puts(&b, ",\"user_id\":\"");
         ms_buf_puts(&b, x->req.caller->user_id);
