@@ -34,21 +34,40 @@ static int open_store(const cli_args *a, char **envp, ms_config *cfg, db **d)
     return 0;
 }
 
-/* Run fn in a write transaction. */
-typedef int (*tx_fn)(db_conn *c, void *arg, ms_error *e);
-static int in_tx(db *d, tx_fn fn, void *arg, ms_error *e)
+/* The body of a command that uses the store: it gets a connection, the server environment
+ * (for the key) and its own argument. */
+typedef int (*store_fn)(db_conn *c, const ms_env *env, void *arg, ms_error *e);
+
+/* Open the configuration and the store, run `fn` (inside a write transaction when `write`),
+ * close, and turn a failure into the command's message and exit code. */
+static int with_store(const cli_args *a, char **envp, const char *what, bool write, store_fn fn,
+                      void *arg)
 {
+    ms_config cfg;
+    db *d;
+    int rc = open_store(a, envp, &cfg, &d);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    ms_env env;
+    memset(&env, 0, sizeof env);
+    env.config = &cfg;
+    env.db = d;
+    rc = app_secret_load(&cfg, env.secret, &e);
     db_conn *c = db_acquire(d);
-    int rc = db_begin(c, true, e);
+    if (!rc && write) rc = db_begin(c, true, &e);
     if (!rc) {
-        rc = fn(c, arg, e);
-        if (rc)
-            db_rollback(c);
-        else
-            rc = db_commit(c, e);
+        rc = fn(c, &env, arg, &e);
+        if (write) {
+            if (rc)
+                db_rollback(c);
+            else
+                rc = db_commit(c, &e);
+        }
     }
     db_release(c);
-    return rc;
+    db_close(d);
+    return rc ? cli_fail(what, &e) : CLI_OK;
 }
 
 static int get_password(const cli_args *a, char pw[1100], bool *generated, ms_error *e)
@@ -67,8 +86,9 @@ typedef struct init_arg {
     const char *email, *name, *password;
 } init_arg;
 
-static int init_tx(db_conn *c, void *p, ms_error *e)
+static int init_tx(db_conn *c, const ms_env *env, void *p, ms_error *e)
 {
+    (void)env;
     init_arg *x = p;
     db_stmt *st;
     int rc = db_query_row(c, &st, e, "SELECT COUNT(*) FROM user_account", "");
@@ -107,7 +127,16 @@ static int cmd_init(const cli_args *a, char **envp)
     db *d;
     if (app_store_open(&cfg, 1, &d, &e)) return cli_fail("cannot open the store", &e);
     init_arg x = {email, cli_get(a, "admin-name") ? cli_get(a, "admin-name") : "Administrator", pw};
-    rc = in_tx(d, init_tx, &x, &e);
+    db_conn *c = db_acquire(d);
+    rc = db_begin(c, true, &e);
+    if (!rc) {
+        rc = init_tx(c, NULL, &x, &e);
+        if (rc)
+            db_rollback(c);
+        else
+            rc = db_commit(c, &e);
+    }
+    db_release(c);
     db_close(d);
     if (rc) return cli_fail("init", &e);
     printf("initialized %s (database %s)\n", cfg.data, cfg.database);
@@ -151,8 +180,9 @@ typedef struct user_arg {
     char id[MS_ID_LEN];
 } user_arg;
 
-static int user_add_tx(db_conn *c, void *p, ms_error *e)
+static int user_add_tx(db_conn *c, const ms_env *env, void *p, ms_error *e)
 {
+    (void)env;
     user_arg *x = p;
     return user_create(c, x->email, x->name, "en", x->password, x->admin, x->id, e);
 }
@@ -164,18 +194,11 @@ static int cmd_user_add(const cli_args *a, char **envp)
         fprintf(stderr, "mstation user add: --email is required\n");
         return CLI_USAGE;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
-    if (rc) return rc;
     ms_error e;
     ms_error_clear(&e);
     char pw[1100];
     bool generated;
-    if (get_password(a, pw, &generated, &e)) {
-        db_close(d);
-        return cli_fail("user add", &e);
-    }
+    if (get_password(a, pw, &generated, &e)) return cli_fail("user add", &e);
     user_arg x = {email, cli_get(a, "name"), pw, cli_has(a, "admin"), ""};
     if (!x.name) {
         /* The part before the @ is a fair default display name. */
@@ -183,16 +206,16 @@ static int cmd_user_add(const cli_args *a, char **envp)
         snprintf(local, sizeof local, "%.*s", (int)strcspn(email, "@"), email);
         x.name = local;
     }
-    rc = in_tx(d, user_add_tx, &x, &e);
-    db_close(d);
-    if (rc) return cli_fail("user add", &e);
+    int rc = with_store(a, envp, "user add", true, user_add_tx, &x);
+    if (rc) return rc;
     printf("user: %s %s\n", x.id, email);
     if (generated) printf("password: %s\n", pw);
     return CLI_OK;
 }
 
-static int user_passwd_tx(db_conn *c, void *p, ms_error *e)
+static int user_passwd_tx(db_conn *c, const ms_env *env, void *p, ms_error *e)
 {
+    (void)env;
     user_arg *x = p;
     int rc = user_find_by_email(c, x->email, x->id, e);
     if (rc) return rc;
@@ -223,22 +246,14 @@ static int cmd_user_passwd(const cli_args *a, char **envp)
         fprintf(stderr, "mstation user passwd: --email is required\n");
         return CLI_USAGE;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
-    if (rc) return rc;
     ms_error e;
     ms_error_clear(&e);
     char pw[1100];
     bool generated;
-    if (get_password(a, pw, &generated, &e)) {
-        db_close(d);
-        return cli_fail("user passwd", &e);
-    }
+    if (get_password(a, pw, &generated, &e)) return cli_fail("user passwd", &e);
     user_arg x = {email, NULL, pw, false, ""};
-    rc = in_tx(d, user_passwd_tx, &x, &e);
-    db_close(d);
-    if (rc) return cli_fail("user passwd", &e);
+    int rc = with_store(a, envp, "user passwd", true, user_passwd_tx, &x);
+    if (rc) return rc;
     printf("password changed for %s; their sessions were ended\n", email);
     if (generated) printf("password: %s\n", pw);
     return CLI_OK;
@@ -250,8 +265,9 @@ typedef struct disable_arg {
     char id[MS_ID_LEN];
 } disable_arg;
 
-static int user_disable_tx(db_conn *c, void *p, ms_error *e)
+static int user_disable_tx(db_conn *c, const ms_env *env, void *p, ms_error *e)
 {
+    (void)env;
     disable_arg *x = p;
     int rc = user_find_by_email(c, x->email, x->id, e);
     if (rc) return rc;
@@ -280,16 +296,10 @@ static int user_set_disabled(const cli_args *a, char **envp, bool disable)
         fprintf(stderr, "mstation user %s: --email is required\n", disable ? "disable" : "enable");
         return CLI_USAGE;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
-    if (rc) return rc;
-    ms_error e;
-    ms_error_clear(&e);
     disable_arg x = {email, disable, ""};
-    rc = in_tx(d, user_disable_tx, &x, &e);
-    db_close(d);
-    if (rc) return cli_fail(disable ? "user disable" : "user enable", &e);
+    int rc =
+        with_store(a, envp, disable ? "user disable" : "user enable", true, user_disable_tx, &x);
+    if (rc) return rc;
     printf(disable ? "disabled %s: sessions ended, sign-in and API tokens refused\n"
                    : "enabled %s\n",
            email);
@@ -306,30 +316,27 @@ static int cmd_user_enable(const cli_args *a, char **envp)
     return user_set_disabled(a, envp, false);
 }
 
+static int user_list_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    (void)env;
+    (void)arg;
+    db_stmt *st;
+    int rc = db_query(c, &st, e,
+                      "SELECT id, email, display_name, is_admin, disabled, created_at FROM "
+                      "user_account ORDER BY email",
+                      "");
+    if (rc) return rc;
+    while ((rc = db_step(st, e)) == DB_ROW)
+        printf("%s  %-32s  %-24s %s%s\n", db_col_text(st, 0), db_col_text(st, 1),
+               db_col_text(st, 2), db_col_int(st, 3) ? " admin" : "",
+               db_col_int(st, 4) ? " disabled" : "");
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 static int cmd_user_list(const cli_args *a, char **envp)
 {
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
-    if (rc) return rc;
-    ms_error e;
-    ms_error_clear(&e);
-    db_conn *c = db_acquire(d);
-    db_stmt *st;
-    rc = db_query(c, &st, &e,
-                  "SELECT id, email, display_name, is_admin, disabled, created_at FROM "
-                  "user_account ORDER BY email",
-                  "");
-    if (!rc) {
-        while ((rc = db_step(st, &e)) == DB_ROW)
-            printf("%s  %-32s  %-24s %s%s\n", db_col_text(st, 0), db_col_text(st, 1),
-                   db_col_text(st, 2), db_col_int(st, 3) ? " admin" : "",
-                   db_col_int(st, 4) ? " disabled" : "");
-        db_done(st);
-    }
-    db_release(c);
-    db_close(d);
-    return rc < 0 ? cli_fail("user list", &e) : CLI_OK;
+    return with_store(a, envp, "user list", false, user_list_fn, NULL);
 }
 
 /* ---- org ---- */
@@ -340,8 +347,9 @@ typedef struct org_arg {
     char slug_out[64];
 } org_arg;
 
-static int org_add_tx(db_conn *c, void *p, ms_error *e)
+static int org_add_tx(db_conn *c, const ms_env *env, void *p, ms_error *e)
 {
+    (void)env;
     org_arg *x = p;
     char owner[MS_ID_LEN];
     int rc = user_find_by_email(c, x->owner, owner, e);
@@ -379,15 +387,8 @@ static int cmd_org_add(const cli_args *a, char **envp)
                         "hyphens, starting with a letter\n");
         return CLI_USAGE;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
+    int rc = with_store(a, envp, "org add", true, org_add_tx, &x);
     if (rc) return rc;
-    ms_error e;
-    ms_error_clear(&e);
-    rc = in_tx(d, org_add_tx, &x, &e);
-    db_close(d);
-    if (rc) return cli_fail("org add", &e);
     printf("org: %s %s\n", x.id, x.slug_out);
     return CLI_OK;
 }
@@ -396,30 +397,21 @@ static int cmd_org_add(const cli_args *a, char **envp)
 
 typedef struct token_arg {
     const char *user, *name, *expires, *id, *token;
-    const ms_env *env;
     char out[64];
 } token_arg;
 
-static int token_create_tx(db_conn *c, void *p, ms_error *e)
+static int token_create_tx(db_conn *c, const ms_env *env, void *p, ms_error *e)
 {
     token_arg *x = p;
     char uid[MS_ID_LEN];
     int rc = user_find_by_email(c, x->user, uid, e);
     if (rc) return rc;
-    return token_create(c, x->env, uid, x->name, x->expires, NULL, x->out, e);
-}
-
-static int load_env(const ms_config *cfg, db *d, ms_env *env, ms_error *e)
-{
-    memset(env, 0, sizeof *env);
-    env->config = cfg;
-    env->db = d;
-    return app_secret_load(cfg, env->secret, e);
+    return token_create(c, env, uid, x->name, x->expires, NULL, x->out, e);
 }
 
 static int cmd_token_create(const cli_args *a, char **envp)
 {
-    token_arg x = {cli_get(a, "user"), cli_get(a, "name"), NULL, NULL, NULL, NULL, ""};
+    token_arg x = {cli_get(a, "user"), cli_get(a, "name"), NULL, NULL, NULL, ""};
     if (!x.user || !x.name) {
         fprintf(stderr, "mstation token create: --user and --name are required\n");
         return CLI_USAGE;
@@ -435,33 +427,20 @@ static int cmd_token_create(const cli_args *a, char **envp)
         ms_time_fmt(ms_now_ms() + days * 86400LL * 1000, exp);
         x.expires = exp;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
+    int rc = with_store(a, envp, "token create", true, token_create_tx, &x);
     if (rc) return rc;
-    ms_error e;
-    ms_error_clear(&e);
-    ms_env env;
-    if (load_env(&cfg, d, &env, &e)) {
-        db_close(d);
-        return cli_fail("token create", &e);
-    }
-    x.env = &env;
-    rc = in_tx(d, token_create_tx, &x, &e);
-    db_close(d);
-    if (rc) return cli_fail("token create", &e);
     printf("%s\n", x.out);
     return CLI_OK;
 }
 
-static int token_revoke_tx(db_conn *c, void *p, ms_error *e)
+static int token_revoke_tx(db_conn *c, const ms_env *env, void *p, ms_error *e)
 {
     token_arg *x = p;
     db_stmt *st;
     int rc;
     if (x->token) {
         char hash[65];
-        auth_credential_hash(x->env, "token", x->token, hash);
+        auth_credential_hash(env, "token", x->token, hash);
         rc = db_query_row(c, &st, e, "SELECT id, user_id FROM api_token WHERE token_hash = ?", "s",
                           hash);
     } else {
@@ -478,31 +457,37 @@ static int token_revoke_tx(db_conn *c, void *p, ms_error *e)
 
 static int cmd_token_revoke(const cli_args *a, char **envp)
 {
-    token_arg x = {NULL, NULL, NULL, cli_get(a, "id"), cli_get(a, "token"), NULL, ""};
+    token_arg x = {NULL, NULL, NULL, cli_get(a, "id"), cli_get(a, "token"), ""};
     if (!x.id == !x.token) {
         fprintf(stderr, "mstation token revoke: give --id ID or --token TOKEN\n");
         return CLI_USAGE;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
+    int rc = with_store(a, envp, "token revoke", true, token_revoke_tx, &x);
     if (rc) return rc;
-    ms_error e;
-    ms_error_clear(&e);
-    ms_env env;
-    if (load_env(&cfg, d, &env, &e)) {
-        db_close(d);
-        return cli_fail("token revoke", &e);
-    }
-    x.env = &env;
-    rc = in_tx(d, token_revoke_tx, &x, &e);
-    db_close(d);
-    if (rc) return cli_fail("token revoke", &e);
     printf("revoked\n");
     return CLI_OK;
 }
 
 /* ---- jobs ---- */
+
+static int jobs_list_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    (void)env;
+    const char *state = arg;
+    db_stmt *st;
+    int rc = db_query(c, &st, e,
+                      "SELECT id, kind, state, attempts, max_attempts, run_at, "
+                      "COALESCE(last_error, '') FROM job WHERE (? IS NULL OR state = ?) "
+                      "ORDER BY id DESC LIMIT 200",
+                      "ss", state, state);
+    if (rc) return rc;
+    while ((rc = db_step(st, e)) == DB_ROW)
+        printf("%s  %-20s %-8s %lld/%lld  %s  %s\n", db_col_text(st, 0), db_col_text(st, 1),
+               db_col_text(st, 2), (long long)db_col_int(st, 3), (long long)db_col_int(st, 4),
+               db_col_text(st, 5), db_col_text(st, 6));
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
 
 static int cmd_jobs_list(const cli_args *a, char **envp)
 {
@@ -515,33 +500,12 @@ static int cmd_jobs_list(const cli_args *a, char **envp)
         fprintf(stderr, "mstation jobs list: --state must be queued, running, done or dead\n");
         return CLI_USAGE;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
-    if (rc) return rc;
-    ms_error e;
-    ms_error_clear(&e);
-    db_conn *c = db_acquire(d);
-    db_stmt *st;
-    rc = db_query(c, &st, &e,
-                  "SELECT id, kind, state, attempts, max_attempts, run_at, "
-                  "COALESCE(last_error, '') FROM job WHERE (? IS NULL OR state = ?) "
-                  "ORDER BY id DESC LIMIT 200",
-                  "ss", state, state);
-    if (!rc) {
-        while ((rc = db_step(st, &e)) == DB_ROW)
-            printf("%s  %-20s %-8s %lld/%lld  %s  %s\n", db_col_text(st, 0), db_col_text(st, 1),
-                   db_col_text(st, 2), (long long)db_col_int(st, 3), (long long)db_col_int(st, 4),
-                   db_col_text(st, 5), db_col_text(st, 6));
-        db_done(st);
-    }
-    db_release(c);
-    db_close(d);
-    return rc < 0 ? cli_fail("jobs list", &e) : CLI_OK;
+    return with_store(a, envp, "jobs list", false, jobs_list_fn, (void *)state);
 }
 
-static int jobs_retry_tx(db_conn *c, void *arg, ms_error *e)
+static int jobs_retry_tx(db_conn *c, const ms_env *env, void *arg, ms_error *e)
 {
+    (void)env;
     return jobs_requeue(c, arg, e);
 }
 
@@ -552,15 +516,8 @@ static int cmd_jobs_retry(const cli_args *a, char **envp)
         fprintf(stderr, "mstation jobs retry: --id must be a job id (see mstation jobs list)\n");
         return CLI_USAGE;
     }
-    ms_config cfg;
-    db *d;
-    int rc = open_store(a, envp, &cfg, &d);
+    int rc = with_store(a, envp, "jobs retry", true, jobs_retry_tx, (void *)id);
     if (rc) return rc;
-    ms_error e;
-    ms_error_clear(&e);
-    rc = in_tx(d, jobs_retry_tx, (void *)id, &e);
-    db_close(d);
-    if (rc) return cli_fail("jobs retry", &e);
     printf("queued again: %s (a running server picks it up within a second)\n", id);
     return CLI_OK;
 }
