@@ -128,6 +128,12 @@ bool ms_time_parse(const char *s, int64_t *unix_ms)
     int64_t days;
     if (!ms_days_from_civil(y, mo, d, &days)) return false;
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - (int64_t)off_min * 60;
+    /* An offset can move the instant out of years 0001-9999 (9999-12-31T23:00:00-02:00):
+     * such a time cannot be written back in our fixed-width form, so it is not accepted. */
+    int64_t first, last;
+    ms_days_from_civil(1, 1, 1, &first);
+    ms_days_from_civil(9999, 12, 31, &last);
+    if (secs < first * 86400 || secs >= (last + 1) * 86400) return false;
     *unix_ms = secs * 1000 + frac_ms;
     return true;
 }

@@ -110,6 +110,11 @@ static void test_time_format_and_parse(void **state)
     assert_false(ms_time_parse("2026-11-22T24:00:00Z", &t));
     assert_false(ms_time_parse("2026-11-22T08:30:00Zjunk", &t));
     assert_false(ms_time_parse("", &t));
+    /* Offsets that push the instant out of 0001-9999 (found by fuzz_request). */
+    assert_false(ms_time_parse("9999-12-31T23:59:60.999999-23:59", &t));
+    assert_false(ms_time_parse("0001-01-01T00:00:00+00:01", &t));
+    assert_true(ms_time_parse("9999-12-31T23:59:59.999Z", &t));
+    assert_true(ms_time_parse("0001-01-01T00:00:00Z", &t));
     /* Round trip across a range of values. */
     for (int64_t v = -86400000LL * 800; v < 86400000LL * 365 * 60; v += 86400000LL * 37 + 12345) {
         ms_time_fmt(v, s);
