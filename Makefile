@@ -10,6 +10,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 CMAKE_Q     = cmake -S . -Wno-dev --log-level=WARNING
+MAKEFLAGS  += --no-print-directory
 
 .PHONY: all bootstrap build build-asan build-fuzz run test test-unit test-api test-browser \
         test-asan test-fuzz bench-api format format-check clean
