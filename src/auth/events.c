@@ -97,25 +97,30 @@ int event_append(db_conn *c, const ms_event *ev, ms_error *err)
  * Why two phases. "Visible to this caller" is an OR of several scopes, and an index per scope
  * cannot give a global seq order, so the planner's natural plan collects every visible event
  * and sorts: 50 ms for 100,000 events. Instead:
- *   1. walk the newest FEED_WINDOW events backwards along the primary key and keep the
- *      visible ones (the visibility terms are written with unary + so that SQLite does not
- *      turn them into index lookups). A caller who sees a fair share of recent activity —
- *      nearly everyone — is served here after reading about `limit` rows;
+ *   1. load the caller's organizations, shared projects and deleted projects once (one
+ *      statement, a few ids for nearly everyone), then walk the newest FEED_WINDOW events
+ *      backwards along the primary key and keep the visible ones (feed_visible). A caller
+ *      who sees a fair share of recent activity — nearly everyone — is served after reading
+ *      about `limit` rows;
  *   2. if the window held too few, merge per-scope index scans (event_org, event_project,
  *      event_actor), each LIMITed, below the window: the cost is bounded by the number of
  *      scopes times the page size, whatever the size of the log.
- * Filters on object_id, actor_id and org_id are plain terms, so the planner uses their index
- * in both phases. A project_id filter checks access once and reads that project's index. */
+ * Filters on object_id, actor_id and org_id are plain SQL terms, so the planner uses their
+ * index in both phases. A project_id filter checks access once and reads that project's
+ * index. Each row's JSON was rendered when it was appended (`body`): pages are concatenated,
+ * not serialized. docs/performance.md has the measurements behind each of these choices. */
 
 #define FEED_MAX_ARGS 24
 #define FEED_WINDOW   4096
 #define FEED_COLS     "SELECT e.seq, e.body FROM event e "
 #define FEED_MY_ORGS  "SELECT org_id FROM membership WHERE user_id = ?"
+/* Projects shared with user ? (twice): through a partner organization or directly. UNION ALL:
+ * a UNION would build a temporary B-tree each time, and duplicates are harmless to callers. */
 #define FEED_SHARED                                                                                \
     "SELECT pp.project_id FROM project_partner pp JOIN membership m ON m.org_id = pp.org_id "      \
     "AND m.user_id = ? JOIN project p ON p.id = pp.project_id AND p.deleted_at IS NULL "           \
-    "UNION SELECT pm.project_id FROM project_member pm JOIN project p ON p.id = pm.project_id "    \
-    "AND p.deleted_at IS NULL WHERE pm.user_id = ?"
+    "UNION ALL SELECT pm.project_id FROM project_member pm JOIN project p "                        \
+    "ON p.id = pm.project_id AND p.deleted_at IS NULL WHERE pm.user_id = ?"
 #define FEED_NOT_DELETED                                                                           \
     " AND (e.project_id IS NULL OR +e.project_id NOT IN (SELECT id FROM project WHERE "            \
     "deleted_at IS NOT NULL AND org_id IN (" FEED_MY_ORGS ")))"
@@ -363,12 +368,7 @@ static int feed_vis_load(ms_req *r, feed_vis *v, int64_t *max_seq)
     int rc = db_query(r->db, &st, &r->err,
                       "SELECT 'm', CAST(MAX(seq) AS TEXT) FROM event "
                       "UNION ALL SELECT 'o', org_id FROM membership WHERE user_id = ? "
-                      "UNION ALL SELECT 's', pp.project_id FROM project_partner pp "
-                      "JOIN membership m ON m.org_id = pp.org_id AND m.user_id = ? "
-                      "JOIN project p ON p.id = pp.project_id AND p.deleted_at IS NULL "
-                      "UNION ALL SELECT 's', pm.project_id FROM project_member pm "
-                      "JOIN project p ON p.id = pm.project_id AND p.deleted_at IS NULL "
-                      "WHERE pm.user_id = ? "
+                      "UNION ALL SELECT 's', project_id FROM (" FEED_SHARED ") sh "
                       "UNION ALL SELECT 'd', p.id FROM project p JOIN membership m "
                       "ON m.org_id = p.org_id AND m.user_id = ? WHERE p.deleted_at IS NOT NULL",
                       "ssss", v->uid, v->uid, v->uid, v->uid);
