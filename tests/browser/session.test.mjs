@@ -163,6 +163,8 @@ test('a change made elsewhere in the meantime is reported (412) and the form rel
   await page.getByRole('alert').filter({ hasText: 'Someone else changed this' }).waitFor();
   // The page now shows the other person's version, and saving again works.
   await page.getByRole('heading', { name: 'Harbour Lights (UK)' }).waitFor();
+  // The form resets in an effect after the render that updated the heading: wait a few frames.
+  for (let i = 0; i < 50 && (await name.inputValue()) !== 'Harbour Lights (UK)'; i++) await page.waitForTimeout(20);
   assert.equal(await name.inputValue(), 'Harbour Lights (UK)');
   await name.fill('Harbor Lights — final');
   await page.getByRole('button', { name: 'Save changes' }).click();
