@@ -761,6 +761,19 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen
     return 0;
 }
 
+bool server_route_tables(const ms_route *const *modules, const ms_route **out, int cap)
+{
+    int n = 0;
+    if (cap < 2) return false;
+    out[n++] = http_system_routes;
+    for (const ms_route *const *t = modules; t && *t; t++) {
+        if (n == cap - 1) return false;
+        out[n++] = *t;
+    }
+    out[n] = NULL;
+    return true;
+}
+
 int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
 {
     ms_server *s = calloc(1, sizeof *s);
@@ -773,11 +786,10 @@ int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
 
     /* Routes: the server's own, then the modules'. */
     const ms_route *tables[32];
-    int nt = 0;
-    tables[nt++] = http_system_routes;
-    for (const ms_route *const *t = o->route_tables; t && *t && nt < 31; t++)
-        tables[nt++] = *t;
-    tables[nt] = NULL;
+    if (!server_route_tables(o->route_tables, tables, 32)) {
+        server_stop(s);
+        return ms_fail(err, MS_EINTERNAL, NULL, "too many route tables");
+    }
     int rc = router_build(tables, &s->router, err);
     if (rc) goto fail;
     json_t *doc;

@@ -36,6 +36,9 @@ void server_stop(ms_server *s);
 int openapi_build(const char *const *fragments, json_t **out, ms_error *err);
 /* The server's own routes (/healthz, /readyz, /metrics, /api/v1/openapi.json). */
 extern const ms_route http_system_routes[];
+/* Every table the server routes: its own routes, then the modules' (`modules` is
+ * NULL-terminated). Fills `out` (room for `cap`, NULL-terminated); false when it does not fit. */
+bool server_route_tables(const ms_route *const *modules, const ms_route **out, int cap);
 extern const char ms_openapi_base[];
 
 #endif

@@ -17,11 +17,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     const ms_route *tables[16];
-    int n = 0;
-    tables[n++] = http_system_routes;
-    for (const ms_route *const *t = app_routes; *t; t++)
-        tables[n++] = *t;
-    tables[n] = NULL;
+    if (!server_route_tables(app_routes, tables, 16)) abort();
     ms_error e;
     if (router_build(tables, &router, &e)) abort();
     return 0;

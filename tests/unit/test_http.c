@@ -78,11 +78,7 @@ static void test_openapi_complete(void **state)
     assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
     json_t *paths = json_object_get(doc, "paths");
     const ms_route *tables[16];
-    int n = 0;
-    tables[n++] = http_system_routes;
-    for (const ms_route *const *t = app_routes; *t; t++)
-        tables[n++] = *t;
-    tables[n] = NULL;
+    assert_true(server_route_tables(app_routes, tables, 16));
     int routes = 0, missing = 0;
     for (int i = 0; tables[i]; i++) {
         for (const ms_route *r = tables[i]; r->method; r++) {
