@@ -819,13 +819,14 @@ int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
      * zeroes the whole pool for every request, so it is no larger than that. */
     size_t pool = (size_t)s->config.max_header + 16384;
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, 0, NULL, NULL, on_request, s,
+        /* First, so that libmicrohttpd logs even its option parsing through us. */
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)s->config.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)s->config.connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_END);
+        s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!s->daemon) {
         rc = ms_fail(err, MS_EIO, "listen-failed",
                      "cannot listen on %s (in use, or not an address of this machine)",
