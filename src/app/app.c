@@ -26,8 +26,8 @@ extern const char ms_schema_store[];
  * tables of modules before it. ---- */
 
 const ms_schema app_schemas[] = {
-    {"store", ms_schema_store},
-    {"auth", ms_schema_auth},
+    {"store", ms_schema_store, NULL},
+    {"auth", ms_schema_auth, ms_schema_auth_pg},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 

@@ -165,6 +165,7 @@ int auth_purge(db_conn *c, ms_error *err);
 /* Routes, schema, OpenAPI fragment (see app/). */
 extern const ms_route auth_routes[];
 extern const char ms_schema_auth[];
+extern const char ms_schema_auth_pg[]; /* its PostgreSQL variant (schema.pg.sql) */
 extern const char ms_openapi_auth[];
 
 /* Valid values, shared by validation and docs. */

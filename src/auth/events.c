@@ -62,8 +62,9 @@ int event_append(db_conn *c, const ms_event *ev, ms_error *err)
                           ev->summary};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         ms_buf_printf(&b, "%s\"%s\":", k ? "," : "", keys[k]);
+        /* Summaries are formatted into fixed buffers, which may have cut a character. */
         if (vals[k])
-            ms_buf_put_json_str(&b, vals[k]);
+            ms_buf_put_json_strn(&b, vals[k], ms_utf8_whole(vals[k], strlen(vals[k])));
         else
             ms_buf_puts(&b, "null");
     }
@@ -76,7 +77,13 @@ int event_append(db_conn *c, const ms_event *ev, ms_error *err)
         ms_buf_free(&b);
         return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
     }
-    int rc = db_exec(c, err,
+    /* seq is the feed's cursor, so it must follow commit order: a reader who has seen seq
+     * 10 must never later find a 9 committed after it. SQLite commits one writer at a time.
+     * PostgreSQL hands out identity values at insert, not at commit, so writers of events
+     * take the event-log lock before theirs and hold it until they commit. */
+    int rc = db_lock(c, DB_LOCK_EVENT_LOG, err);
+    if (!rc)
+        rc = db_exec(c, err,
                      "INSERT INTO event (id, at, actor_id, action, object_type, object_id, org_id, "
                      "project_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      "sssssssss", id, now, ev->actor_id, ev->action, ev->object_type, ev->object_id,
@@ -121,8 +128,11 @@ int event_append(db_conn *c, const ms_event *ev, ms_error *err)
     "AND m.user_id = ? JOIN project p ON p.id = pp.project_id AND p.deleted_at IS NULL "           \
     "UNION ALL SELECT pm.project_id FROM project_member pm JOIN project p "                        \
     "ON p.id = pm.project_id AND p.deleted_at IS NULL WHERE pm.user_id = ?"
+/* `e.project_id || ''`, not the column: an expression keeps SQLite from reading this scope
+ * through the event_project index instead of event_org (SQLite's unary + would do the same,
+ * but PostgreSQL has no + for text). */
 #define FEED_NOT_DELETED                                                                           \
-    " AND (e.project_id IS NULL OR +e.project_id NOT IN (SELECT id FROM project WHERE "            \
+    " AND (e.project_id IS NULL OR (e.project_id || '') NOT IN (SELECT id FROM project WHERE "     \
     "deleted_at IS NOT NULL AND org_id IN (" FEED_MY_ORGS ")))"
 
 typedef struct feed_query {

@@ -189,13 +189,30 @@ bool ms_ct_eq(const void *a, const void *b, size_t n)
     return d == 0;
 }
 
+size_t ms_utf8_whole(const char *s, size_t n)
+{
+    /* Step back over at most 3 continuation bytes to the lead byte of the last character;
+     * drop it if it announces more bytes than remain. */
+    size_t i = n, back = 0;
+    while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        back++;
+    }
+    if (i == 0) return back ? 0 : n;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+    if (lead < 0x80) return n - back; /* stray continuation bytes: not ours to judge */
+    return back < need ? i - 1 : n;
+}
+
 bool ms_strlcpy(char *dst, const char *src, size_t size)
 {
     if (!size) return false;
     size_t n = strlen(src);
     if (n >= size) {
-        memcpy(dst, src, size - 1);
-        dst[size - 1] = '\0';
+        n = ms_utf8_whole(src, size - 1);
+        memcpy(dst, src, n);
+        dst[n] = '\0';
         return false;
     }
     memcpy(dst, src, n + 1);

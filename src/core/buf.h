@@ -39,8 +39,12 @@ bool ms_str_eq(const char *a, const char *b); /* NULL-safe */
 bool ms_str_has_prefix(const char *s, const char *prefix);
 /* Constant-time comparison of two equal-length byte strings. */
 bool ms_ct_eq(const void *a, const void *b, size_t n);
-/* Copy with truncation, always NUL-terminates; returns false when truncated. */
+/* Copy with truncation (never inside a UTF-8 character), always NUL-terminates; returns
+ * false when truncated. */
 bool ms_strlcpy(char *dst, const char *src, size_t size);
+/* The length of the first `n` bytes of `s` without a multi-byte UTF-8 character that a
+ * truncation cut short at their end (snprintf into a fixed buffer does that). */
+size_t ms_utf8_whole(const char *s, size_t n);
 /* Lower-case ASCII in place. */
 void ms_str_lower(char *s);
 /* True when `s` is valid UTF-8 of at most `max` bytes with no control characters

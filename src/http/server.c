@@ -491,62 +491,82 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
     db_conn *c = x->conn ? x->conn : db_acquire(s->env.db);
     x->conn = NULL;
     r->db = c;
-    int rc = 0;
     char req_hash[65] = "";
-    /* A read request already runs in the read transaction begun before authentication. */
-    if (write && !own_tx) {
-        if (db_in_tx(c)) db_rollback(c);
-        rc = db_begin(c, true, &r->err);
-    }
-
-    /* A retried create answers with what the first attempt answered. */
-    if (!rc && x->idem_key && r->caller) {
-        idem_request_hash(r->method, r->path, x->body.data, x->body.len, req_hash);
-        idem_record rec;
-        rc =
-            idem_lookup(c, s->env.secret, r->caller->user_id, x->idem_key, req_hash, &rec, &r->err);
-        if (rc == 1) {
-            if (db_in_tx(c)) db_rollback(c);
-            db_release(c);
-            r->db = NULL;
-            if (rec.location)
-                ms_reply_header(r, "Location", ms_arena_strdup(&x->arena, rec.location));
-            if (rec.etag) ms_reply_header(r, "ETag", ms_arena_strdup(&x->arena, rec.etag));
-            ms_reply_header(r, "Idempotent-Replayed", "true");
-            size_t len = rec.response ? strlen(rec.response) : 0;
-            char *body = rec.response;
-            rec.response = NULL;
-            int status = rec.status;
-            idem_record_free(&rec);
-            return queue_bytes(x, conn, status, len ? "application/json" : NULL, body, len);
-        }
-    }
-    if (!rc) {
-        rc = authz_require(c, r->caller, route->perm, r->nparams ? r->params[0] : NULL, &x->access,
-                           &r->err);
-        r->access = &x->access;
-    }
-    if (!rc) {
-        rc = route->handler(r);
-        if (rc && !r->err.code) ms_fail(&r->err, rc, NULL, "The request failed.");
-    }
     char *text = NULL;
     size_t len = 0;
-    if (!rc) {
-        text = response_text(r, &len);
+    int rc, saved_headers = r->nheaders;
+    /* A write that collided with a concurrent one (PostgreSQL's serialization conflicts,
+     * see db.h) runs again from the start, as db_transact would: the handler's work is all
+     * in the transaction that was rolled back. A streamed body cannot be read twice. */
+    bool may_retry = write && !(route->flags & MS_ROUTE_STREAM);
+    for (int attempt = 1;; attempt++) {
+        rc = 0;
+        /* A read request already runs in the read transaction begun before authentication. */
         if (write && !own_tx) {
-            if (x->idem_key && r->caller && r->status >= 200 && r->status < 300)
-                rc = idem_save(c, s->env.secret, r->caller->user_id, x->idem_key, r->method,
-                               r->path, req_hash, r->status, text, header_value(r, "Location"),
-                               header_value(r, "ETag"), &r->err);
-            if (!rc) rc = db_commit(c, &r->err);
+            if (db_in_tx(c)) db_rollback(c);
+            rc = db_begin(c, DB_TX_WRITE, &r->err);
         }
-    }
-    if (db_in_tx(c)) {
-        if (write)
-            db_rollback(c);
-        else
-            db_commit(c, NULL); /* end the read transaction: nothing to undo */
+
+        /* A retried create answers with what the first attempt answered. */
+        if (!rc && x->idem_key && r->caller) {
+            idem_request_hash(r->method, r->path, x->body.data, x->body.len, req_hash);
+            idem_record rec;
+            rc = idem_lookup(c, s->env.secret, r->caller->user_id, x->idem_key, req_hash, &rec,
+                             &r->err);
+            if (rc == 1) {
+                if (db_in_tx(c)) db_rollback(c);
+                db_release(c);
+                r->db = NULL;
+                if (rec.location)
+                    ms_reply_header(r, "Location", ms_arena_strdup(&x->arena, rec.location));
+                if (rec.etag) ms_reply_header(r, "ETag", ms_arena_strdup(&x->arena, rec.etag));
+                ms_reply_header(r, "Idempotent-Replayed", "true");
+                size_t n = rec.response ? strlen(rec.response) : 0;
+                char *body = rec.response;
+                rec.response = NULL;
+                int status = rec.status;
+                idem_record_free(&rec);
+                return queue_bytes(x, conn, status, n ? "application/json" : NULL, body, n);
+            }
+        }
+        if (!rc) {
+            rc = authz_require(c, r->caller, route->perm, r->nparams ? r->params[0] : NULL,
+                               &x->access, &r->err);
+            r->access = &x->access;
+        }
+        if (!rc) {
+            rc = route->handler(r);
+            if (rc && !r->err.code) ms_fail(&r->err, rc, NULL, "The request failed.");
+        }
+        if (!rc) {
+            text = response_text(r, &len);
+            if (write && !own_tx) {
+                if (x->idem_key && r->caller && r->status >= 200 && r->status < 300)
+                    rc = idem_save(c, s->env.secret, r->caller->user_id, x->idem_key, r->method,
+                                   r->path, req_hash, r->status, text, header_value(r, "Location"),
+                                   header_value(r, "ETag"), &r->err);
+                if (!rc) rc = db_commit(c, &r->err);
+            }
+        }
+        if (db_in_tx(c)) {
+            if (write)
+                db_rollback(c);
+            else
+                db_commit(c, NULL); /* end the read transaction: nothing to undo */
+        }
+        if (!rc || !may_retry || attempt >= DB_RETRIES || !db_retryable(&r->err)) break;
+        free(text);
+        text = NULL;
+        len = 0;
+        json_decref(r->json);
+        r->json = NULL;
+        r->out.len = 0;
+        r->out_type = NULL;
+        r->status = 0;
+        r->nheaders = saved_headers;
+        r->jobs_enqueued = false;
+        ms_error_clear(&r->err);
+        db_retry_pause(attempt);
     }
     auth_touch(c, r->caller);
     db_release(c);

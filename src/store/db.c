@@ -13,6 +13,7 @@
 #include "store/db_internal.h"
 
 #include "core/buf.h"
+#include "core/id.h"
 #include "core/time.h"
 
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DB_CACHE      256
 #define DB_PROBE      8
@@ -91,10 +93,13 @@ int db_open(const char *url, int pool_size, db **out, ms_error *err)
     const db_backend *be = &db_sqlite_backend;
     if (strncmp(url, "sqlite:", 7) == 0) {
         target = url + 7;
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        be = &db_pg_backend;
     } else if (strstr(url, "://")) {
+        char shown[96];
         return ms_fail(err, MS_EINVAL, "config",
-                       "unsupported database URL \"%.40s...\": this build supports sqlite:PATH",
-                       url);
+                       "unsupported database URL %s: use sqlite:PATH or postgres://...",
+                       db_url_redact(url, shown, sizeof shown));
     }
     if (!*target) return ms_fail(err, MS_EINVAL, "config", "database path is empty");
     if (pool_size < 1) pool_size = 1;
@@ -220,18 +225,19 @@ static void record_error(db_conn *c, int rc)
     if (rc == MS_EBUSY) BUMP(c->st.busy, 1);
 }
 
-int db_begin(db_conn *c, bool write, ms_error *err)
+int db_begin(db_conn *c, db_tx_mode mode, ms_error *err)
 {
     if (c->in_tx || c->lazy_read)
         return ms_fail(err, MS_EINTERNAL, NULL, "transaction already open");
-    if (!write) {
+    if (mode == DB_TX_READ) {
         /* A read transaction costs nothing until it reads: requests that never touch the
          * database (health checks, static files, early refusals) take no lock. */
         c->lazy_read = true;
         return 0;
     }
     /* Through the statement cache: sqlite3_exec would parse the text on every call. */
-    int rc = db_exec(c, err, c->d->be->begin_write, "");
+    const db_backend *be = c->d->be;
+    int rc = db_exec(c, err, mode == DB_TX_LOCKED ? be->begin_locked : be->begin_write, "");
     if (rc > 0) rc = 0;
     if (rc) {
         record_error(c, rc);
@@ -287,6 +293,74 @@ void db_rollback(db_conn *c)
     ms_error ignore;
     db_exec(c, &ignore, "ROLLBACK", "");
     BUMP(c->st.tx_rollbacks, 1);
+}
+
+bool db_retryable(const ms_error *err)
+{
+    return err && err->code == MS_EBUSY && strcmp(err->type, "serialization-conflict") == 0;
+}
+
+void db_retry_pause(int attempt)
+{
+    /* Up to 1, 2, 4, ... 64 ms, at random within that, so that the transactions that
+     * collided do not collide again in step. */
+    unsigned char r[2];
+    ms_random_bytes(r, sizeof r);
+    int64_t cap_us = 1000LL << (attempt < 6 ? attempt : 6);
+    int64_t us = (int64_t)((r[0] << 8 | r[1]) * cap_us / 65536) + 100;
+    struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+int db_transact(db_conn *c, db_tx_mode mode, db_tx_fn fn, void *arg, ms_error *err)
+{
+    for (int attempt = 1;; attempt++) {
+        int rc = db_begin(c, mode, err);
+        if (!rc) {
+            rc = fn(arg, c, err);
+            if (rc >= 0) {
+                int rc2 = db_commit(c, err);
+                if (rc2) rc = rc2;
+            } else {
+                db_rollback(c);
+            }
+        }
+        if (rc >= 0 || !db_retryable(err) || attempt >= DB_RETRIES) return rc;
+        db_retry_pause(attempt);
+    }
+}
+
+int db_lock(db_conn *c, int64_t key, ms_error *err)
+{
+    const char *sql = c->d->be->lock_sql;
+    if (!sql) return 0;
+    if (!c->in_tx && !c->lazy_read)
+        return ms_fail(err, MS_EINTERNAL, NULL, "db_lock outside a transaction");
+    int rc = db_exec(c, err, sql, "I", key);
+    return rc < 0 ? rc : 0;
+}
+
+bool db_skip_locked(const db_conn *c)
+{
+    return c->d->be->skip_locked;
+}
+
+const char *db_conn_engine(const db_conn *c)
+{
+    return c->d->be->name;
+}
+
+const char *db_url_redact(const char *url, char *out, size_t size)
+{
+    /* scheme://user:password@host...: the password never reaches a log or a terminal. */
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (!colon)
+        snprintf(out, size, "%s", url);
+    else
+        snprintf(out, size, "%.*s:***%s", (int)(colon - url), url, at);
+    return out;
 }
 
 static int stmt_get(db_conn *c, const char *sql, db_stmt **out, ms_error *err)

@@ -12,10 +12,16 @@
  * SQL is written in the subset that SQLite and PostgreSQL share: `?` placeholders (the
  * PostgreSQL backend numbers them), TEXT/INTEGER/BIGINT/DOUBLE PRECISION columns, times as
  * RFC 3339 text, booleans as 0/1 integers, ON CONFLICT ... DO ..., RETURNING. Engine-only
- * syntax lives in the backends (begin statements, pragmas), nowhere else.
+ * syntax lives in the backends (begin statements, pragmas), nowhere else. Two rules that
+ * PostgreSQL enforces and SQLite does not: a parameter whose type the statement does not
+ * fix is a text (bind integers with 'i'/'I', write CAST(? AS BIGINT) where an untyped
+ * integer parameter stands alone), and a failed statement ends the transaction (check
+ * first, then write; never catch an error and go on in the same transaction).
  *
  * Errors map to MS_E* codes: a unique or foreign-key violation is MS_ECONFLICT, a lock that
- * did not clear within the busy timeout is MS_EBUSY, anything else MS_EDB. */
+ * did not clear within the busy timeout is MS_EBUSY, a serialization conflict with a
+ * concurrent transaction is MS_EBUSY with type "serialization-conflict" (db_retryable: run
+ * the transaction again), anything else MS_EDB. */
 #ifndef MS_DB_H
 #define MS_DB_H
 
@@ -24,6 +30,7 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct db db;
@@ -32,7 +39,9 @@ typedef struct db_stmt db_stmt;
 
 enum { DB_DONE = 0, DB_ROW = 1 };
 
-/* Open `url` ("sqlite:PATH" or a plain path) with `pool_size` connections. */
+/* Open `url` with `pool_size` connections: "sqlite:PATH" (or a plain path) or
+ * "postgres://user:password@host:port/dbname?options" ("postgresql://" too; any libpq
+ * connection URI). */
 int db_open(const char *url, int pool_size, db **out, ms_error *err);
 void db_close(db *d);
 const char *db_engine(const db *d);
@@ -43,13 +52,48 @@ int db_pool_size(const db *d);
 db_conn *db_acquire(db *d);
 void db_release(db_conn *c);
 
-/* Transactions. A write transaction takes the write lock at its start (SQLite: BEGIN
- * IMMEDIATE), so it never fails half-way with a lock upgrade. Commits are durable
- * (synchronous=FULL) when db_commit returns 0. */
-int db_begin(db_conn *c, bool write, ms_error *err);
+/* Transactions. Commits are durable (SQLite synchronous=FULL, PostgreSQL
+ * synchronous_commit) when db_commit returns 0.
+ *   DB_TX_READ    one consistent snapshot for every statement (SQLite: BEGIN DEFERRED;
+ *                 PostgreSQL: REPEATABLE READ). Begins lazily, at the first statement.
+ *   DB_TX_WRITE   behaves as if write transactions ran one at a time. SQLite: BEGIN
+ *                 IMMEDIATE takes the write lock at once, so they do. PostgreSQL:
+ *                 SERIALIZABLE; a transaction that could not be ordered fails with a
+ *                 retryable error (db_retryable) and is run again by db_transact.
+ *   DB_TX_LOCKED  a write transaction whose statements each see the latest commits
+ *                 (PostgreSQL: READ COMMITTED), for code that coordinates explicitly with
+ *                 row locks (SELECT ... FOR UPDATE SKIP LOCKED, see db_skip_locked) or
+ *                 db_lock; never fails with a serialization conflict. SQLite: as WRITE. */
+typedef enum db_tx_mode { DB_TX_READ = 0, DB_TX_WRITE = 1, DB_TX_LOCKED = 2 } db_tx_mode;
+int db_begin(db_conn *c, db_tx_mode mode, ms_error *err);
 int db_commit(db_conn *c, ms_error *err);
 void db_rollback(db_conn *c);
 bool db_in_tx(const db_conn *c);
+
+/* Run `fn` in a transaction of `mode` and commit when it returns >= 0 (roll back when it
+ * fails); a serialization conflict runs it again, up to DB_RETRIES times with a short random
+ * pause. `fn` must therefore do nothing outside the database that a second run repeats.
+ * Returns fn's result or the error. */
+#define DB_RETRIES 8
+typedef int (*db_tx_fn)(void *arg, db_conn *c, ms_error *err);
+int db_transact(db_conn *c, db_tx_mode mode, db_tx_fn fn, void *arg, ms_error *err);
+/* True when the failure was a serialization conflict: the same transaction run again can
+ * succeed. */
+bool db_retryable(const ms_error *err);
+/* Sleep before retry number `attempt` (1-based): a random pause, growing with attempts. */
+void db_retry_pause(int attempt);
+
+/* A lock held by the current transaction until it ends: transactions that take the same
+ * `key` pass this point one at a time (PostgreSQL: pg_advisory_xact_lock). On SQLite write
+ * transactions already run one at a time and this does nothing. Keys are DB_LOCK_*. */
+enum { DB_LOCK_MIGRATE = 0x6d730001, DB_LOCK_EVENT_LOG = 0x6d730002 };
+int db_lock(db_conn *c, int64_t key, ms_error *err);
+/* Whether the engine supports SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL). */
+bool db_skip_locked(const db_conn *c);
+/* `url` with its password replaced by ***, for messages and logs. Returns `out`. */
+const char *db_url_redact(const char *url, char *out, size_t size);
+/* The engine of a connection: "sqlite" or "postgres". */
+const char *db_conn_engine(const db_conn *c);
 
 /* Prepare (cached) and bind. `types` has one letter per parameter:
  *   s  const char *  (NULL binds SQL NULL)

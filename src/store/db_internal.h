@@ -18,6 +18,9 @@ typedef struct db_backend {
     const char *name;
     const char *begin_read;
     const char *begin_write;
+    const char *begin_locked;
+    const char *lock_sql; /* one int64 parameter; NULL: locks are implied (SQLite) */
+    bool skip_locked;
     int (*connect)(const char *target, void **bconn, ms_error *err);
     void (*disconnect)(void *bconn);
     int (*prepare)(void *bconn, const char *sql, void **bstmt, ms_error *err);
@@ -40,5 +43,6 @@ typedef struct db_backend {
 } db_backend;
 
 extern const db_backend db_sqlite_backend;
+extern const db_backend db_pg_backend;
 
 #endif

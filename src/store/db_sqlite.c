@@ -210,6 +210,7 @@ const db_backend db_sqlite_backend = {
     .name = "sqlite",
     .begin_read = "BEGIN DEFERRED",
     .begin_write = "BEGIN IMMEDIATE",
+    .begin_locked = "BEGIN IMMEDIATE",
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .prepare = sq_prepare,

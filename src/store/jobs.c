@@ -1,10 +1,12 @@
 /* jobs.c: the job queue (SQL) and its worker threads. See jobs.h.
  *
- * Claiming. A claim is one write transaction: pick the best ready row (queued and due, or
- * running with an expired lease), then UPDATE it guarded by its current state and attempts,
- * so that two claimers can never both get it even on an engine with weaker isolation (the
- * loser sees 0 rows changed and tries the next). On SQLite, BEGIN IMMEDIATE makes claims
- * strictly serial anyway. A lease-expired job that has used all its attempts goes to dead.
+ * Claiming. A claim is one DB_TX_LOCKED transaction: pick the best ready row (queued and
+ * due, or running with an expired lease), then UPDATE it guarded by its current state and
+ * attempts, so that two claimers can never both get it (the loser sees 0 rows changed and
+ * tries the next). On PostgreSQL the pick is SELECT ... FOR UPDATE SKIP LOCKED: the servers
+ * of a cluster claim different jobs at the same moment instead of queueing on one row. On
+ * SQLite, BEGIN IMMEDIATE makes claims strictly serial. A lease-expired job that has used
+ * all its attempts goes to dead.
  *
  * Workers. Each worker thread keeps one connection, polls at most every POLL_MS, and sleeps
  * on a condition variable that jobs_runner_wake signals, so work enqueued in this process
@@ -92,10 +94,15 @@ static int mark_dead(db_conn *c, const char *id, const char *why, ms_error *err)
     return rc < 0 ? rc : 0;
 }
 
+#define CLAIM_SQL                                                                                  \
+    "SELECT id, kind, payload, attempts, max_attempts, state FROM job "                            \
+    "WHERE (state = 'queued' AND run_at <= ?) OR (state = 'running' AND lease_until < ?) "         \
+    "ORDER BY priority DESC, run_at LIMIT 1"
+
 int jobs_claim(db_conn *c, const char *worker, int64_t lease_ms, ms_job *out, ms_error *err)
 {
     memset(out, 0, sizeof *out);
-    int rc = db_begin(c, true, err);
+    int rc = db_begin(c, DB_TX_LOCKED, err);
     if (rc) return rc;
     char now[MS_TIME_LEN], lease[MS_TIME_LEN];
     ms_now_str(now);
@@ -103,11 +110,8 @@ int jobs_claim(db_conn *c, const char *worker, int64_t lease_ms, ms_job *out, ms
     for (int tries = 0; tries < 16; tries++) {
         db_stmt *st;
         rc = db_query_row(c, &st, err,
-                          "SELECT id, kind, payload, attempts, max_attempts, state FROM job "
-                          "WHERE (state = 'queued' AND run_at <= ?) "
-                          "   OR (state = 'running' AND lease_until < ?) "
-                          "ORDER BY priority DESC, run_at LIMIT 1",
-                          "ss", now, now);
+                          db_skip_locked(c) ? CLAIM_SQL " FOR UPDATE SKIP LOCKED" : CLAIM_SQL, "ss",
+                          now, now);
         if (rc == DB_DONE) break;
         if (rc < 0) goto fail;
         char id[MS_ID_LEN], state[16];
@@ -175,7 +179,7 @@ int jobs_complete(db_conn *c, const ms_job *j, const char *worker, ms_error *err
 {
     char now[MS_TIME_LEN];
     ms_now_str(now);
-    int rc = db_begin(c, true, err);
+    int rc = db_begin(c, DB_TX_LOCKED, err);
     if (rc) return rc;
     rc =
         db_exec(c, err,
@@ -190,7 +194,7 @@ int jobs_fail(db_conn *c, const ms_job *j, const char *worker, const char *error
 {
     char now[MS_TIME_LEN], run_at[MS_TIME_LEN];
     ms_now_str(now);
-    int rc = db_begin(c, true, err);
+    int rc = db_begin(c, DB_TX_LOCKED, err);
     if (rc) return rc;
     if (permanent || j->attempts >= j->max_attempts) {
         rc = db_exec(c, err,

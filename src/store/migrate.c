@@ -38,9 +38,12 @@ static bool only_comments(const char *p, const char *end)
     return true;
 }
 
-int ms_schema_parse(const char *module, const char *text, ms_migration_fn fn, void *arg,
-                    ms_error *err)
+/* `variant`: a per-engine file, which holds only the migrations that differ (versions
+ * increase but may skip). */
+static int parse(const char *module, const char *text, bool variant, ms_migration_fn fn, void *arg,
+                 ms_error *err)
 {
+    const char *file = variant ? "schema.pg.sql" : "schema.sql";
     static const char marker[] = "-- migration ";
     const char *p = text, *first = NULL;
     /* Find markers at the start of lines. */
@@ -71,15 +74,15 @@ int ms_schema_parse(const char *module, const char *text, ms_migration_fn fn, vo
             first = m;
             if (!only_comments(text, m))
                 return ms_fail(err, MS_EINTERNAL, "schema",
-                               "%s/schema.sql: SQL before the first \"-- migration N: name\"",
-                               module);
+                               "%s/%s: SQL before the first \"-- migration N: name\"", module,
+                               file);
         }
         const char *q = m + sizeof marker - 1;
         char *endp;
         long v = strtol(q, &endp, 10);
-        if (endp == q || *endp != ':' || v != expect)
-            return ms_fail(err, MS_EINTERNAL, "schema",
-                           "%s/schema.sql: expected \"-- migration %d: name\"", module, expect);
+        if (endp == q || *endp != ':' || (variant ? v < expect : v != expect))
+            return ms_fail(err, MS_EINTERNAL, "schema", "%s/%s: expected \"-- migration %d: name\"",
+                           module, file, expect);
         const char *nl = strchr(endp, '\n');
         const char *name = endp + 1;
         while (*name == ' ')
@@ -89,14 +92,52 @@ int ms_schema_parse(const char *module, const char *text, ms_migration_fn fn, vo
         memcpy(cur_name, name, nn);
         cur_name[nn] = 0;
         cur_version = (int)v;
-        expect++;
+        expect = (int)v + 1;
         cur = nl ? nl + 1 : name + nn;
         p = cur;
     }
     if (!first && !only_comments(text, text + strlen(text)))
-        return ms_fail(err, MS_EINTERNAL, "schema",
-                       "%s/schema.sql: no \"-- migration 1: name\" marker", module);
+        return ms_fail(err, MS_EINTERNAL, "schema", "%s/%s: no \"-- migration 1: name\" marker",
+                       module, file);
     return 0;
+}
+
+int ms_schema_parse(const char *module, const char *text, ms_migration_fn fn, void *arg,
+                    ms_error *err)
+{
+    return parse(module, text, false, fn, arg, err);
+}
+
+/* The migrations of a per-engine variant, by version. */
+typedef struct variant {
+    int version;
+    char name[128];
+    char *sql;
+    bool used;
+} variant;
+typedef struct variant_list {
+    variant v[64];
+    int n;
+} variant_list;
+
+static int collect_variant(void *arg, int version, const char *name, const char *sql, ms_error *err)
+{
+    variant_list *l = arg;
+    if (l->n >= (int)(sizeof l->v / sizeof l->v[0]))
+        return ms_fail(err, MS_EINTERNAL, "schema", "too many migration variants");
+    variant *x = &l->v[l->n];
+    x->version = version;
+    ms_strlcpy(x->name, name, sizeof x->name);
+    if (!(x->sql = strdup(sql))) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    l->n++;
+    return 0;
+}
+
+static void variants_free(variant_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->v[i].sql);
+    l->n = 0;
 }
 
 static void checksum(const char *sql, char out[33])
@@ -112,42 +153,61 @@ typedef struct run_ctx {
     bool dry_run;
     ms_migrate_report *rep;
     int max_known;
+    variant_list *variants; /* this engine's variants of the module's migrations */
 } run_ctx;
 
+/* Check, and apply when missing, one migration, in one transaction that holds the migration
+ * lock: servers of a cluster starting together apply each migration exactly once (the
+ * others wait, then see it recorded). */
 static int apply_one(void *arg, int version, const char *name, const char *sql, ms_error *err)
 {
     run_ctx *x = arg;
     x->max_known = version;
+    for (int i = 0; i < x->variants->n; i++) {
+        variant *v = &x->variants->v[i];
+        if (v->version != version) continue;
+        if (strcmp(v->name, name) != 0)
+            return ms_fail(err, MS_EINTERNAL, "schema",
+                           "%s/schema.pg.sql: migration %d is \"%s\" but schema.sql calls it "
+                           "\"%s\"",
+                           x->module, version, v->name, name);
+        v->used = true;
+        sql = v->sql;
+    }
     char sum[33];
     checksum(sql, sum);
+    int rc = db_begin(x->c, DB_TX_LOCKED, err);
+    if (!rc) rc = db_lock(x->c, DB_LOCK_MIGRATE, err);
     db_stmt *st;
-    int rc = db_query_row(x->c, &st, err,
+    if (!rc)
+        rc = db_query_row(x->c, &st, err,
                           "SELECT checksum FROM schema_migration WHERE module = ? AND version = ?",
                           "si", x->module, version);
-    if (rc < 0) return rc;
+    if (rc < 0) goto out;
     if (rc == DB_ROW) {
         bool same = strcmp(db_col_text(st, 0), sum) == 0;
         db_done(st);
+        rc = 0;
         if (!same)
-            return ms_fail(err, MS_EINTERNAL, "schema-drift",
-                           "migration %s %d (%s) was changed after it was applied; restore its "
-                           "text and add a new migration instead",
-                           x->module, version, name);
-        x->rep->current++;
-        return 0;
+            rc = ms_fail(err, MS_EINTERNAL, "schema-drift",
+                         "migration %s %d (%s) was changed after it was applied; restore its "
+                         "text and add a new migration instead",
+                         x->module, version, name);
+        else
+            x->rep->current++;
+        goto out;
     }
+    rc = 0;
     if (x->dry_run) {
         x->rep->pending++;
-        return 0;
+        goto out;
     }
-    if ((rc = db_begin(x->c, true, err))) return rc;
-    rc = db_exec_script(x->c, sql, err);
-    if (rc) {
-        db_rollback(x->c);
+    if ((rc = db_exec_script(x->c, sql, err))) {
         char detail[sizeof err->detail];
         snprintf(detail, sizeof detail, "%s", err->detail);
-        return ms_fail(err, rc, "migration-failed", "migration %s %d (%s) failed: %s", x->module,
-                       version, name, detail);
+        ms_fail(err, rc, "migration-failed", "migration %s %d (%s) failed: %s", x->module, version,
+                name, detail);
+        goto out;
     }
     char now[MS_TIME_LEN];
     ms_now_str(now);
@@ -155,15 +215,27 @@ static int apply_one(void *arg, int version, const char *name, const char *sql, 
                  "INSERT INTO schema_migration (module, version, name, checksum, applied_at) "
                  "VALUES (?, ?, ?, ?, ?)",
                  "sisss", x->module, version, name, sum, now);
-    if (rc < 0) {
-        db_rollback(x->c);
-        return rc;
-    }
+    if (rc < 0) goto out;
     if ((rc = db_commit(x->c, err))) return rc;
     x->rep->applied++;
     ms_log(MS_LOG_INFO, "migration applied",
            json_pack("{s:s,s:i,s:s}", "module", x->module, "version", version, "name", name));
     return 0;
+out:
+    db_rollback(x->c);
+    return rc < 0 ? rc : 0;
+}
+
+static int create_migrations_table(db_conn *c, ms_error *err)
+{
+    int rc = db_begin(c, DB_TX_LOCKED, err);
+    if (!rc) rc = db_lock(c, DB_LOCK_MIGRATE, err);
+    if (!rc) rc = db_exec_script(c, migrations_table, err);
+    if (rc) {
+        db_rollback(c);
+        return rc;
+    }
+    return db_commit(c, err);
 }
 
 int ms_migrate(db *d, const ms_schema *schemas, int nschemas, bool dry_run,
@@ -173,10 +245,24 @@ int ms_migrate(db *d, const ms_schema *schemas, int nschemas, bool dry_run,
     ms_migrate_report *rep = report ? report : &local;
     memset(rep, 0, sizeof *rep);
     db_conn *c = db_acquire(d);
-    int rc = db_exec_script(c, migrations_table, err);
+    bool pg = strcmp(db_engine(d), "postgres") == 0;
+    variant_list *variants = calloc(1, sizeof *variants);
+    if (!variants) {
+        db_release(c);
+        return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    }
+    int rc = create_migrations_table(c, err);
     for (int i = 0; rc == 0 && i < nschemas; i++) {
-        run_ctx x = {c, schemas[i].module, dry_run, rep, 0};
-        rc = ms_schema_parse(schemas[i].module, schemas[i].sql, apply_one, &x, err);
+        run_ctx x = {c, schemas[i].module, dry_run, rep, 0, variants};
+        variants_free(variants);
+        if (pg && schemas[i].sql_pg)
+            rc = parse(schemas[i].module, schemas[i].sql_pg, true, collect_variant, variants, err);
+        if (!rc) rc = parse(schemas[i].module, schemas[i].sql, false, apply_one, &x, err);
+        for (int k = 0; !rc && k < variants->n; k++)
+            if (!variants->v[k].used)
+                rc = ms_fail(err, MS_EINTERNAL, "schema",
+                             "%s/schema.pg.sql: migration %d has no counterpart in schema.sql",
+                             schemas[i].module, variants->v[k].version);
         if (rc) break;
         db_stmt *st;
         rc = db_query_row(c, &st, err, "SELECT MAX(version) FROM schema_migration WHERE module = ?",
@@ -191,6 +277,8 @@ int ms_migrate(db *d, const ms_schema *schemas, int nschemas, bool dry_run,
                          "it was written by a newer mstation",
                          schemas[i].module, (long long)max, x.max_known);
     }
+    variants_free(variants);
+    free(variants);
     db_release(c);
     return rc;
 }

@@ -11,7 +11,12 @@
  * migration not yet recorded in schema_migration, each in its own transaction together with
  * its record. An applied migration whose text changed, or one the database has and this
  * binary does not (a downgrade), stops the runner with an error: the database is never
- * quietly run against a schema it does not have. */
+ * quietly run against a schema it does not have.
+ *
+ * SQL that one engine cannot run (a reserved word, an identity column) goes in a variant
+ * file next to schema.sql, schema.pg.sql, which repeats only the migrations that differ,
+ * under the same markers. Each migration is checked and applied under a lock (db_lock), so
+ * that several servers starting at once on one PostgreSQL apply it once. */
 #ifndef MS_MIGRATE_H
 #define MS_MIGRATE_H
 
@@ -23,6 +28,10 @@
 typedef struct ms_schema {
     const char *module; /* "store", "auth", "assets", ... */
     const char *sql;    /* the module's schema.sql text */
+    const char *sql_pg; /* its schema.pg.sql, or NULL: PostgreSQL variants of the migrations
+                           whose SQL must differ there (same version and name, the same
+                           tables, columns and indexes; `mstation db schema` shows both
+                           engines' result and a test compares them) */
 } ms_schema;
 
 typedef struct ms_migrate_report {

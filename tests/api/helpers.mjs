@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, tokenClient, addUser } from '../lib/api.mjs';
+import { ENGINE } from '../lib/server.mjs';
 
 export const run = promisify(execFile);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -183,14 +184,25 @@ export async function outbox(srv) {
   }
 }
 
-/** Run SQL on the server's database with the sqlite3 tool (test set-up only). */
+/** Run SQL on the server's database with the engine's own tool, sqlite3 or psql (test
+ * set-up only). Rows come back as lines, columns separated by '|'. */
 export async function sql(srv, statement) {
-  const { stdout } = await run('sqlite3', ['-cmd', '.timeout 5000', join(srv.data, 'mstation.db'), statement]);
+  const { stdout } = srv.engine === 'postgres'
+    ? await run('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', srv.database, '-c', statement])
+    : await run('sqlite3', ['-cmd', '.timeout 5000', join(srv.data, 'mstation.db'), statement]);
   return stdout.trim();
 }
 
+/** The whole database as text (schema and rows), to compare before and after. */
+export async function dumpDatabase(srv) {
+  const { stdout } = srv.engine === 'postgres'
+    ? await run('pg_dump', ['--no-owner', '--inserts', srv.database], { maxBuffer: 64 << 20 })
+    : await run('sqlite3', ['-cmd', '.timeout 5000', join(srv.data, 'mstation.db'), '.dump'], { maxBuffer: 64 << 20 });
+  return stdout;
+}
+
 export async function haveSqlite3() {
-  try { await run('sqlite3', ['-version']); return true; } catch { return false; }
+  try { await run(ENGINE === 'postgres' ? 'psql' : 'sqlite3', ['--version']); return true; } catch { return false; }
 }
 
 /** A client for the same base URL without credentials. */

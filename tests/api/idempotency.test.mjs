@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/api.mjs';
 import {
-  assertProblem, assertOk, person, mkOrg, mkProject, walk, etag, uniq, run, haveSqlite3, rawRequest,
+  assertProblem, assertOk, person, mkOrg, mkProject, walk, etag, uniq, run, haveSqlite3, rawRequest, dumpDatabase,
 } from './helpers.mjs';
 
 let srv, alice, bob, org, project;
@@ -164,11 +164,11 @@ test('a token created with an Idempotency-Key is not kept in plain text in the d
   { skip: !(await haveSqlite3()) && 'needs the sqlite3 tool' }, async () => {
     const r = await alice.c.post('/api/v1/tokens', { name: '保密 secret' }, key(uniq('tok')));
     assertOk(r, 201);
-    const { stdout } = await run('sqlite3', ['-cmd', '.timeout 5000', join(srv.data, 'mstation.db'), '.dump'], { maxBuffer: 64 << 20 });
+    const stdout = await dumpDatabase(srv);
     assert.ok(stdout.includes('CREATE TABLE'), 'dump worked');
     assert.ok(!stdout.includes(r.json.token), 'the API token appears in plain text in the database');
     const inv = await alice.c.post(`/api/v1/orgs/${org.id}/invitations`, { email: `${uniq('secret')}@example.com`, role: 'member' }, key(uniq('inv')));
     assertOk(inv, 201);
-    const dump2 = (await run('sqlite3', ['-cmd', '.timeout 5000', join(srv.data, 'mstation.db'), '.dump'], { maxBuffer: 64 << 20 })).stdout;
+    const dump2 = await dumpDatabase(srv);
     assert.ok(!dump2.includes(inv.json.token), 'the invitation token appears in plain text in the database');
   });

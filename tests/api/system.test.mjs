@@ -16,7 +16,7 @@ test('healthz and readyz answer', async () => {
   const r = await anon.get('/readyz');
   assert.equal(r.status, 200);
   assert.equal(r.json.status, 'ready');
-  assert.equal(r.json.database, 'sqlite');
+  assert.equal(r.json.database, srv.engine);
   assert.ok(r.json.migrations >= 2);
 });
 

@@ -6,6 +6,11 @@
 //   srv.url, srv.admin.email, srv.admin.password, srv.logs (parsed JSON log lines)
 //   await srv.cli(['user', 'add', '--email', 'x@example.com', '--password-file', f])
 //   await srv.stop();
+//
+// Engine: SQLite in the data folder, unless MSTATION_TEST_PG holds the URL of a PostgreSQL
+// cluster (scripts/test starts one): then each server gets a fresh database of its own.
+// `startServer({ share: other })` starts a second server on another server's database and
+// data folder (a cluster of two).
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,18 +21,34 @@ const run = promisify(execFile);
 const root = resolve(new URL('../..', import.meta.url).pathname);
 export const BIN = resolve(root, process.env.MSTATION_BIN || 'build/mstation');
 
-export async function startServer({ settings = {}, admin = {} } = {}) {
+export const PG = process.env.MSTATION_TEST_PG || '';
+export const ENGINE = PG ? 'postgres' : 'sqlite';
+let dbCount = 0;
+
+/** A new, empty PostgreSQL database on the test cluster; returns its URL. */
+export async function createDatabase() {
+  dbCount += 1;
+  const name = `t_${process.pid}_${dbCount}_${Math.random().toString(36).slice(2, 8)}`;
+  await run('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', PG, '-c', `CREATE DATABASE ${name}`]);
+  return PG.replace(/\/[^/]*$/, '/' + name);
+}
+
+export async function startServer({ settings = {}, admin = {}, share = null } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'mstation-test-'));
-  const data = join(dir, 'data');
-  const email = admin.email || 'admin@example.com';
-  const password = admin.password || 'admin-password-123';
-  const pwFile = join(dir, 'admin.pw');
-  await writeFile(pwFile, password + '\n');
-  await run(BIN, ['init', '--data', data, '--admin-email', email, '--admin-name', admin.name || 'Admin',
-    '--admin-password-file', pwFile], { env: testEnv() });
+  const data = share ? share.data : join(dir, 'data');
+  const database = share ? share.database : PG ? await createDatabase() : `sqlite:${data}/mstation.db`;
+  const env = { ...testEnv(), MSTATION_DATABASE: database };
+  const email = share ? share.admin.email : admin.email || 'admin@example.com';
+  const password = share ? share.admin.password : admin.password || 'admin-password-123';
+  if (!share) {
+    const pwFile = join(dir, 'admin.pw');
+    await writeFile(pwFile, password + '\n');
+    await run(BIN, ['init', '--data', data, '--admin-email', email, '--admin-name', admin.name || 'Admin',
+      '--admin-password-file', pwFile], { env });
+  }
   const args = ['serve', '--data', data, '--listen', '127.0.0.1:0', '--threads', '2', '--workers', '1'];
   for (const [k, v] of Object.entries(settings)) args.push(`--${k}`, String(v));
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'], env: testEnv() });
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   const logs = [];
   let stderrTail = '';
   const port = await new Promise((resolvePort, reject) => {
@@ -51,10 +72,10 @@ export async function startServer({ settings = {}, admin = {} } = {}) {
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   return {
     url: `http://127.0.0.1:${port}`,
-    port, dir, data, logs,
+    port, dir, data, logs, database, engine: ENGINE,
     admin: { email, password },
     stderr: () => stderrTail,
-    cli: (argv, opts = {}) => run(BIN, [...argv, '--data', data], { env: testEnv(), ...opts }),
+    cli: (argv, opts = {}) => run(BIN, [...argv, '--data', data], { env, ...opts }),
     async stop() {
       proc.kill('SIGTERM');
       const { code, signal } = await exited;

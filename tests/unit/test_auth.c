@@ -22,7 +22,7 @@ static int setup(void **state)
     snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
     ms_error e;
     if (db_open(url, 2, &f->d, &e)) return -1;
-    ms_schema s[] = {{"store", ms_schema_store}, {"auth", ms_schema_auth}};
+    ms_schema s[] = {{"store", ms_schema_store, NULL}, {"auth", ms_schema_auth, ms_schema_auth_pg}};
     if (ms_migrate(f->d, s, 2, false, NULL, &e)) return -1;
     f->c = db_acquire(f->d);
     *state = f;

@@ -84,6 +84,24 @@ static void test_clean_text(void **state)
     assert_int_equal(ms_utf8_chars("上海影业"), 4);
 }
 
+static void test_utf8_safe_truncation(void **state)
+{
+    (void)state;
+    const char *s = "a上海"; /* 1 + 3 + 3 bytes */
+    for (size_t n = 0; n <= 7; n++) {
+        size_t want = n < 1 ? 0 : n < 4 ? 1 : n < 7 ? 4 : 7;
+        assert_int_equal(ms_utf8_whole(s, n), want);
+    }
+    assert_int_equal(ms_utf8_whole("\xf0\x9f\x8e\xac", 3), 0); /* an emoji cut short */
+    assert_int_equal(ms_utf8_whole("\xf0\x9f\x8e\xac", 4), 4);
+    char out[6];
+    assert_false(ms_strlcpy(out, "ab上海", sizeof out)); /* room for 5 bytes: "ab" + 3 */
+    assert_string_equal(out, "ab上");
+    assert_false(ms_strlcpy(out, "abc上海", sizeof out));
+    assert_string_equal(out, "abc");
+    assert_true(ms_strlcpy(out, "上", sizeof out));
+}
+
 static void test_time_format_and_parse(void **state)
 {
     (void)state;
@@ -381,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_buf_growth_and_printf),
         cmocka_unit_test(test_b64url_round_trip),
         cmocka_unit_test(test_clean_text),
+        cmocka_unit_test(test_utf8_safe_truncation),
         cmocka_unit_test(test_time_format_and_parse),
         cmocka_unit_test(test_uuid7),
         cmocka_unit_test(test_config_parsers),

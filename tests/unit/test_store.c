@@ -29,7 +29,7 @@ static int setup(void **state)
     snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
     ms_error e;
     if (db_open(url, 4, &f->d, &e)) return -1;
-    ms_schema s[] = {{"store", ms_schema_store}};
+    ms_schema s[] = {{"store", ms_schema_store, NULL}};
     if (ms_migrate(f->d, s, 1, false, NULL, &e)) return -1;
     f->c = db_acquire(f->d);
     *state = f;
@@ -215,9 +215,11 @@ static void test_migrations(void **state)
 {
     fixture *f = *state;
     ms_error e;
-    ms_schema v1[] = {{"demo", "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n"}};
-    ms_schema v2[] = {{"demo", "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n"
-                               "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n"}};
+    ms_schema v1[] = {{"demo", "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n", NULL}};
+    ms_schema v2[] = {{"demo",
+                       "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n"
+                       "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n",
+                       NULL}};
     ms_migrate_report rep;
     assert_int_equal(ms_migrate(f->d, v1, 1, false, &rep, &e), 0);
     assert_int_equal(rep.applied, 1);
@@ -232,14 +234,18 @@ static void test_migrations(void **state)
     assert_int_equal(ms_migrate(f->d, v1, 1, false, &rep, &e), MS_EINTERNAL);
     assert_string_equal(e.type, "schema-newer");
     /* An applied migration was edited. */
-    ms_schema edited[] = {{"demo", "-- migration 1: t\nCREATE TABLE demo (a BIGINT);\n"
-                                   "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n"}};
+    ms_schema edited[] = {{"demo",
+                           "-- migration 1: t\nCREATE TABLE demo (a BIGINT);\n"
+                           "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n",
+                           NULL}};
     assert_int_equal(ms_migrate(f->d, edited, 1, false, &rep, &e), MS_EINTERNAL);
     assert_string_equal(e.type, "schema-drift");
     /* A failing migration changes nothing and is not recorded. */
-    ms_schema bad[] = {{"demo", "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n"
-                                "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n"
-                                "-- migration 3: broken\nCREATE TABLE half (x INT);\nNOT SQL;\n"}};
+    ms_schema bad[] = {{"demo",
+                        "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n"
+                        "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n"
+                        "-- migration 3: broken\nCREATE TABLE half (x INT);\nNOT SQL;\n",
+                        NULL}};
     assert_int_equal(ms_migrate(f->d, bad, 1, false, &rep, &e), MS_EDB);
     assert_string_equal(e.type, "migration-failed");
     db_stmt *st;

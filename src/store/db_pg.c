@@ -1,0 +1,539 @@
+/* db_pg.c: the PostgreSQL backend of db.h, on libpq.
+ *
+ * Statements. The `?` placeholders of our SQL become $1, $2, ... (outside string literals,
+ * quoted names and comments). A statement is prepared on the server (PQprepare) the first
+ * time it runs on a connection, with parameter types taken from what was bound: 'I' is a
+ * bigint, 'd' a double precision, 's' a text; a NULL takes the type it had before. It is
+ * prepared again only if a later call binds another type. Results come back whole, in text
+ * format, and are read row by row; the pages we ask for are small (LIMITed).
+ *
+ * Prepared statements the cache evicts are deallocated on the server at the connection's
+ * next statement outside a failed transaction (a DEALLOCATE inside one would fail).
+ *
+ * Transactions. Read: REPEATABLE READ (one snapshot, like SQLite's read transaction). Write:
+ * SERIALIZABLE, so that the application's read-then-write logic stays as correct as under
+ * SQLite's single writer; the rare transaction PostgreSQL cannot order fails with
+ * 40001/40P01, which we report as the retryable "serialization-conflict" (db_transact and
+ * the server run it again). Locked: READ COMMITTED, for the job queue's SKIP LOCKED claims
+ * and for advisory locks (db_lock), whose waiters must see what the holder committed.
+ *
+ * Connections. Each sets UTC, UTF-8 and a lock timeout equal to SQLite's busy timeout.
+ * A connection that broke (server restart, network) fails its current statement with
+ * MS_EBUSY and reconnects at once, so the next request works again; its prepared
+ * statements are prepared anew (a generation counter tells). */
+#include "store/db_internal.h"
+
+#include "core/buf.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Type OIDs (pg_type.h is a server header; these are fixed since PostgreSQL 7). */
+enum {
+    OID_BOOL = 16,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_TEXT = 25,
+    OID_OID = 26,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_NUMERIC = 1700,
+};
+
+#define LOCK_TIMEOUT "10s"
+
+typedef struct pg_conn {
+    PGconn *h;
+    unsigned gen; /* bumped when the connection was re-established */
+    unsigned next_name;
+    int64_t changes;
+    ms_buf dealloc; /* "DEALLOCATE s1;DEALLOCATE s7;" to send when it is safe */
+} pg_conn;
+
+typedef struct pg_stmt {
+    pg_conn *c;
+    char *sql; /* with $n placeholders */
+    int nparams;
+    Oid *types;        /* as prepared on the server */
+    Oid *bound;        /* as bound for the next run (0: NULL) */
+    const char **vals; /* text of each parameter, NULL for SQL NULL */
+    char (*num)[32];   /* storage for the text of numeric parameters */
+    char name[16];
+    unsigned gen;
+    bool prepared;
+    PGresult *res;
+    int row, nrows, ncols;
+    char *kinds; /* per result column: 'i' integer, 'b' boolean, 'f' float, 'n' numeric,
+                    't' text */
+} pg_stmt;
+
+static int map_error(pg_conn *c, const PGresult *res, ms_error *err)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : NULL;
+    if (!msg || !*msg) msg = PQerrorMessage(c->h);
+    char text[300];
+    snprintf(text, sizeof text, "%s", msg ? msg : "unknown error");
+    text[strcspn(text, "\n")] = 0;
+    if (!state) {
+        if (PQstatus(c->h) == CONNECTION_BAD)
+            return ms_fail(err, MS_EBUSY, "database-unavailable",
+                           "the database connection was lost, try again (%s)", text);
+        return ms_fail(err, MS_EDB, "database-error", "database error: %s", text);
+    }
+    if (!strcmp(state, "23505"))
+        return ms_fail(err, MS_ECONFLICT, "conflict", "already exists (%s)", text);
+    if (!strncmp(state, "23", 2))
+        return ms_fail(err, MS_ECONFLICT, "constraint", "constraint failed (%s)", text);
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+        return ms_fail(err, MS_EBUSY, "serialization-conflict",
+                       "a concurrent change got in the way, try again (%s)", text);
+    if (!strcmp(state, "55P03") || !strcmp(state, "57014"))
+        return ms_fail(err, MS_EBUSY, "busy", "the database is busy, try again (%s)", text);
+    if (!strcmp(state, "53100"))
+        return ms_fail(err, MS_EIO, "disk-full", "the database disk is full (%s)", text);
+    if (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3))
+        return ms_fail(err, MS_EBUSY, "database-unavailable",
+                       "the database is not reachable, try again (%s)", text);
+    return ms_fail(err, MS_EDB, "database-error", "database error [%s]: %s", state, text);
+}
+
+static int run_setup(PGconn *h, ms_error *err)
+{
+    PGresult *res = PQexec(h, "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8';"
+                              "SET lock_timeout = '" LOCK_TIMEOUT "'");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        ms_fail(err, MS_EDB, "database-error", "cannot set up the database connection: %s",
+                PQresultErrorMessage(res));
+    PQclear(res);
+    return ok ? 0 : MS_EDB;
+}
+
+static int pg_connect(const char *target, void **out, ms_error *err)
+{
+    const char *keys[] = {"dbname", "fallback_application_name", "connect_timeout", NULL};
+    const char *vals[] = {target, "mstation", "10", NULL};
+    PGconn *h = PQconnectdbParams(keys, vals, 1);
+    if (!h) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    if (PQstatus(h) != CONNECTION_OK) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(h));
+        msg[strcspn(msg, "\n")] = 0;
+        PQfinish(h);
+        char shown[200];
+        return ms_fail(err, MS_EDB, "database-unavailable", "cannot connect to %s: %s",
+                       db_url_redact(target, shown, sizeof shown), msg);
+    }
+    if (PQserverVersion(h) < 130000) {
+        int v = PQserverVersion(h);
+        PQfinish(h);
+        return ms_fail(err, MS_EDB, "database-version",
+                       "PostgreSQL %d.%d is too old: mstation needs 13 or newer", v / 10000,
+                       v % 10000);
+    }
+    int rc = run_setup(h, err);
+    if (rc) {
+        PQfinish(h);
+        return rc;
+    }
+    pg_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        PQfinish(h);
+        return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    }
+    c->h = h;
+    ms_buf_init(&c->dealloc);
+    *out = c;
+    return 0;
+}
+
+static void pg_disconnect(void *p)
+{
+    pg_conn *c = p;
+    PQfinish(c->h);
+    ms_buf_free(&c->dealloc);
+    free(c);
+}
+
+/* After a lost connection: reconnect now so that the next statement can work. */
+static void reconnect(pg_conn *c)
+{
+    PQreset(c->h);
+    c->gen++;
+    c->dealloc.len = 0; /* the old session's statements died with it */
+    if (PQstatus(c->h) == CONNECTION_OK) {
+        ms_error ignore;
+        run_setup(c->h, &ignore);
+    }
+}
+
+/* `?` -> `$n` outside '...', "...", -- and block comments. Returns the number of params. */
+static int number_params(const char *sql, ms_buf *out)
+{
+    int n = 0;
+    for (const char *p = sql; *p; p++) {
+        if (*p == '\'' || *p == '"') {
+            char q = *p;
+            ms_buf_putc(out, *p);
+            for (p++; *p; p++) {
+                ms_buf_putc(out, *p);
+                if (*p == q) {
+                    if (p[1] == q) {
+                        ms_buf_putc(out, *++p);
+                        continue;
+                    }
+                    break;
+                }
+            }
+            if (!*p) break;
+        } else if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                ms_buf_putc(out, *p++);
+            if (!*p) break;
+            ms_buf_putc(out, *p);
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            size_t len = end ? (size_t)(end + 2 - p) : strlen(p);
+            ms_buf_append(out, p, len);
+            p += len - 1;
+        } else if (*p == '?') {
+            ms_buf_printf(out, "$%d", ++n);
+        } else {
+            ms_buf_putc(out, *p);
+        }
+    }
+    return n;
+}
+
+static void stmt_free(pg_stmt *s)
+{
+    if (!s) return;
+    PQclear(s->res);
+    free(s->sql);
+    free(s->types);
+    free(s->bound);
+    free(s->vals);
+    free(s->num);
+    free(s->kinds);
+    free(s);
+}
+
+static int pg_prepare(void *bconn, const char *sql, void **out, ms_error *err)
+{
+    pg_conn *c = bconn;
+    pg_stmt *s = calloc(1, sizeof *s);
+    if (!s) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    ms_buf b;
+    ms_buf_init(&b);
+    s->c = c;
+    s->nparams = number_params(sql, &b);
+    s->sql = ms_buf_take(&b);
+    size_t n = (size_t)(s->nparams ? s->nparams : 1);
+    s->types = calloc(n, sizeof *s->types);
+    s->bound = calloc(n, sizeof *s->bound);
+    s->vals = calloc(n, sizeof *s->vals);
+    s->num = calloc(n, sizeof *s->num);
+    if (!s->sql || !s->types || !s->bound || !s->vals || !s->num) {
+        stmt_free(s);
+        return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    }
+    snprintf(s->name, sizeof s->name, "s%u", ++c->next_name);
+    *out = s;
+    return 0;
+}
+
+static void pg_finalize(void *p)
+{
+    pg_stmt *s = p;
+    if (s->prepared && s->gen == s->c->gen)
+        ms_buf_printf(&s->c->dealloc, "DEALLOCATE %s;", s->name);
+    stmt_free(s);
+}
+
+static int pg_bind(void *p, int idx, const db_value *v, ms_error *err)
+{
+    pg_stmt *s = p;
+    if (idx < 1 || idx > s->nparams)
+        return ms_fail(err, MS_EINTERNAL, NULL, "parameter %d out of range", idx);
+    int k = idx - 1;
+    switch (v->type) {
+    case 's':
+        s->bound[k] = OID_TEXT;
+        s->vals[k] = v->s;
+        break;
+    case 'I':
+        s->bound[k] = OID_INT8;
+        snprintf(s->num[k], sizeof s->num[k], "%lld", (long long)v->i);
+        s->vals[k] = s->num[k];
+        break;
+    case 'd':
+        s->bound[k] = OID_FLOAT8;
+        snprintf(s->num[k], sizeof s->num[k], "%.17g", v->d);
+        s->vals[k] = s->num[k];
+        break;
+    default:
+        s->bound[k] = 0;
+        s->vals[k] = NULL;
+        break;
+    }
+    return 0;
+}
+
+static void flush_dealloc(pg_conn *c)
+{
+    if (!c->dealloc.len || PQtransactionStatus(c->h) == PQTRANS_INERROR) return;
+    PGresult *res = PQexec(c->h, c->dealloc.data);
+    PQclear(res);
+    c->dealloc.len = 0;
+}
+
+/* Prepare on the server unless the prepared statement fits what was bound. */
+static int ensure_prepared(pg_stmt *s, ms_error *err)
+{
+    pg_conn *c = s->c;
+    bool fits = s->prepared && s->gen == c->gen;
+    for (int k = 0; fits && k < s->nparams; k++)
+        fits = !s->bound[k] || s->bound[k] == s->types[k];
+    if (fits) return 0;
+    if (s->prepared && s->gen == c->gen) {
+        ms_buf_printf(&c->dealloc, "DEALLOCATE %s;", s->name);
+        snprintf(s->name, sizeof s->name, "s%u", ++c->next_name);
+    }
+    for (int k = 0; k < s->nparams; k++)
+        if (s->bound[k] || !s->types[k]) s->types[k] = s->bound[k] ? s->bound[k] : OID_TEXT;
+    PGresult *res = PQprepare(c->h, s->name, s->sql, s->nparams, s->types);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(c, res, err);
+    PQclear(res);
+    if (rc) return rc;
+    s->prepared = true;
+    s->gen = c->gen;
+    return 0;
+}
+
+static char column_kind(Oid t)
+{
+    switch (t) {
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID:
+        return 'i';
+    case OID_BOOL:
+        return 'b';
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+        return 'f';
+    case OID_NUMERIC:
+        return 'n';
+    default:
+        return 't';
+    }
+}
+
+static int pg_step(void *bconn, void *p, ms_error *err)
+{
+    pg_conn *c = bconn;
+    pg_stmt *s = p;
+    if (!s->res) {
+        if (PQstatus(c->h) == CONNECTION_BAD) {
+            reconnect(c);
+            return ms_fail(err, MS_EBUSY, "database-unavailable",
+                           "the database connection was lost, try again");
+        }
+        flush_dealloc(c);
+        int rc = ensure_prepared(s, err);
+        if (rc) {
+            if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
+            return rc;
+        }
+        PGresult *res = PQexecPrepared(c->h, s->name, s->nparams, s->vals, NULL, NULL, 0);
+        ExecStatusType st = PQresultStatus(res);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            rc = map_error(c, res, err);
+            PQclear(res);
+            if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
+            return rc;
+        }
+        const char *tuples = PQcmdTuples(res);
+        c->changes = *tuples ? strtoll(tuples, NULL, 10) : 0;
+        s->res = res;
+        s->row = -1;
+        s->nrows = PQntuples(res);
+        int ncols = PQnfields(res);
+        if (ncols > s->ncols || !s->kinds) {
+            char *k = realloc(s->kinds, (size_t)(ncols ? ncols : 1));
+            if (!k) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+            s->kinds = k;
+        }
+        s->ncols = ncols;
+        for (int i = 0; i < ncols; i++)
+            s->kinds[i] = column_kind(PQftype(res, i));
+    }
+    if (s->row + 1 < s->nrows) {
+        s->row++;
+        return DB_ROW;
+    }
+    s->row = s->nrows;
+    return DB_DONE;
+}
+
+static int pg_param_count(void *p)
+{
+    return ((pg_stmt *)p)->nparams;
+}
+
+static void pg_reset(void *p)
+{
+    pg_stmt *s = p;
+    PQclear(s->res);
+    s->res = NULL;
+    s->row = s->nrows = 0;
+}
+
+static bool has_value(const pg_stmt *s, int i)
+{
+    return s->res && s->row >= 0 && s->row < s->nrows && i >= 0 && i < s->ncols;
+}
+
+static int pg_col_get(void *p, int i, db_value *out, size_t *len)
+{
+    pg_stmt *s = p;
+    if (!has_value(s, i) || PQgetisnull(s->res, s->row, i)) return DB_T_NULL;
+    const char *v = PQgetvalue(s->res, s->row, i);
+    switch (s->kinds[i]) {
+    case 'i':
+        out->i = strtoll(v, NULL, 10);
+        return DB_T_INT;
+    case 'b':
+        out->i = v[0] == 't';
+        return DB_T_INT;
+    case 'n':
+        if (!strpbrk(v, ".eEN")) {
+            out->i = strtoll(v, NULL, 10);
+            return DB_T_INT;
+        }
+        /* fall through */
+    case 'f':
+        out->d = strtod(v, NULL);
+        return DB_T_FLOAT;
+    default:
+        out->s = v;
+        *len = (size_t)PQgetlength(s->res, s->row, i);
+        return DB_T_TEXT;
+    }
+}
+
+static const char *pg_col_text(void *p, int i)
+{
+    pg_stmt *s = p;
+    if (!has_value(s, i) || PQgetisnull(s->res, s->row, i)) return NULL;
+    if (s->kinds[i] == 'b') return PQgetvalue(s->res, s->row, i)[0] == 't' ? "1" : "0";
+    return PQgetvalue(s->res, s->row, i);
+}
+
+static int64_t pg_col_int(void *p, int i)
+{
+    db_value v;
+    size_t n;
+    switch (pg_col_get(p, i, &v, &n)) {
+    case DB_T_INT:
+        return v.i;
+    case DB_T_FLOAT:
+        return (int64_t)v.d;
+    case DB_T_TEXT:
+        return strtoll(v.s, NULL, 10);
+    default:
+        return 0;
+    }
+}
+
+static double pg_col_double(void *p, int i)
+{
+    db_value v;
+    size_t n;
+    switch (pg_col_get(p, i, &v, &n)) {
+    case DB_T_INT:
+        return (double)v.i;
+    case DB_T_FLOAT:
+        return v.d;
+    case DB_T_TEXT:
+        return strtod(v.s, NULL);
+    default:
+        return 0;
+    }
+}
+
+static bool pg_col_null(void *p, int i)
+{
+    pg_stmt *s = p;
+    return !has_value(s, i) || PQgetisnull(s->res, s->row, i);
+}
+
+static int pg_col_count(void *p)
+{
+    pg_stmt *s = p;
+    return s->res ? s->ncols : 0;
+}
+
+static const char *pg_col_name(void *p, int i)
+{
+    pg_stmt *s = p;
+    return s->res && i >= 0 && i < s->ncols ? PQfname(s->res, i) : "";
+}
+
+static int pg_col_type(void *p, int i)
+{
+    db_value v;
+    size_t n;
+    return pg_col_get(p, i, &v, &n);
+}
+
+static int pg_exec_script(void *bconn, const char *sql, ms_error *err)
+{
+    pg_conn *c = bconn;
+    if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
+    flush_dealloc(c);
+    PGresult *res = PQexec(c->h, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
+        rc = map_error(c, res, err);
+    PQclear(res);
+    return rc;
+}
+
+static int64_t pg_changes(void *bconn)
+{
+    return ((pg_conn *)bconn)->changes;
+}
+
+const db_backend db_pg_backend = {
+    .name = "postgres",
+    .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    .begin_write = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+    .begin_locked = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    .lock_sql = "SELECT pg_advisory_xact_lock(?)",
+    .skip_locked = true,
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .bind = pg_bind,
+    .step = pg_step,
+    .param_count = pg_param_count,
+    .reset = pg_reset,
+    .col_text = pg_col_text,
+    .col_get = pg_col_get,
+    .col_int = pg_col_int,
+    .col_double = pg_col_double,
+    .col_null = pg_col_null,
+    .col_count = pg_col_count,
+    .col_name = pg_col_name,
+    .col_type = pg_col_type,
+    .exec_script = pg_exec_script,
+    .changes = pg_changes,
+};
