@@ -3,7 +3,7 @@
 #   make run     bootstrap, build, create ./data with a first admin if missing, serve on :8080
 #   make test    bootstrap, build (normal + ASan/UBSan + fuzzers), run every test
 #
-# Parts: make build | test-unit | test-api | test-browser | test-asan | test-fuzz | bench-api
+# Parts: make build | test-unit | test-api (both engines) | test-browser | test-asan | test-fuzz | bench-api | bench-api-pg
 #        | format | clean. Builds are CMake (build/, build-asan/, build-fuzz/).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
