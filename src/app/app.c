@@ -75,6 +75,21 @@ static int enqueue_maintenance(db_conn *c, int64_t at_ms, ms_error *err)
     return rc;
 }
 
+typedef struct maintenance {
+    const char *idem_before, *jobs_before;
+    int64_t next_at;
+    int auth_rows, idem_rows, job_rows;
+} maintenance;
+
+static int maintenance_tx(void *p, db_conn *c, ms_error *err)
+{
+    maintenance *m = p;
+    if ((m->auth_rows = auth_purge(c, err)) < 0) return m->auth_rows;
+    if ((m->idem_rows = idem_purge(c, m->idem_before, err)) < 0) return m->idem_rows;
+    if ((m->job_rows = jobs_purge(c, m->jobs_before, err)) < 0) return m->job_rows;
+    return enqueue_maintenance(c, m->next_at, err);
+}
+
 static int job_maintenance(void *ctx, db_conn *c, const ms_job *job, ms_error *err)
 {
     (void)ctx;
@@ -83,19 +98,14 @@ static int job_maintenance(void *ctx, db_conn *c, const ms_job *job, ms_error *e
     int64_t now = ms_now_ms();
     ms_time_fmt(now - IDEM_TTL_MS, idem_before);
     ms_time_fmt(now - DONE_JOBS_KEPT_MS, jobs_before);
-    int rc = db_begin(c, true, err);
-    if (rc) return rc;
-    int a = auth_purge(c, err), b = a < 0 ? a : idem_purge(c, idem_before, err);
-    int j = b < 0 ? b : jobs_purge(c, jobs_before, err);
-    if (j >= 0)
-        rc = enqueue_maintenance(c, now - now % MAINTENANCE_EVERY_MS + MAINTENANCE_EVERY_MS, err);
-    if (a < 0 || b < 0 || j < 0 || rc) {
-        db_rollback(c);
-        return a < 0 ? a : b < 0 ? b : j < 0 ? j : rc;
-    }
-    if ((rc = db_commit(c, err))) return rc;
+    maintenance m = {.idem_before = idem_before,
+                     .jobs_before = jobs_before,
+                     .next_at = now - now % MAINTENANCE_EVERY_MS + MAINTENANCE_EVERY_MS};
+    int rc = db_transact(c, DB_TX_WRITE, maintenance_tx, &m, err);
+    if (rc < 0) return rc;
     ms_log(MS_LOG_INFO, "maintenance",
-           json_pack("{s:i,s:i,s:i}", "auth_rows", a, "idempotency_keys", b, "jobs", j));
+           json_pack("{s:i,s:i,s:i}", "auth_rows", m.auth_rows, "idempotency_keys", m.idem_rows,
+                     "jobs", m.job_rows));
     return 0;
 }
 
@@ -105,19 +115,18 @@ const ms_job_handler app_job_handlers[] = {
     {NULL, NULL, 0},
 };
 
+static int schedule_tx(void *p, db_conn *c, ms_error *err)
+{
+    return enqueue_maintenance(c, *(const int64_t *)p, err);
+}
+
 int app_schedule_maintenance(db *d, ms_error *err)
 {
     db_conn *c = db_acquire(d);
-    int rc = db_begin(c, true, err);
-    if (!rc) {
-        rc = enqueue_maintenance(c, ms_now_ms(), err);
-        if (rc)
-            db_rollback(c);
-        else
-            rc = db_commit(c, err);
-    }
+    int64_t at = ms_now_ms();
+    int rc = db_transact(c, DB_TX_WRITE, schedule_tx, &at, err);
     db_release(c);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- The data folder. ---- */

@@ -170,7 +170,7 @@ int h_sessions_create(ms_req *r)
         ok = false;
     }
 
-    if ((rc = db_begin(r->db, true, &r->err))) return rc;
+    if ((rc = db_begin(r->db, DB_TX_WRITE, &r->err))) return rc;
     if (!ok) {
         bucket_policy pe = {2, cfg->signin_max_failures};
         bucket_policy pi = {5 * cfg->signin_max_failures / 2, 5 * cfg->signin_max_failures};

@@ -209,7 +209,7 @@ int h_users_me_password(ms_req *r)
     }
     char newhash[128];
     if ((rc = password_hash(new, newhash, &r->err))) return rc;
-    if ((rc = db_begin(r->db, true, &r->err))) return rc;
+    if ((rc = db_begin(r->db, DB_TX_WRITE, &r->err))) return rc;
     rc = user_set_password(r->db, r->caller->user_id, newhash, &r->err);
     if (!rc) {
         const char *keep = r->caller->via == AUTH_VIA_SESSION ? r->caller->credential_id : "";

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "store/copy.h"
 #include "store/jobs.h"
 
 #include <stdio.h>
@@ -38,8 +39,21 @@ static int open_store(const cli_args *a, char **envp, ms_config *cfg, db **d)
  * (for the key) and its own argument. */
 typedef int (*store_fn)(db_conn *c, const ms_env *env, void *arg, ms_error *e);
 
-/* Open the configuration and the store, run `fn` (inside a write transaction when `write`),
- * close, and turn a failure into the command's message and exit code. */
+typedef struct store_call {
+    store_fn fn;
+    const ms_env *env;
+    void *arg;
+} store_call;
+
+static int store_call_tx(void *p, db_conn *c, ms_error *e)
+{
+    store_call *x = p;
+    return x->fn(c, x->env, x->arg, e);
+}
+
+/* Open the configuration and the store, run `fn` (inside a write transaction when `write`,
+ * run again after a serialization conflict: `fn` prints nothing), close, and turn a failure
+ * into the command's message and exit code. */
 static int with_store(const cli_args *a, char **envp, const char *what, bool write, store_fn fn,
                       void *arg)
 {
@@ -55,16 +69,10 @@ static int with_store(const cli_args *a, char **envp, const char *what, bool wri
     env.db = d;
     rc = app_secret_load(&cfg, env.secret, &e);
     db_conn *c = db_acquire(d);
-    if (!rc && write) rc = db_begin(c, true, &e);
-    if (!rc) {
-        rc = fn(c, &env, arg, &e);
-        if (write) {
-            if (rc)
-                db_rollback(c);
-            else
-                rc = db_commit(c, &e);
-        }
-    }
+    store_call call = {fn, &env, arg};
+    if (!rc)
+        rc = write ? db_transact(c, DB_TX_WRITE, store_call_tx, &call, &e) : fn(c, &env, arg, &e);
+    if (rc > 0) rc = 0;
     db_release(c);
     db_close(d);
     return rc ? cli_fail(what, &e) : CLI_OK;
@@ -128,18 +136,14 @@ static int cmd_init(const cli_args *a, char **envp)
     if (app_store_open(&cfg, 1, &d, &e)) return cli_fail("cannot open the store", &e);
     init_arg x = {email, cli_get(a, "admin-name") ? cli_get(a, "admin-name") : "Administrator", pw};
     db_conn *c = db_acquire(d);
-    rc = db_begin(c, true, &e);
-    if (!rc) {
-        rc = init_tx(c, NULL, &x, &e);
-        if (rc)
-            db_rollback(c);
-        else
-            rc = db_commit(c, &e);
-    }
+    store_call call = {init_tx, NULL, &x};
+    rc = db_transact(c, DB_TX_WRITE, store_call_tx, &call, &e);
     db_release(c);
     db_close(d);
     if (rc) return cli_fail("init", &e);
-    printf("initialized %s (database %s)\n", cfg.data, cfg.database);
+    char shown[256];
+    printf("initialized %s (database %s)\n", cfg.data,
+           db_url_redact(cfg.database, shown, sizeof shown));
     printf("admin: %s\n", email);
     if (generated) printf("password: %s\n", pw);
     fflush(stdout);
@@ -522,6 +526,97 @@ static int cmd_jobs_retry(const cli_args *a, char **envp)
     return CLI_OK;
 }
 
+/* ---- db schema, migrate-store ---- */
+
+static int cmd_db_schema(const cli_args *a, char **envp)
+{
+    ms_config cfg;
+    int rc = cli_config(a, envp, &cfg);
+    if (rc) return rc;
+    ms_error e;
+    ms_error_clear(&e);
+    db *d;
+    if (db_open(cfg.database, 1, &d, &e)) return cli_fail("db schema", &e);
+    db_conn *c = db_acquire(d);
+    json_t *j = NULL;
+    rc = db_describe(c, &j, &e);
+    db_release(c);
+    db_close(d);
+    if (rc) return cli_fail("db schema", &e);
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    json_decref(j);
+    if (!text) return CLI_FAIL;
+    puts(text);
+    free(text);
+    return CLI_OK;
+}
+
+/* Open a database for migrate-store and bring its schema to this binary's version (the
+ * target), or check that it is there already (the source: a running installation's server
+ * has migrated it; this command never changes the source). */
+static int open_for_copy(const char *url, bool apply, db **d, ms_error *e)
+{
+    char shown[256];
+    db_url_redact(url, shown, sizeof shown);
+    if (db_open(url, 1, d, e)) return CLI_FAIL;
+    ms_migrate_report rep;
+    int rc = ms_migrate(*d, app_schemas, app_nschemas, !apply, &rep, e);
+    if (!rc && !apply && rep.pending)
+        rc = ms_fail(e, MS_EINVAL, "schema-behind",
+                     "the source %s lacks %d migrations of this version: run `mstation migrate "
+                     "--database %s` (or start its server) first",
+                     shown, rep.pending, shown);
+    if (rc) {
+        db_close(*d);
+        *d = NULL;
+    }
+    return rc;
+}
+
+static int cmd_migrate_store(const cli_args *a, char **envp)
+{
+    ms_config cfg;
+    int rc = cli_config(a, envp, &cfg);
+    if (rc) return rc;
+    const char *from = cli_get(a, "from") ? cli_get(a, "from") : cfg.database;
+    const char *to = cli_get(a, "to");
+    if (!to) {
+        fprintf(stderr, "mstation migrate-store: --to URL is required\n");
+        return CLI_USAGE;
+    }
+    if (!strcmp(from, to)) {
+        fprintf(stderr, "mstation migrate-store: --from and --to are the same database\n");
+        return CLI_USAGE;
+    }
+    ms_error e;
+    ms_error_clear(&e);
+    db *src = NULL, *dst = NULL;
+    if (open_for_copy(from, false, &src, &e) || open_for_copy(to, true, &dst, &e)) {
+        db_close(src);
+        return cli_fail("migrate-store", &e);
+    }
+    db_copy_report rep;
+    rc = db_copy(src, dst, &rep, &e);
+    db_close(src);
+    db_close(dst);
+    int64_t total = 0;
+    if (rep.n) printf("%-24s %12s  %-32s  %s\n", "table", "rows", "checksum", "verified");
+    for (int i = 0; i < rep.n; i++) {
+        const db_copy_table *t = &rep.tables[i];
+        total += t->rows;
+        printf("%-24s %12lld  %s  %s\n", t->name, (long long)t->rows, t->sum,
+               t->ok ? "ok" : "MISMATCH");
+    }
+    int n = rep.n;
+    free(rep.tables);
+    if (rc) return cli_fail("migrate-store", &e);
+    char shown[256];
+    printf("copied %lld rows of %d tables to %s in %.2f s; every table verified (rows and "
+           "checksum)\n",
+           (long long)total, n, db_url_redact(to, shown, sizeof shown), rep.seconds);
+    return CLI_OK;
+}
+
 static int cmd_version(const cli_args *a, char **envp)
 {
     (void)a;
@@ -540,6 +635,10 @@ static const cli_opt init_opts[] = {
     {NULL, false, NULL}};
 static const cli_opt migrate_opts[] = {
     {"dry-run", false, "only count the migrations that would be applied"}, {NULL, false, NULL}};
+static const cli_opt migrate_store_opts[] = {
+    {"from", true, "database to copy (default: the configured database)"},
+    {"to", true, "empty database to copy into, e.g. postgres://user@host/mstation (required)"},
+    {NULL, false, NULL}};
 static const cli_opt user_add_opts[] = {
     {"email", true, "e-mail address (required)"},
     {"name", true, "display name (default: the part before @)"},
@@ -585,6 +684,10 @@ const cli_command cli_commands[] = {
      "[--data DIR] [--listen HOST:PORT] [settings]", serve_opts, true, cli_serve},
     {"migrate", "apply pending database migrations", "[--data DIR] [--dry-run]", migrate_opts, true,
      cmd_migrate},
+    {"migrate-store", "copy every row into another (empty) database and verify it",
+     "--to URL [--from URL]", migrate_store_opts, true, cmd_migrate_store},
+    {"db schema", "print the database's tables, columns and indexes as JSON", "[--database URL]",
+     no_opts, true, cmd_db_schema},
     {"user add", "create an account", "--email EMAIL [options]", user_add_opts, true, cmd_user_add},
     {"user passwd", "set an account's password and end its sessions", "--email EMAIL [options]",
      user_passwd_opts, true, cmd_user_passwd},

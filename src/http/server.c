@@ -643,7 +643,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         x->conn = db_acquire(s->env.db);
         if (!is_write(method)) {
             ms_error e;
-            if (db_begin(x->conn, false, &e) != 0) {
+            if (db_begin(x->conn, DB_TX_READ, &e) != 0) {
                 db_release(x->conn);
                 x->conn = NULL;
             }

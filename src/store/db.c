@@ -333,7 +333,7 @@ int db_transact(db_conn *c, db_tx_mode mode, db_tx_fn fn, void *arg, ms_error *e
 int db_lock(db_conn *c, int64_t key, ms_error *err)
 {
     const char *sql = c->d->be->lock_sql;
-    if (!sql) return 0;
+    if (!sql) return 0; /* SQLite: writers already run one at a time */
     if (!c->in_tx && !c->lazy_read)
         return ms_fail(err, MS_EINTERNAL, NULL, "db_lock outside a transaction");
     int rc = db_exec(c, err, sql, "I", key);
@@ -343,6 +343,11 @@ int db_lock(db_conn *c, int64_t key, ms_error *err)
 bool db_skip_locked(const db_conn *c)
 {
     return c->d->be->skip_locked;
+}
+
+const db_backend *db_conn_backend(const db_conn *c)
+{
+    return c->d->be;
 }
 
 const char *db_conn_engine(const db_conn *c)

@@ -40,7 +40,24 @@ typedef struct db_backend {
     int (*col_type)(void *bstmt, int i);
     int (*exec_script)(void *bconn, const char *sql, ms_error *err);
     int64_t (*changes)(void *bconn);
+    /* The catalog, for db_describe and db_copy (copy.c). Tables: rows of (name), in the
+     * order they were created. Columns of table ?: (name, declared type, not null, position
+     * in the primary key or 0). Indexes of table ? except the primary key: (name, unique,
+     * partial, comma-separated columns). */
+    const char *tables_sql;
+    const char *columns_sql;
+    const char *indexes_sql;
+    /* After rows were copied in with their ids: make generated ids continue after them
+     * (NULL: nothing to do). */
+    const char *after_load_sql;
 } db_backend;
+
+const db_backend *db_conn_backend(const db_conn *c);
+
+/* PostgreSQL: our `?` placeholders as $1, $2, ... outside '...', "...", -- and block
+ * comments, appended to `out`. Returns the number of placeholders. */
+typedef struct ms_buf ms_buf;
+int db_pg_number_params(const char *sql, ms_buf *out);
 
 extern const db_backend db_sqlite_backend;
 extern const db_backend db_pg_backend;

@@ -171,8 +171,7 @@ static void reconnect(pg_conn *c)
     }
 }
 
-/* `?` -> `$n` outside '...', "...", -- and block comments. Returns the number of params. */
-static int number_params(const char *sql, ms_buf *out)
+int db_pg_number_params(const char *sql, ms_buf *out)
 {
     int n = 0;
     for (const char *p = sql; *p; p++) {
@@ -230,7 +229,7 @@ static int pg_prepare(void *bconn, const char *sql, void **out, ms_error *err)
     ms_buf b;
     ms_buf_init(&b);
     s->c = c;
-    s->nparams = number_params(sql, &b);
+    s->nparams = db_pg_number_params(sql, &b);
     s->sql = ms_buf_take(&b);
     size_t n = (size_t)(s->nparams ? s->nparams : 1);
     s->types = calloc(n, sizeof *s->types);
@@ -536,4 +535,25 @@ const db_backend db_pg_backend = {
     .col_type = pg_col_type,
     .exec_script = pg_exec_script,
     .changes = pg_changes,
+    .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid",
+    .columns_sql =
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+        "COALESCE(array_position(i.indkey::int2[], a.attnum) + 1, 0) " /* int2vector: from 0 */
+        "FROM pg_attribute a LEFT JOIN pg_index i ON i.indrelid = a.attrelid "
+        "AND i.indisprimary WHERE a.attrelid = CAST(? AS regclass) AND a.attnum > 0 "
+        "AND NOT a.attisdropped ORDER BY a.attnum",
+    .indexes_sql = "SELECT ic.relname, i.indisunique, i.indpred IS NOT NULL, "
+                   "(SELECT string_agg(a.attname, ',' ORDER BY k.ord) "
+                   "FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) "
+                   "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) "
+                   "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+                   "WHERE i.indrelid = CAST(? AS regclass) AND NOT i.indisprimary "
+                   "ORDER BY ic.relname",
+    .after_load_sql = "DO $$DECLARE r record; BEGIN FOR r IN SELECT table_name, column_name "
+                      "FROM information_schema.columns WHERE table_schema = current_schema() "
+                      "AND (is_identity = 'YES' OR column_default LIKE 'nextval(%') LOOP "
+                      "EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L), "
+                      "COALESCE((SELECT MAX(%I) FROM %I), 0) + 1, false)', "
+                      "r.table_name, r.column_name, r.column_name, r.table_name); END LOOP; END$$",
 };

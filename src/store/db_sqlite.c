@@ -229,4 +229,11 @@ const db_backend db_sqlite_backend = {
     .col_type = sq_col_type,
     .exec_script = sq_exec_script,
     .changes = sq_changes,
+    .tables_sql = "SELECT name FROM sqlite_schema WHERE type = 'table' "
+                  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid",
+    .columns_sql = "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid",
+    .indexes_sql = "SELECT il.name, il.\"unique\", il.partial, (SELECT group_concat(name, ',') "
+                   "FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)) "
+                   "FROM pragma_index_list(?) il WHERE il.origin <> 'pk' ORDER BY il.name",
+    .after_load_sql = NULL,
 };

@@ -153,7 +153,8 @@ typedef struct run_ctx {
     bool dry_run;
     ms_migrate_report *rep;
     int max_known;
-    variant_list *variants; /* this engine's variants of the module's migrations */
+    variant_list *variants; /* the module's PostgreSQL variants (checked on every engine) */
+    bool use_variants;      /* running on PostgreSQL */
 } run_ctx;
 
 /* Check, and apply when missing, one migration, in one transaction that holds the migration
@@ -172,7 +173,7 @@ static int apply_one(void *arg, int version, const char *name, const char *sql, 
                            "\"%s\"",
                            x->module, version, v->name, name);
         v->used = true;
-        sql = v->sql;
+        if (x->use_variants) sql = v->sql;
     }
     char sum[33];
     checksum(sql, sum);
@@ -253,9 +254,9 @@ int ms_migrate(db *d, const ms_schema *schemas, int nschemas, bool dry_run,
     }
     int rc = create_migrations_table(c, err);
     for (int i = 0; rc == 0 && i < nschemas; i++) {
-        run_ctx x = {c, schemas[i].module, dry_run, rep, 0, variants};
+        run_ctx x = {c, schemas[i].module, dry_run, rep, 0, variants, pg};
         variants_free(variants);
-        if (pg && schemas[i].sql_pg)
+        if (schemas[i].sql_pg)
             rc = parse(schemas[i].module, schemas[i].sql_pg, true, collect_variant, variants, err);
         if (!rc) rc = parse(schemas[i].module, schemas[i].sql, false, apply_one, &x, err);
         for (int k = 0; !rc && k < variants->n; k++)

@@ -10,7 +10,8 @@
 // Engine: SQLite in the data folder, unless MSTATION_TEST_PG holds the URL of a PostgreSQL
 // cluster (scripts/test starts one): then each server gets a fresh database of its own.
 // `startServer({ share: other })` starts a second server on another server's database and
-// data folder (a cluster of two).
+// data folder (a cluster of two); `share: { data, database, admin }` one on a copied database;
+// `engine: 'sqlite'` forces SQLite.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,10 +34,10 @@ export async function createDatabase() {
   return PG.replace(/\/[^/]*$/, '/' + name);
 }
 
-export async function startServer({ settings = {}, admin = {}, share = null } = {}) {
+export async function startServer({ settings = {}, admin = {}, share = null, engine = ENGINE } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'mstation-test-'));
   const data = share ? share.data : join(dir, 'data');
-  const database = share ? share.database : PG ? await createDatabase() : `sqlite:${data}/mstation.db`;
+  const database = share ? share.database : engine === 'postgres' ? await createDatabase() : `sqlite:${data}/mstation.db`;
   const env = { ...testEnv(), MSTATION_DATABASE: database };
   const email = share ? share.admin.email : admin.email || 'admin@example.com';
   const password = share ? share.admin.password : admin.password || 'admin-password-123';
@@ -72,7 +73,7 @@ export async function startServer({ settings = {}, admin = {}, share = null } = 
   const exited = new Promise((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   return {
     url: `http://127.0.0.1:${port}`,
-    port, dir, data, logs, database, engine: ENGINE,
+    port, dir, data, logs, database, engine: database.startsWith('sqlite:') ? 'sqlite' : 'postgres',
     admin: { email, password },
     stderr: () => stderrTail,
     cli: (argv, opts = {}) => run(BIN, [...argv, '--data', data], { env, ...opts }),

@@ -5,7 +5,9 @@
 
 #include "core/id.h"
 #include "core/time.h"
+#include "core/buf.h"
 #include "store/db.h"
+#include "store/db_internal.h"
 #include "store/idempotency.h"
 #include "store/jobs.h"
 #include "store/migrate.h"
@@ -135,10 +137,10 @@ static void test_transactions(void **state)
     fixture *f = *state;
     ms_error e;
     db_exec_script(f->c, "CREATE TABLE tx (v INTEGER)", &e);
-    assert_int_equal(db_begin(f->c, true, &e), 0);
+    assert_int_equal(db_begin(f->c, DB_TX_WRITE, &e), 0);
     db_exec(f->c, &e, "INSERT INTO tx VALUES (1)", "");
     db_rollback(f->c);
-    assert_int_equal(db_begin(f->c, true, &e), 0);
+    assert_int_equal(db_begin(f->c, DB_TX_WRITE, &e), 0);
     db_exec(f->c, &e, "INSERT INTO tx VALUES (2)", "");
     assert_int_equal(db_commit(f->c, &e), 0);
     db_stmt *st;
@@ -147,7 +149,7 @@ static void test_transactions(void **state)
     db_done(st);
     /* A read transaction begins lazily: none at all until a statement runs, and a writer in
      * between is seen by the first read. */
-    assert_int_equal(db_begin(f->c, false, &e), 0);
+    assert_int_equal(db_begin(f->c, DB_TX_READ, &e), 0);
     assert_true(db_in_tx(f->c));
     db_conn *w = db_acquire(f->d);
     assert_int_equal(db_exec(w, &e, "INSERT INTO tx VALUES (5)", ""), 1);
@@ -157,12 +159,12 @@ static void test_transactions(void **state)
     db_done(st);
     assert_int_equal(db_commit(f->c, &e), 0);
     assert_false(db_in_tx(f->c));
-    assert_int_equal(db_begin(f->c, false, &e), 0);
+    assert_int_equal(db_begin(f->c, DB_TX_READ, &e), 0);
     assert_int_equal(db_commit(f->c, &e), 0); /* never started: nothing to do */
     db_exec(f->c, &e, "DELETE FROM tx WHERE v = 5", "");
     /* A transaction left open is rolled back when the connection is released. */
     db_conn *c2 = db_acquire(f->d);
-    db_begin(c2, true, &e);
+    db_begin(c2, DB_TX_WRITE, &e);
     db_exec(c2, &e, "INSERT INTO tx VALUES (100)", "");
     db_release(c2);
     db_query_row(f->c, &st, &e, "SELECT SUM(v) FROM tx", "");
@@ -170,13 +172,62 @@ static void test_transactions(void **state)
     db_done(st);
     /* Two writers: the second waits for the first (BEGIN IMMEDIATE), it does not fail. */
     c2 = db_acquire(f->d);
-    assert_int_equal(db_begin(f->c, true, &e), 0);
-    assert_int_equal(db_begin(c2, false, &e), 0); /* readers are never blocked */
+    assert_int_equal(db_begin(f->c, DB_TX_WRITE, &e), 0);
+    assert_int_equal(db_begin(c2, DB_TX_READ, &e), 0); /* readers are never blocked */
     db_query_row(c2, &st, &e, "SELECT COUNT(*) FROM tx", "");
     db_done(st);
     db_rollback(c2);
     db_commit(f->c, &e);
     db_release(c2);
+}
+
+/* A transaction body that collides `*left` times, then inserts a row. */
+static int colliding_tx(void *arg, db_conn *c, ms_error *err)
+{
+    int *left = arg;
+    int rc = db_exec(c, err, "INSERT INTO tx VALUES (1000)", "");
+    if (rc < 0) return rc;
+    if ((*left)-- > 0)
+        return ms_fail(err, MS_EBUSY, "serialization-conflict", "simulated conflict");
+    return 7;
+}
+
+static int failing_tx(void *arg, db_conn *c, ms_error *err)
+{
+    int *calls = arg;
+    ++*calls;
+    db_exec(c, err, "INSERT INTO tx VALUES (2000)", "");
+    return ms_fail(err, MS_ECONFLICT, NULL, "not retryable");
+}
+
+static void test_transact_retries(void **state)
+{
+    fixture *f = *state;
+    ms_error e;
+    db_exec_script(f->c, "CREATE TABLE tx (v INTEGER)", &e);
+    int left = 2;
+    assert_int_equal(db_transact(f->c, DB_TX_WRITE, colliding_tx, &left, &e), 7);
+    assert_int_equal(left, -1); /* ran three times */
+    db_stmt *st;
+    db_query_row(f->c, &st, &e, "SELECT COUNT(*) FROM tx WHERE v = 1000", "");
+    assert_int_equal(db_col_int(st, 0), 1); /* the collided runs left nothing behind */
+    db_done(st);
+    int calls = 0;
+    assert_int_equal(db_transact(f->c, DB_TX_WRITE, failing_tx, &calls, &e), MS_ECONFLICT);
+    assert_int_equal(calls, 1);
+    assert_false(db_in_tx(f->c));
+    db_query_row(f->c, &st, &e, "SELECT COUNT(*) FROM tx WHERE v = 2000", "");
+    assert_int_equal(db_col_int(st, 0), 0);
+    db_done(st);
+    left = 100; /* never succeeds: gives up after DB_RETRIES runs */
+    assert_int_equal(db_transact(f->c, DB_TX_WRITE, colliding_tx, &left, &e), MS_EBUSY);
+    assert_int_equal(left, 100 - DB_RETRIES);
+    assert_true(db_retryable(&e));
+    /* db_lock does nothing on SQLite (writers already run one at a time). */
+    assert_int_equal(db_begin(f->c, DB_TX_LOCKED, &e), 0);
+    assert_int_equal(db_lock(f->c, DB_LOCK_EVENT_LOG, &e), 0);
+    db_rollback(f->c);
+    assert_false(db_skip_locked(f->c));
 }
 
 static int collect(void *arg, int version, const char *name, const char *sql, ms_error *err)
@@ -209,6 +260,32 @@ static void test_schema_parse(void **state)
         MS_EINTERNAL);
     assert_int_equal(ms_schema_parse("m", "-- migration 1 no colon\n", collect, out, &e),
                      MS_EINTERNAL);
+}
+
+static void test_pg_placeholders(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+        int n;
+    } cases[] = {
+        {"SELECT 1", "SELECT 1", 0},
+        {"SELECT a FROM t WHERE b = ? AND c = ?", "SELECT a FROM t WHERE b = $1 AND c = $2", 2},
+        {"SELECT '?', \"?\" FROM t WHERE x = ?", "SELECT '?', \"?\" FROM t WHERE x = $1", 1},
+        {"SELECT 'it''s ?' || ?", "SELECT 'it''s ?' || $1", 1},
+        {"SELECT ? -- what?\n, ?", "SELECT $1 -- what?\n, $2", 2},
+        {"SELECT /* a ? b */ ?", "SELECT /* a ? b */ $1", 1},
+        {"SELECT 'open ?", "SELECT 'open ?", 0},
+        {"SELECT ? /* open ?", "SELECT $1 /* open ?", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ms_buf b;
+        ms_buf_init(&b);
+        assert_int_equal(db_pg_number_params(cases[i].in, &b), cases[i].n);
+        ms_buf_putc(&b, 0);
+        assert_string_equal(b.data, cases[i].out);
+        ms_buf_free(&b);
+    }
 }
 
 static void test_migrations(void **state)
@@ -248,6 +325,24 @@ static void test_migrations(void **state)
                         NULL}};
     assert_int_equal(ms_migrate(f->d, bad, 1, false, &rep, &e), MS_EDB);
     assert_string_equal(e.type, "migration-failed");
+    /* PostgreSQL variants are checked on every engine: same version and name as a migration
+     * of schema.sql, and used only on PostgreSQL. */
+    ms_schema variant_ok[] = {{"demo",
+                               "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n"
+                               "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n",
+                               "-- migration 2: u\nTHIS IS NOT SQLITE;\n"}};
+    assert_int_equal(ms_migrate(f->d, variant_ok, 1, false, &rep, &e), 0);
+    ms_schema variant_renamed[] = {{"demo", variant_ok[0].sql, "-- migration 2: v\nSELECT 1;\n"}};
+    assert_int_equal(ms_migrate(f->d, variant_renamed, 1, false, &rep, &e), MS_EINTERNAL);
+    assert_non_null(strstr(e.detail, "schema.sql calls it"));
+    ms_schema variant_orphan[] = {{"demo", variant_ok[0].sql, "-- migration 5: w\nSELECT 1;\n"}};
+    assert_int_equal(ms_migrate(f->d, variant_orphan, 1, false, &rep, &e), MS_EINTERNAL);
+    assert_non_null(strstr(e.detail, "no counterpart"));
+    ms_schema variant_backwards[] = {
+        {"demo", variant_ok[0].sql,
+         "-- migration 2: u\nSELECT 1;\n-- migration 1: t\nSELECT 1;\n"}};
+    assert_int_equal(ms_migrate(f->d, variant_backwards, 1, false, &rep, &e), MS_EINTERNAL);
+    assert_string_equal(e.type, "schema");
     db_stmt *st;
     assert_int_equal(
         db_query_row(f->c, &st, &e, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'", ""),
@@ -462,7 +557,9 @@ int main(void)
         T(test_query_bind_and_types),
         T(test_statement_cache_nested),
         T(test_transactions),
+        T(test_transact_retries),
         cmocka_unit_test(test_schema_parse),
+        cmocka_unit_test(test_pg_placeholders),
         T(test_migrations),
         T(test_jobs_lifecycle),
         T(test_jobs_backoff_and_attempts),

@@ -1,0 +1,470 @@
+/* copy.c: db_describe and db_copy. See copy.h. The catalog queries are the backends'
+ * (db_internal.h); everything here is engine-neutral. */
+#include "store/copy.h"
+
+#include "core/buf.h"
+#include "core/time.h"
+#include "store/db_internal.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_LEN 64
+#define BATCH_ROWS   200
+#define BATCH_PARAMS 30000 /* below SQLite's 32766 and PostgreSQL's 65535 parameters */
+
+typedef struct col_info {
+    char name[NAME_MAX_LEN];
+    const char *cls; /* integer, real, text, blob */
+    bool not_null;
+    int pk;
+} col_info;
+
+typedef struct table_info {
+    char name[NAME_MAX_LEN];
+    col_info *cols;
+    int ncols;
+} table_info;
+
+typedef struct table_list {
+    table_info *v;
+    int n;
+} table_list;
+
+static void tables_free(table_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->v[i].cols);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* What both engines mean by a declared type (SQLite's affinity rules, in short). */
+static const char *type_class(const char *declared)
+{
+    char t[64];
+    ms_strlcpy(t, declared ? declared : "", sizeof t);
+    for (char *p = t; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    if (strstr(t, "int") || strstr(t, "bool")) return "integer";
+    if (strstr(t, "char") || strstr(t, "text") || strstr(t, "clob")) return "text";
+    if (strstr(t, "real") || strstr(t, "floa") || strstr(t, "doub") || strstr(t, "numeric"))
+        return "real";
+    return "blob";
+}
+
+/* Our own table and column names only: they are put into SQL text. */
+static bool plain_name(const char *s)
+{
+    if (!s || !*s || strlen(s) >= NAME_MAX_LEN) return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_')) return false;
+    return true;
+}
+
+static int load_tables(db_conn *c, table_list *out, ms_error *err)
+{
+    const db_backend *be = db_conn_backend(c);
+    memset(out, 0, sizeof *out);
+    db_stmt *st;
+    int rc = db_query(c, &st, err, be->tables_sql, "");
+    int cap = 0;
+    while (rc == 0 && (rc = db_step(st, err)) == DB_ROW) {
+        rc = 0;
+        const char *name = db_col_text(st, 0);
+        if (!plain_name(name)) continue; /* not one of ours */
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 16;
+            table_info *v = realloc(out->v, (size_t)cap * sizeof *v);
+            if (!v) {
+                rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+                break;
+            }
+            out->v = v;
+        }
+        memset(&out->v[out->n], 0, sizeof out->v[0]);
+        ms_strlcpy(out->v[out->n++].name, name, NAME_MAX_LEN);
+    }
+    if (rc >= 0) db_done(st);
+    for (int i = 0; rc >= 0 && i < out->n; i++) {
+        table_info *t = &out->v[i];
+        if ((rc = db_query(c, &st, err, be->columns_sql, "s", t->name))) break;
+        int ccap = 0;
+        while ((rc = db_step(st, err)) == DB_ROW) {
+            if (t->ncols == ccap) {
+                ccap = ccap ? ccap * 2 : 16;
+                col_info *v = realloc(t->cols, (size_t)ccap * sizeof *v);
+                if (!v) {
+                    rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+                    break;
+                }
+                t->cols = v;
+            }
+            col_info *col = &t->cols[t->ncols];
+            const char *name = db_col_text(st, 0);
+            if (!plain_name(name)) {
+                rc = ms_fail(err, MS_EINVAL, NULL, "table %s has a column named \"%s\"", t->name,
+                             name ? name : "");
+                break;
+            }
+            ms_strlcpy(col->name, name, sizeof col->name);
+            col->cls = type_class(db_col_text(st, 1));
+            col->pk = (int)db_col_int(st, 3);
+            col->not_null = db_col_int(st, 2) != 0 || col->pk > 0;
+            t->ncols++;
+        }
+        db_done(st);
+        if (rc > 0) rc = 0;
+    }
+    if (rc < 0) tables_free(out);
+    return rc < 0 ? rc : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Indexes as "unique (a, b)", "(a) partial": what they do, not what they are called. */
+static int describe_indexes(db_conn *c, const char *table, json_t **out, ms_error *err)
+{
+    db_stmt *st;
+    int rc = db_query(c, &st, err, db_conn_backend(c)->indexes_sql, "s", table);
+    if (rc) return rc;
+    char *v[256];
+    int n = 0;
+    while ((rc = db_step(st, err)) == DB_ROW && n < 256) {
+        ms_buf b;
+        ms_buf_init(&b);
+        ms_buf_printf(&b, "%s(%s)%s", db_col_int(st, 1) ? "unique " : "",
+                      db_col_text(st, 3) ? db_col_text(st, 3) : "",
+                      db_col_int(st, 2) ? " partial" : "");
+        if (!(v[n] = ms_buf_take(&b))) break;
+        n++;
+    }
+    db_done(st);
+    qsort(v, (size_t)n, sizeof v[0], cmp_str);
+    *out = json_array();
+    for (int i = 0; i < n; i++) {
+        json_array_append_new(*out, json_string(v[i]));
+        free(v[i]);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+int db_describe(db_conn *c, json_t **out, ms_error *err)
+{
+    table_list tl;
+    int rc = load_tables(c, &tl, err);
+    if (rc) return rc;
+    json_t *tables = json_object();
+    for (int i = 0; !rc && i < tl.n; i++) {
+        json_t *cols = json_array(), *idx = NULL;
+        for (int k = 0; k < tl.v[i].ncols; k++) {
+            const col_info *col = &tl.v[i].cols[k];
+            json_array_append_new(cols, json_pack("{s:s,s:s,s:b,s:i}", "name", col->name, "type",
+                                                  col->cls, "not_null", col->not_null,
+                                                  "primary_key", col->pk));
+        }
+        rc = describe_indexes(c, tl.v[i].name, &idx, err);
+        json_object_set_new(tables, tl.v[i].name,
+                            json_pack("{s:o,s:o*}", "columns", cols, "indexes", idx));
+    }
+    tables_free(&tl);
+    if (rc) {
+        json_decref(tables);
+        return rc;
+    }
+    *out = json_pack("{s:s,s:o}", "engine", db_conn_engine(c), "tables", tables);
+    return 0;
+}
+
+/* ---- Copy. ---- */
+
+typedef struct sum128 {
+    uint64_t lo, hi;
+} sum128;
+
+/* Add the row's BLAKE2b-128 to the table's sum; values tagged by type so that 1, 1.0 and
+ * "1" differ. */
+static void sum_row(db_stmt *st, int ncols, sum128 *sum)
+{
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, NULL, 0, 16);
+    for (int i = 0; i < ncols; i++) {
+        unsigned char tag[9];
+        size_t taglen = 1;
+        const unsigned char *data = NULL;
+        size_t len = 0;
+        int64_t iv;
+        double dv;
+        switch (db_col_type(st, i)) {
+        case DB_T_NULL:
+            tag[0] = 'n';
+            break;
+        case DB_T_INT:
+            tag[0] = 'i';
+            iv = db_col_int(st, i);
+            memcpy(tag + 1, &iv, 8);
+            taglen = 9;
+            break;
+        case DB_T_FLOAT:
+            tag[0] = 'f';
+            dv = db_col_double(st, i);
+            memcpy(tag + 1, &dv, 8);
+            taglen = 9;
+            break;
+        default:
+            tag[0] = 't';
+            data = (const unsigned char *)db_col_text(st, i);
+            len = db_col_bytes(st, i);
+            uint64_t n = len;
+            memcpy(tag + 1, &n, 8);
+            taglen = 9;
+        }
+        crypto_generichash_update(&h, tag, taglen);
+        if (len) crypto_generichash_update(&h, data, len);
+    }
+    unsigned char out[16];
+    crypto_generichash_final(&h, out, sizeof out);
+    uint64_t a, b;
+    memcpy(&a, out, 8);
+    memcpy(&b, out + 8, 8);
+    sum->lo += a;
+    sum->hi += b;
+}
+
+static void sum_hex(const sum128 *s, char out[33])
+{
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)s->hi, (unsigned long long)s->lo);
+}
+
+static const table_info *find_table(const table_list *l, const char *name)
+{
+    for (int i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i].name, name)) return &l->v[i];
+    return NULL;
+}
+
+static const col_info *find_col(const table_info *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (!strcmp(t->cols[i].name, name)) return &t->cols[i];
+    return NULL;
+}
+
+/* Count and checksum of every row of `t` (its columns in `cols` order). */
+static int table_sum(db_conn *c, const table_info *t, int64_t *rows, sum128 *sum, ms_error *err)
+{
+    ms_buf sql;
+    ms_buf_init(&sql);
+    ms_buf_puts(&sql, "SELECT ");
+    for (int k = 0; k < t->ncols; k++)
+        ms_buf_printf(&sql, "%s%s", k ? ", " : "", t->cols[k].name);
+    ms_buf_printf(&sql, " FROM %s", t->name);
+    db_stmt *st;
+    int rc = sql.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory")
+                     : db_query(c, &st, err, sql.data, "");
+    ms_buf_free(&sql);
+    if (rc) return rc;
+    *rows = 0;
+    memset(sum, 0, sizeof *sum);
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        sum_row(st, t->ncols, sum);
+        ++*rows;
+    }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+typedef struct batch {
+    db_arg *args;
+    int64_t *text_at; /* offset of each text value in `texts`, -1 for none */
+    ms_buf texts;
+    int nargs;
+} batch;
+
+static int batch_flush(db_conn *d, batch *b, const table_info *t, const table_info *dt, int rows,
+                       ms_error *err)
+{
+    if (!rows) return 0;
+    ms_buf sql;
+    ms_buf_init(&sql);
+    ms_buf_printf(&sql, "INSERT INTO %s (", t->name);
+    for (int k = 0; k < t->ncols; k++)
+        ms_buf_printf(&sql, "%s%s", k ? ", " : "", t->cols[k].name);
+    ms_buf_puts(&sql, ") VALUES ");
+    for (int r = 0; r < rows; r++) {
+        ms_buf_puts(&sql, r ? ", (" : "(");
+        for (int k = 0; k < t->ncols; k++) {
+            /* The target's column type, so that a NULL or a number is taken as it. */
+            const char *cls = find_col(dt, t->cols[k].name)->cls;
+            const char *p = !strcmp(cls, "integer") ? "CAST(? AS BIGINT)"
+                            : !strcmp(cls, "real")  ? "CAST(? AS DOUBLE PRECISION)"
+                                                    : "?";
+            ms_buf_printf(&sql, "%s%s", k ? ", " : "", p);
+        }
+        ms_buf_putc(&sql, ')');
+    }
+    for (int i = 0; i < b->nargs; i++)
+        if (b->text_at[i] >= 0) b->args[i].s = b->texts.data + b->text_at[i];
+    int rc = sql.oom || b->texts.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
+    db_stmt *st;
+    if (!rc) rc = db_query_args(d, &st, err, sql.data, b->args, b->nargs);
+    if (!rc) {
+        rc = db_step(st, err);
+        db_done(st);
+    }
+    ms_buf_free(&sql);
+    b->nargs = 0;
+    b->texts.len = 0;
+    return rc < 0 ? rc : 0;
+}
+
+static int copy_table(db_conn *s, db_conn *d, const table_info *t, const table_info *dt,
+                      db_copy_table *out, ms_error *err)
+{
+    int per = BATCH_PARAMS / (t->ncols ? t->ncols : 1);
+    if (per > BATCH_ROWS) per = BATCH_ROWS;
+    if (per < 1) per = 1;
+    batch b = {0};
+    b.args = calloc((size_t)(per * t->ncols + 1), sizeof *b.args);
+    b.text_at = calloc((size_t)(per * t->ncols + 1), sizeof *b.text_at);
+    ms_buf_init(&b.texts);
+    ms_buf sql;
+    ms_buf_init(&sql);
+    ms_buf_puts(&sql, "SELECT ");
+    for (int k = 0; k < t->ncols; k++)
+        ms_buf_printf(&sql, "%s%s", k ? ", " : "", t->cols[k].name);
+    ms_buf_printf(&sql, " FROM %s", t->name);
+    int rc = !b.args || !b.text_at || sql.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
+    db_stmt *st = NULL;
+    if (!rc) rc = db_query(s, &st, err, sql.data, "");
+    ms_buf_free(&sql);
+    sum128 sum = {0, 0};
+    int rows = 0;
+    while (!rc && (rc = db_step(st, err)) == DB_ROW) {
+        rc = 0;
+        sum_row(st, t->ncols, &sum);
+        out->rows++;
+        for (int k = 0; k < t->ncols; k++) {
+            db_arg *a = &b.args[b.nargs];
+            b.text_at[b.nargs] = -1;
+            switch (db_col_type(st, k)) {
+            case DB_T_NULL:
+                *a = DB_ARG_S(NULL);
+                break;
+            case DB_T_INT:
+                *a = DB_ARG_I(db_col_int(st, k));
+                break;
+            case DB_T_FLOAT:
+                *a = (db_arg){.type = 'd', .d = db_col_double(st, k)};
+                break;
+            default:
+                *a = DB_ARG_S(NULL);
+                a->s = ""; /* set to the copy in batch_flush */
+                b.text_at[b.nargs] = (int64_t)b.texts.len;
+                ms_buf_append(&b.texts, db_col_text(st, k), db_col_bytes(st, k));
+                ms_buf_putc(&b.texts, 0);
+            }
+            b.nargs++;
+        }
+        if (++rows == per) {
+            rc = batch_flush(d, &b, t, dt, rows, err);
+            rows = 0;
+        }
+    }
+    if (st) db_done(st);
+    if (rc > 0) rc = 0;
+    if (!rc) rc = batch_flush(d, &b, t, dt, rows, err);
+    sum_hex(&sum, out->sum);
+    free(b.args);
+    free(b.text_at);
+    ms_buf_free(&b.texts);
+    return rc;
+}
+
+static int check_target(db_conn *d, const table_list *ts, const table_list *td, ms_error *err)
+{
+    for (int i = 0; i < ts->n; i++) {
+        const table_info *t = &ts->v[i];
+        if (!strcmp(t->name, DB_COPY_SKIP)) continue;
+        const table_info *dt = find_table(td, t->name);
+        if (!dt)
+            return ms_fail(err, MS_EINVAL, "schema-mismatch",
+                           "the target has no table %s: is it on the same mstation version?",
+                           t->name);
+        for (int k = 0; k < t->ncols; k++)
+            if (!find_col(dt, t->cols[k].name))
+                return ms_fail(err, MS_EINVAL, "schema-mismatch",
+                               "the target's table %s has no column %s", t->name, t->cols[k].name);
+    }
+    for (int i = 0; i < td->n; i++) {
+        if (!strcmp(td->v[i].name, DB_COPY_SKIP)) continue;
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT 1 FROM %s LIMIT 1", td->v[i].name);
+        db_stmt *st;
+        int rc = db_query_row(d, &st, err, sql, "");
+        if (rc < 0) return rc;
+        if (rc == DB_ROW) {
+            db_done(st);
+            return ms_fail(err, MS_ECONFLICT, "target-not-empty",
+                           "the target database is not empty (table %s has rows): "
+                           "migrate-store copies only into a new, empty database",
+                           td->v[i].name);
+        }
+    }
+    return 0;
+}
+
+int db_copy(db *src, db *dst, db_copy_report *rep, ms_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    uint64_t t0 = ms_mono_ns();
+    db_conn *s = db_acquire(src), *d = db_acquire(dst);
+    table_list ts = {0}, td = {0};
+    int rc = db_begin(s, DB_TX_READ, err);
+    if (!rc) rc = load_tables(s, &ts, err);
+    if (!rc) rc = db_begin(d, DB_TX_LOCKED, err);
+    if (!rc) rc = load_tables(d, &td, err);
+    if (!rc) rc = check_target(d, &ts, &td, err);
+    if (!rc && !(rep->tables = calloc((size_t)(ts.n ? ts.n : 1), sizeof *rep->tables)))
+        rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    for (int i = 0; !rc && i < ts.n; i++) {
+        if (!strcmp(ts.v[i].name, DB_COPY_SKIP)) continue;
+        db_copy_table *ct = &rep->tables[rep->n++];
+        ms_strlcpy(ct->name, ts.v[i].name, sizeof ct->name);
+        rc = copy_table(s, d, &ts.v[i], find_table(&td, ts.v[i].name), ct, err);
+    }
+    const char *after = db_conn_backend(d)->after_load_sql;
+    if (!rc && after) rc = db_exec_script(d, after, err);
+    if (!rc) rc = db_commit(d, err);
+    db_rollback(s);
+    /* Read both back: what the target now holds must be what the source held. */
+    if (!rc) rc = db_begin(d, DB_TX_READ, err);
+    for (int i = 0; !rc && i < rep->n; i++) {
+        db_copy_table *ct = &rep->tables[i];
+        sum128 sum;
+        rc = table_sum(d, find_table(&ts, ct->name), &ct->dst_rows, &sum, err);
+        sum_hex(&sum, ct->dst_sum);
+        ct->ok = ct->rows == ct->dst_rows && !strcmp(ct->sum, ct->dst_sum);
+    }
+    if (db_in_tx(d)) db_rollback(d);
+    if (db_in_tx(s)) db_rollback(s);
+    tables_free(&ts);
+    tables_free(&td);
+    db_release(s);
+    db_release(d);
+    rep->seconds = (double)(ms_mono_ns() - t0) / 1e9;
+    for (int i = 0; !rc && i < rep->n; i++)
+        if (!rep->tables[i].ok)
+            rc = ms_fail(err, MS_EIO, "copy-mismatch",
+                         "table %s differs after the copy (%lld rows, checksum %s; target %lld "
+                         "rows, checksum %s)",
+                         rep->tables[i].name, (long long)rep->tables[i].rows, rep->tables[i].sum,
+                         (long long)rep->tables[i].dst_rows, rep->tables[i].dst_sum);
+    return rc;
+}
