@@ -338,24 +338,28 @@ static int pg_step(void *bconn, void *p, ms_error *err)
     pg_conn *c = bconn;
     pg_stmt *s = p;
     if (!s->res) {
-        if (PQstatus(c->h) == CONNECTION_BAD) {
+        /* A transaction's BEGIN may run again on a new connection when the old one turned
+         * out to be broken (a database restart, an idle connection cut by the network):
+         * nothing was done on it yet. Any later statement fails instead: its transaction
+         * is gone. */
+        bool is_begin = strncmp(s->sql, "BEGIN", 5) == 0;
+        PGresult *res = NULL;
+        int rc = 0;
+        for (int attempt = 0;; attempt++) {
+            if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
+            flush_dealloc(c);
+            rc = ensure_prepared(s, err);
+            if (!rc) {
+                res = PQexecPrepared(c->h, s->name, s->nparams, s->vals, NULL, NULL, 0);
+                ExecStatusType st = PQresultStatus(res);
+                if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) break;
+                rc = map_error(c, res, err);
+                PQclear(res);
+                res = NULL;
+            }
+            if (PQstatus(c->h) != CONNECTION_BAD) return rc;
             reconnect(c);
-            return ms_fail(err, MS_EBUSY, "database-unavailable",
-                           "the database connection was lost, try again");
-        }
-        flush_dealloc(c);
-        int rc = ensure_prepared(s, err);
-        if (rc) {
-            if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
-            return rc;
-        }
-        PGresult *res = PQexecPrepared(c->h, s->name, s->nparams, s->vals, NULL, NULL, 0);
-        ExecStatusType st = PQresultStatus(res);
-        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-            rc = map_error(c, res, err);
-            PQclear(res);
-            if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
-            return rc;
+            if (!is_begin || attempt > 0) return rc;
         }
         const char *tuples = PQcmdTuples(res);
         c->changes = *tuples ? strtoll(tuples, NULL, 10) : 0;
@@ -365,7 +369,10 @@ static int pg_step(void *bconn, void *p, ms_error *err)
         int ncols = PQnfields(res);
         if (ncols > s->ncols || !s->kinds) {
             char *k = realloc(s->kinds, (size_t)(ncols ? ncols : 1));
-            if (!k) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+            if (!k) {
+                PQclear(res);
+                return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+            }
             s->kinds = k;
         }
         s->ncols = ncols;

@@ -11,7 +11,7 @@
 // cluster (scripts/test starts one): then each server gets a fresh database of its own.
 // `startServer({ share: other })` starts a second server on another server's database and
 // data folder (a cluster of two); `share: { data, database, admin }` one on a copied database;
-// `engine: 'sqlite'` forces SQLite.
+// `engine: 'sqlite'` forces SQLite; `database: url` uses that (empty) database.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,10 +34,10 @@ export async function createDatabase() {
   return PG.replace(/\/[^/]*$/, '/' + name);
 }
 
-export async function startServer({ settings = {}, admin = {}, share = null, engine = ENGINE } = {}) {
+export async function startServer({ settings = {}, admin = {}, share = null, engine = ENGINE, database: db = null } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'mstation-test-'));
   const data = share ? share.data : join(dir, 'data');
-  const database = share ? share.database : engine === 'postgres' ? await createDatabase() : `sqlite:${data}/mstation.db`;
+  const database = share ? share.database : db || (engine === 'postgres' ? await createDatabase() : `sqlite:${data}/mstation.db`);
   const env = { ...testEnv(), MSTATION_DATABASE: database };
   const email = share ? share.admin.email : admin.email || 'admin@example.com';
   const password = share ? share.admin.password : admin.password || 'admin-password-123';
