@@ -13,7 +13,7 @@ CMAKE_Q     = cmake -S . -Wno-dev --log-level=WARNING
 MAKEFLAGS  += --no-print-directory
 
 .PHONY: all bootstrap build build-asan build-fuzz run test test-unit test-api test-browser \
-        test-asan test-fuzz bench-api format format-check clean
+        test-asan test-fuzz bench-api bench-api-pg format format-check clean
 
 all: build
 
@@ -58,6 +58,12 @@ bench-api:
 	@$(CMAKE_Q) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	@cmake --build $(BUILD) -j$(JOBS)
 	@bench/api.sh
+
+bench-api-pg:
+	@scripts/bootstrap --bench
+	@$(CMAKE_Q) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@cmake --build $(BUILD) -j$(JOBS)
+	@TARGETS="sqlite pg1 pg2 nginx" ROUNDS=$${ROUNDS:-3} bench/api.sh
 
 format:
 	@find src tests/unit tests/fuzz bench -name '*.[ch]' | xargs clang-format -i

@@ -1,53 +1,98 @@
 #!/usr/bin/env bash
-# bench/api.sh: `make bench-api`. Seeds 1,000 projects and 100,000 events, then measures
-# GET /api/v1/events?limit=50 with a bearer token (wrk, 64 connections, DURATION seconds)
-# against mstation, and the same response bytes served as a static file by nginx, in the
-# same run on the same machine. ROUNDS alternating rounds; medians are reported, and the ratio
-# is the median of the per-round ratios.
-#   DURATION=20 ROUNDS=5 CONNECTIONS=64 bench/api.sh
+# bench/api.sh: `make bench-api` and `make bench-api-pg`. Seeds 1,000 projects and 100,000
+# events, then measures GET /api/v1/events?limit=50 with a bearer token (wrk, CONNECTIONS
+# connections, DURATION seconds) on each target, in the same run on the same machine:
+#   sqlite  one mstation server on SQLite (the default install)
+#   pg1     one mstation server on PostgreSQL 15 (a durable throwaway cluster, scripts/pgtmp)
+#   pg2     two mstation servers on that database, the connections split between them (as a
+#           layer-4 balancer would), each server with its own pool and threads
+#   nginx   the same response bytes as a static file, served by nginx (the peer)
+# ROUNDS alternating rounds; medians are reported, and ratios are medians of per-round ratios.
+#   TARGETS="sqlite nginx" DURATION=20 ROUNDS=5 CONNECTIONS=64 bench/api.sh    (bench-api)
+#   TARGETS="sqlite pg1 pg2 nginx" bench/api.sh                                (bench-api-pg)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+TARGETS=${TARGETS:-sqlite nginx}
 DURATION=${DURATION:-20}
 ROUNDS=${ROUNDS:-5}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 BUILD=${BUILD:-build}
 work=$(mktemp -d)
-srv_pid=""
-ngx_pid=""
+chmod 755 "$work"
+pids=()
+pgdir=""
 cleanup() {
-    [[ -n $srv_pid ]] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" 2>/dev/null || true
-    [[ -n $ngx_pid ]] && kill "$ngx_pid" 2>/dev/null && wait "$ngx_pid" 2>/dev/null || true
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
+    [[ -n $pgdir ]] && scripts/pgtmp stop "$pgdir"
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wants() { [[ " $TARGETS " == *" $1 "* ]]; }
 
-echo "bench-api: seeding"
-printf 'bench-password-1\n' >"$work/pw"
-"$BUILD"/mstation init --data "$work/data" --admin-email bench@example.com \
-    --admin-password-file "$work/pw" >/dev/null 2>&1
-"$BUILD"/bench_seed "$work/data" bench@example.com 1000 100000
-token=$("$BUILD"/mstation token create --data "$work/data" --user bench@example.com --name bench 2>/dev/null)
+# An initialized, seeded installation on database $2 in data folder $1; prints a token.
+seed() {
+    printf 'bench-password-1\n' >"$work/pw"
+    MSTATION_DATABASE=$2 "$BUILD"/mstation init --data "$1" --admin-email bench@example.com \
+        --admin-password-file "$work/pw" >/dev/null 2>&1
+    MSTATION_DATABASE=$2 "$BUILD"/bench_seed "$1" bench@example.com 1000 100000 >&2
+    MSTATION_DATABASE=$2 "$BUILD"/mstation token create --data "$1" --user bench@example.com \
+        --name bench 2>/dev/null
+}
 
-port=$(free_port)
-"$BUILD"/mstation serve --data "$work/data" --listen "127.0.0.1:$port" 2>"$work/mstation.log" &
-srv_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$port/api/v1/events?limit=50"
-mkdir -p "$work/www"
-curl -sf -H "Authorization: Bearer $token" "$url" -o "$work/www/events.json"
-# nginx's workers run as an unprivileged user: let them reach the file (nothing else there).
-chmod 755 "$work" "$work/www"
-chmod 644 "$work/www/events.json"
-bytes=$(stat -c %s "$work/www/events.json")
-items=$(python3 -c "import json,sys; print(len(json.load(open('$work/www/events.json'))['items']))")
-[[ $items == 50 ]] || { echo "bench-api: expected 50 items, got $items" >&2; exit 1; }
+# Start a server on data folder $1 and database $2; sets $port. (Not in $(...): the
+# substitution would wait for the server's end.)
+serve() {
+    port=$(free_port)
+    MSTATION_DATABASE=$2 "$BUILD"/mstation serve --data "$1" --listen "127.0.0.1:$port" \
+        >/dev/null 2>>"$work/mstation.log" &
+    pids+=($!)
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+}
 
-nport=$(free_port)
-mkdir -p "$work/nginx"
-cat >"$work/nginx/nginx.conf" <<NGX
+declare -A urls tokens
+echo "bench-api: seeding (targets: $TARGETS)"
+if wants sqlite || wants nginx; then
+    tokens[sqlite]=$(seed "$work/data" "sqlite:$work/data/mstation.db")
+    serve "$work/data" "sqlite:$work/data/mstation.db"
+    urls[sqlite]="http://127.0.0.1:$port/api/v1/events?limit=50"
+fi
+if wants pg1 || wants pg2; then
+    pgdir="$work/pg"
+    PGTMP_DURABLE=1 scripts/pgtmp start "$pgdir" >"$work/pgurl" # its server is detached
+    pgurl=$(scripts/pgtmp createdb "$(cat "$work/pgurl")" bench)
+    # PG_SOCKET=1: through the cluster's Unix socket instead of TCP on 127.0.0.1.
+    [[ -n ${PG_SOCKET:-} ]] && pgurl="postgres://mstation@/bench?host=$pgdir&port=$(cat "$pgdir/port")"
+    tokens[pg1]=$(seed "$work/pgdata" "$pgurl")
+    tokens[pg2]=${tokens[pg1]}
+    serve "$work/pgdata" "$pgurl"
+    urls[pg1]="http://127.0.0.1:$port/api/v1/events?limit=50"
+    if wants pg2; then
+        serve "$work/pgdata" "$pgurl"
+        urls[pg2]="${urls[pg1]} http://127.0.0.1:$port/api/v1/events?limit=50"
+    fi
+fi
+
+# The response every target must give (same data, same shape): 50 items.
+check_response() { # url token out
+    curl -sf -H "Authorization: Bearer $2" "$1" -o "$3"
+    local items
+    items=$(python3 -c "import json,sys; print(len(json.load(open('$3'))['items']))")
+    [[ $items == 50 ]] || { echo "bench-api: expected 50 items from $1, got $items" >&2; exit 1; }
+}
+for t in "${!urls[@]}"; do
+    for u in ${urls[$t]}; do check_response "$u" "${tokens[$t]}" "$work/check.json"; done
+done
+
+if wants nginx; then
+    mkdir -p "$work/www" "$work/nginx"
+    check_response "${urls[sqlite]}" "${tokens[sqlite]}" "$work/www/events.json"
+    chmod 755 "$work/www" # nginx's workers run as an unprivileged user
+    chmod 644 "$work/www/events.json"
+    nport=$(free_port)
+    cat >"$work/nginx/nginx.conf" <<NGX
 worker_processes auto;
 daemon off;
 pid $work/nginx/nginx.pid;
@@ -69,54 +114,81 @@ http {
     }
 }
 NGX
-/usr/sbin/nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-ngx_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nport/events.json" >/dev/null && break; sleep 0.1; done
-cmp -s <(curl -sf "http://127.0.0.1:$nport/events.json") "$work/www/events.json"
+    /usr/sbin/nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+    pids+=($!)
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nport/events.json" >/dev/null && break; sleep 0.1; done
+    cmp -s <(curl -sf "http://127.0.0.1:$nport/events.json") "$work/www/events.json"
+    urls[nginx]="http://127.0.0.1:$nport/events.json"
+fi
+echo "bench-api: response is $(stat -c %s "$work/check.json") bytes"
 
-# wrk prints "Requests/sec: N" and, with --latency, the 50% and 99% lines.
-measure() { # name url [header]
-    local out
-    if [[ -n ${3:-} ]]; then
-        out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$3" "$2")
-    else
-        out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$2")
-    fi
-    local rps p50 p99 errs
-    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    errs=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
-    [[ -z $errs ]] || { echo "bench-api: $1 answered $errs errors" >&2; echo "$out" >&2; exit 1; }
-    echo "$1 $rps $(to_ms "$p50") $(to_ms "$p99")"
-}
 to_ms() { # wrk units: us, ms, s
     python3 -c "v='$1'; import re; m=re.match(r'([0-9.]+)(us|ms|s)', v); x=float(m.group(1)); print(round(x/1000 if m.group(2)=='us' else x*1000 if m.group(2)=='s' else x, 3))"
 }
 
-echo "bench-api: response is $bytes bytes; $ROUNDS rounds of ${DURATION}s, $CONNECTIONS connections, wrk -t$THREADS"
+# One wrk run per URL of the target, at the same time, the connections split between them.
+# Prints "target rps p50 p99": requests/s summed, latencies of the slowest server.
+measure() { # target
+    local t=$1 n=0 i=0 outs=()
+    local list=(${urls[$t]})
+    n=${#list[@]}
+    local c=$((CONNECTIONS / n)) th=$(((THREADS + n - 1) / n))
+    local hdr=()
+    [[ $t != nginx ]] && hdr=(-H "Authorization: Bearer ${tokens[$t]}")
+    for u in "${list[@]}"; do
+        wrk -t"$th" -c"$c" -d"${DURATION}s" --latency "${hdr[@]}" "$u" >"$work/wrk.$i" &
+        outs+=($!)
+        i=$((i + 1))
+    done
+    wait "${outs[@]}"
+    local rps=0 p50=0 p99=0
+    for ((i = 0; i < n; i++)); do
+        local out errs
+        out=$(cat "$work/wrk.$i")
+        errs=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+        [[ -z $errs ]] || { echo "bench-api: $t answered $errs errors" >&2; echo "$out" >&2; exit 1; }
+        rps=$(python3 -c "print($rps + $(awk '/^Requests\/sec:/ {print $2}' <<<"$out"))")
+        p50=$(python3 -c "print(max($p50, $(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")))")
+        p99=$(python3 -c "print(max($p99, $(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")))")
+    done
+    echo "$t $rps $p50 $p99"
+}
+
+echo "bench-api: $ROUNDS rounds of ${DURATION}s per target, $CONNECTIONS connections, wrk -t$THREADS"
 results=()
 for r in $(seq "$ROUNDS"); do
-    results+=("$(measure mstation "$url" "Authorization: Bearer $token")")
-    results+=("$(measure nginx "http://127.0.0.1:$nport/events.json")")
-    echo "  round $r: ${results[-2]} | ${results[-1]}"
+    line="  round $r:"
+    for t in $TARGETS; do
+        results+=("$(measure "$t")")
+        line+=" ${results[-1]} |"
+    done
+    echo "$line"
 done
 
-python3 - "${results[@]}" <<'PY'
+python3 - "$TARGETS" "${results[@]}" <<'PY'
 import statistics, sys
-rows = [r.split() for r in sys.argv[1:]]
-ours = [r for r in rows if r[0] == "mstation"]
-peer = [r for r in rows if r[0] == "nginx"]
-def med(rs, i):
-    return statistics.median(float(r[i]) for r in rs)
-# Each round measures both back to back; the machine's speed drifts between rounds, so the
-# ratio is the median of the per-round ratios (a paired comparison), not a ratio of medians.
-ratios = [float(o[1]) / float(p[1]) for o, p in zip(ours, peer)]
-rps, p50, p99 = med(ours, 1), med(ours, 2), med(ours, 3)
-nrps, np50, np99 = med(peer, 1), med(peer, 2), med(peer, 3)
-print(f"{'':10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}   (medians of {len(ours)} rounds)")
-print(f"{'mstation':10} {rps:>10.0f} {p50:>8.2f} {p99:>8.2f}")
-print(f"{'nginx':10} {nrps:>10.0f} {np50:>8.2f} {np99:>8.2f}")
-print("per-round ratios: " + " ".join(f"{x:.2f}" for x in ratios))
-print(f"BENCH api rps={rps:.0f} nginx_rps={nrps:.0f} ratio={statistics.median(ratios):.2f} p50_ms={p50:.2f} p99_ms={p99:.2f}")
+targets = sys.argv[1].split()
+rows = [r.split() for r in sys.argv[2:]]
+by = {t: [r for r in rows if r[0] == t] for t in targets}
+med = lambda t, i: statistics.median(float(r[i]) for r in by[t])
+# Each round measures every target back to back; the machine's speed drifts between rounds,
+# so a ratio is the median of the per-round ratios (a paired comparison).
+def ratio(a, b):
+    return statistics.median(float(x[1]) / float(y[1]) for x, y in zip(by[a], by[b]))
+names = {"sqlite": "SQLite, 1 server", "pg1": "PostgreSQL, 1 server",
+         "pg2": "PostgreSQL, 2 servers", "nginx": "nginx static file"}
+base = "sqlite" if "sqlite" in targets else targets[0]
+print(f"| {'target':22} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs ' + base:>9} |")
+print(f"|{'-' * 24}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 11}|")
+for t in targets:
+    print(f"| {names.get(t, t):22} | {med(t, 1):>8.0f} | {med(t, 2):>7.2f} | {med(t, 3):>7.2f} | "
+          f"{ratio(t, base):>9.2f} |")
+print(f"(medians of {len(by[base])} rounds)")
+if set(targets) == {"sqlite", "nginx"}:
+    print(f"BENCH api rps={med('sqlite', 1):.0f} nginx_rps={med('nginx', 1):.0f} "
+          f"ratio={ratio('sqlite', 'nginx'):.2f} p50_ms={med('sqlite', 2):.2f} "
+          f"p99_ms={med('sqlite', 3):.2f}")
+else:
+    print("BENCH api-pg " + " ".join(
+        f"{t}_rps={med(t, 1):.0f} {t}_p99_ms={med(t, 3):.2f}" for t in targets))
 PY

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -19,15 +20,16 @@ int main(int argc, char **argv)
     ms_config cfg;
     ms_error e;
     ms_error_clear(&e);
+    /* The database from MSTATION_DATABASE when set (bench/api.sh seeds PostgreSQL too). */
     const char *flags[] = {"data", argv[1], "log_level", "warn", NULL};
-    if (ms_config_load(&cfg, flags, NULL, &e)) goto fail;
+    if (ms_config_load(&cfg, flags, environ, &e)) goto fail;
     db *d;
     if (app_store_open(&cfg, 1, &d, &e)) goto fail;
     db_conn *c = db_acquire(d);
     int projects = atoi(argv[3]), events = atoi(argv[4]);
     char owner[MS_ID_LEN];
     if (user_find_by_email(c, argv[2], owner, &e)) goto fail;
-    if (db_begin(c, true, &e)) goto fail;
+    if (db_begin(c, DB_TX_WRITE, &e)) goto fail;
     json_t *org;
     if (org_create(c, owner, "上海影业 Shanghai Pictures", NULL, "studio", NULL, &org, &e))
         goto fail;
@@ -68,7 +70,7 @@ int main(int argc, char **argv)
         json_decref(data);
         if (rc) goto fail;
         if (i % 20000 == 19999) {
-            if (db_commit(c, &e) || db_begin(c, true, &e)) goto fail;
+            if (db_commit(c, &e) || db_begin(c, DB_TX_WRITE, &e)) goto fail;
         }
     }
     if (db_commit(c, &e)) goto fail;

@@ -516,22 +516,41 @@ int h_events_list(ms_req *r)
     args[n++] = DB_ARG_I(before);
     args[n++] = DB_ARG_I(floor);
     n = append_filters(&sql, args, n, &fq);
-    ms_buf_puts(&sql, " ORDER BY e.seq DESC");
+    ms_buf_puts(&sql, " ORDER BY e.seq DESC LIMIT ?");
+    args[n++] = DB_ARG_I(0);
     if (sql.oom) {
         rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
         goto out;
     }
-    db_stmt *st;
-    if ((rc = db_query_args(r->db, &st, &r->err, sql.data, args, n))) goto out;
+    /* The window is read in slices that grow fourfold, the first twice the page: a caller
+     * who sees most events is served by one slice, and no engine is asked for more rows
+     * than are likely needed (PostgreSQL sends every row of a result, read or not). */
+    int64_t slice = 2 * (int64_t)(limit + 1) < 64 ? 64 : 2 * (int64_t)(limit + 1);
     int visible = 0;
-    while ((rc = db_step(st, &r->err)) == DB_ROW) {
-        if (!feed_visible(&vis, db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4)))
-            continue;
-        visible++;
-        if (!page_add(&pg, db_col_int(st, 0), db_col_text(st, 1), db_col_bytes(st, 1))) break;
+    bool full = false;
+    while (!full) {
+        args[n - 1] = DB_ARG_I(slice);
+        db_stmt *st;
+        if ((rc = db_query_args(r->db, &st, &r->err, sql.data, args, n))) goto out;
+        int64_t got = 0, last = 0;
+        while ((rc = db_step(st, &r->err)) == DB_ROW) {
+            got++;
+            last = db_col_int(st, 0);
+            if (!feed_visible(&vis, db_col_text(st, 2), db_col_text(st, 3), db_col_text(st, 4)))
+                continue;
+            visible++;
+            if (!page_add(&pg, last, db_col_text(st, 1), db_col_bytes(st, 1))) {
+                full = true;
+                break;
+            }
+        }
+        db_done(st);
+        if (rc < 0) goto out;
+        if (got < slice) break; /* the window is exhausted */
+        args[0] = DB_ARG_I(last);
+        slice *= 4;
     }
-    db_done(st);
-    if (rc >= 0) rc = visible;
+    rc = visible;
     /* Too few in the window: the rest comes from the bounded merge below it. */
     if (rc >= 0 && rc < limit + 1 && floor > 0)
         rc = feed_merge_scopes(r, &fq, floor, limit + 1 - pg.written, &pg);

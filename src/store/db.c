@@ -237,7 +237,13 @@ int db_begin(db_conn *c, db_tx_mode mode, ms_error *err)
     }
     /* Through the statement cache: sqlite3_exec would parse the text on every call. */
     const db_backend *be = c->d->be;
-    int rc = db_exec(c, err, mode == DB_TX_LOCKED ? be->begin_locked : be->begin_write, "");
+    const char *begin = mode == DB_TX_LOCKED ? be->begin_locked : be->begin_write;
+    if (be->defer_begin) {
+        be->defer_begin(c->b, begin);
+        c->in_tx = true;
+        return 0;
+    }
+    int rc = db_exec(c, err, begin, "");
     if (rc > 0) rc = 0;
     if (rc) {
         record_error(c, rc);
@@ -251,6 +257,11 @@ int db_begin(db_conn *c, db_tx_mode mode, ms_error *err)
 static int begin_pending(db_conn *c, ms_error *err)
 {
     c->lazy_read = false;
+    if (c->d->be->defer_begin) {
+        c->d->be->defer_begin(c->b, c->d->be->begin_read);
+        c->in_tx = true;
+        return 0;
+    }
     int rc = db_exec(c, err, c->d->be->begin_read, "");
     if (rc < 0) {
         record_error(c, rc);

@@ -39,6 +39,9 @@ typedef struct db_backend {
     const char *(*col_name)(void *bstmt, int i);
     int (*col_type)(void *bstmt, int i);
     int (*exec_script)(void *bconn, const char *sql, ms_error *err);
+    /* Optional: send `sql` (a BEGIN) together with the connection's next statement instead of
+     * on its own, saving a round trip to a database server. Its errors surface there. */
+    void (*defer_begin)(void *bconn, const char *sql);
     int64_t (*changes)(void *bconn);
     /* The catalog, for db_describe and db_copy (copy.c). Tables: rows of (name), in the
      * order they were created. Columns of table ?: (name, declared type, not null, position

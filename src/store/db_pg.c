@@ -17,6 +17,10 @@
  * the server run it again). Locked: READ COMMITTED, for the job queue's SKIP LOCKED claims
  * and for advisory locks (db_lock), whose waiters must see what the holder committed.
  *
+ * Round trips. A transaction's BEGIN is not sent on its own: it goes in one pipeline with the
+ * transaction's first statement (libpq pipeline mode), so a read request costs one round
+ * trip per statement plus its COMMIT.
+ *
  * Connections. Each sets UTC, UTF-8 and a lock timeout equal to SQLite's busy timeout.
  * A connection that broke (server restart, network) fails its current statement with
  * MS_EBUSY and reconnects at once, so the next request works again; its prepared
@@ -50,7 +54,8 @@ typedef struct pg_conn {
     unsigned gen; /* bumped when the connection was re-established */
     unsigned next_name;
     int64_t changes;
-    ms_buf dealloc; /* "DEALLOCATE s1;DEALLOCATE s7;" to send when it is safe */
+    ms_buf dealloc;    /* "DEALLOCATE s1;DEALLOCATE s7;" to send when it is safe */
+    const char *begin; /* a BEGIN to pipeline with the next statement (defer_begin) */
 } pg_conn;
 
 typedef struct pg_stmt {
@@ -101,9 +106,14 @@ static int map_error(pg_conn *c, const PGresult *res, ms_error *err)
     return ms_fail(err, MS_EDB, "database-error", "database error [%s]: %s", state, text);
 }
 
+/* Generic plans: our statements are short indexed lookups whose best plan does not depend
+ * on the values bound, and re-planning each execution (PostgreSQL's default for the first
+ * five, and whenever a custom plan looks cheaper) cost 16% of the API benchmark's
+ * throughput (docs/performance.md). */
 static int run_setup(PGconn *h, ms_error *err)
 {
-    PGresult *res = PQexec(h, "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8';"
+    PGresult *res = PQexec(h, "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'; SET "
+                              "plan_cache_mode = force_generic_plan;"
                               "SET lock_timeout = '" LOCK_TIMEOUT "'");
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
@@ -111,6 +121,12 @@ static int run_setup(PGconn *h, ms_error *err)
                 PQresultErrorMessage(res));
     PQclear(res);
     return ok ? 0 : MS_EDB;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
 }
 
 static int pg_connect(const char *target, void **out, ms_error *err)
@@ -135,6 +151,9 @@ static int pg_connect(const char *target, void **out, ms_error *err)
                        "PostgreSQL %d.%d is too old: mstation needs 13 or newer", v / 10000,
                        v % 10000);
     }
+    /* Notices ("relation ... already exists, skipping") are not errors; libpq would print
+     * them on standard error, in the middle of our JSON log. */
+    PQsetNoticeProcessor(h, ignore_notice, NULL);
     int rc = run_setup(h, err);
     if (rc) {
         PQfinish(h);
@@ -164,6 +183,7 @@ static void reconnect(pg_conn *c)
 {
     PQreset(c->h);
     c->gen++;
+    c->begin = NULL;    /* the statement that follows fails; its transaction is gone */
     c->dealloc.len = 0; /* the old session's statements died with it */
     if (PQstatus(c->h) == CONNECTION_OK) {
         ms_error ignore;
@@ -313,6 +333,59 @@ static int ensure_prepared(pg_stmt *s, ms_error *err)
     return 0;
 }
 
+static void pg_defer_begin(void *bconn, const char *sql)
+{
+    ((pg_conn *)bconn)->begin = sql;
+}
+
+/* Run the prepared statement, after the pending BEGIN if there is one, in one pipeline: one
+ * round trip for both. Returns the statement's result (an error result if BEGIN failed). */
+static PGresult *exec_stmt(pg_conn *c, pg_stmt *s)
+{
+    const char *begin = c->begin;
+    c->begin = NULL;
+    if (!begin) return PQexecPrepared(c->h, s->name, s->nparams, s->vals, NULL, NULL, 0);
+    if (PQenterPipelineMode(c->h) != 1) { /* cannot pipeline: one after the other */
+        PGresult *b = PQexec(c->h, begin);
+        bool ok = PQresultStatus(b) == PGRES_COMMAND_OK;
+        if (!ok) return b;
+        PQclear(b);
+        return PQexecPrepared(c->h, s->name, s->nparams, s->vals, NULL, NULL, 0);
+    }
+    bool sent = PQsendQueryParams(c->h, begin, 0, NULL, NULL, NULL, NULL, 0) == 1 &&
+                PQsendQueryPrepared(c->h, s->name, s->nparams, s->vals, NULL, NULL, 0) == 1 &&
+                PQpipelineSync(c->h) == 1;
+    /* Results come as: BEGIN's, NULL, the statement's, NULL, then the sync marker. If BEGIN
+     * failed, the statement's is PGRES_PIPELINE_ABORTED: report BEGIN's error instead. */
+    PGresult *begin_err = NULL, *out = NULL;
+    for (int query = 0; sent && query <= 2;) {
+        PGresult *r = PQgetResult(c->h);
+        if (!r) {
+            if (PQstatus(c->h) == CONNECTION_BAD) break;
+            query++;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (query == 0 && st != PGRES_COMMAND_OK && !begin_err) {
+            begin_err = r;
+        } else if (query == 1 && !out) {
+            out = r;
+        } else {
+            PQclear(r);
+        }
+    }
+    PQexitPipelineMode(c->h);
+    if (begin_err) {
+        PQclear(out);
+        return begin_err;
+    }
+    return out ? out : PQmakeEmptyPGresult(c->h, PGRES_FATAL_ERROR);
+}
+
 static char column_kind(Oid t)
 {
     switch (t) {
@@ -342,15 +415,17 @@ static int pg_step(void *bconn, void *p, ms_error *err)
          * out to be broken (a database restart, an idle connection cut by the network):
          * nothing was done on it yet. Any later statement fails instead: its transaction
          * is gone. */
-        bool is_begin = strncmp(s->sql, "BEGIN", 5) == 0;
+        const char *begin = c->begin; /* pipelined with this statement */
+        bool is_begin = begin || strncmp(s->sql, "BEGIN", 5) == 0;
         PGresult *res = NULL;
         int rc = 0;
         for (int attempt = 0;; attempt++) {
             if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
+            c->begin = begin;
             flush_dealloc(c);
             rc = ensure_prepared(s, err);
             if (!rc) {
-                res = PQexecPrepared(c->h, s->name, s->nparams, s->vals, NULL, NULL, 0);
+                res = exec_stmt(c, s);
                 ExecStatusType st = PQresultStatus(res);
                 if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) break;
                 rc = map_error(c, res, err);
@@ -502,6 +577,16 @@ static int pg_exec_script(void *bconn, const char *sql, ms_error *err)
 {
     pg_conn *c = bconn;
     if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
+    if (c->begin) {
+        PGresult *b = PQexec(c->h, c->begin);
+        c->begin = NULL;
+        if (PQresultStatus(b) != PGRES_COMMAND_OK) {
+            int rc = map_error(c, b, err);
+            PQclear(b);
+            return rc;
+        }
+        PQclear(b);
+    }
     flush_dealloc(c);
     PGresult *res = PQexec(c->h, sql);
     ExecStatusType st = PQresultStatus(res);
@@ -541,6 +626,7 @@ const db_backend db_pg_backend = {
     .col_name = pg_col_name,
     .col_type = pg_col_type,
     .exec_script = pg_exec_script,
+    .defer_begin = pg_defer_begin,
     .changes = pg_changes,
     .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                   "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid",
