@@ -113,13 +113,22 @@ void auth_touch(db_conn *c, const ms_caller *caller)
     if (!caller || !caller->touch) return;
     char ts[MS_TIME_LEN];
     ms_now_str(ts);
+    char cutoff[MS_TIME_LEN];
+    ms_time_fmt(ms_now_ms() - TOUCH_INTERVAL_MS, cutoff);
+    /* Every request in flight when the stamp went stale sees it stale. Only one of them
+     * writes: the others find it fresh, or (PostgreSQL, several servers) find the row
+     * locked by the one writing and skip it instead of queueing behind its commit. */
+#define TOUCH_SQL(table, col, lock)                                                                \
+    "UPDATE " table " SET " col " = ? WHERE id IN (SELECT id FROM " table                          \
+    " WHERE id = ? AND (" col " IS NULL OR " col " < ?)" lock ")"
+    static const char *const sql[2][2] = {
+        {TOUCH_SQL("session", "last_seen_at", ""),
+         TOUCH_SQL("session", "last_seen_at", " FOR UPDATE SKIP LOCKED")},
+        {TOUCH_SQL("api_token", "last_used_at", ""),
+         TOUCH_SQL("api_token", "last_used_at", " FOR UPDATE SKIP LOCKED")}};
     ms_error ignore; /* a busy database must not fail the request */
-    if (caller->via == AUTH_VIA_TOKEN)
-        db_exec(c, &ignore, "UPDATE api_token SET last_used_at = ? WHERE id = ?", "ss", ts,
-                caller->credential_id);
-    else
-        db_exec(c, &ignore, "UPDATE session SET last_seen_at = ? WHERE id = ?", "ss", ts,
-                caller->credential_id);
+    db_exec(c, &ignore, sql[caller->via == AUTH_VIA_TOKEN][db_skip_locked(c)], "sss", ts,
+            caller->credential_id, cutoff);
 }
 
 int auth_authenticate(db_conn *c, const ms_env *env, const char *bearer, const char *session,

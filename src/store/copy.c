@@ -65,43 +65,45 @@ static bool plain_name(const char *s)
     return true;
 }
 
+/* Make room for element `n` of an array of `cap` elements of `size` bytes. */
+static bool grow(void **v, int *cap, int n, size_t size)
+{
+    if (n < *cap) return true;
+    int want = *cap ? *cap * 2 : 16;
+    void *p = realloc(*v, (size_t)want * size);
+    if (!p) return false;
+    *v = p;
+    *cap = want;
+    return true;
+}
+
 static int load_tables(db_conn *c, table_list *out, ms_error *err)
 {
     const db_backend *be = db_conn_backend(c);
     memset(out, 0, sizeof *out);
-    db_stmt *st;
+    db_stmt *st = NULL;
     int rc = db_query(c, &st, err, be->tables_sql, "");
     int cap = 0;
     while (rc == 0 && (rc = db_step(st, err)) == DB_ROW) {
         rc = 0;
         const char *name = db_col_text(st, 0);
         if (!plain_name(name)) continue; /* not one of ours */
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            table_info *v = realloc(out->v, (size_t)cap * sizeof *v);
-            if (!v) {
-                rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
-                break;
-            }
-            out->v = v;
+        if (!grow((void **)&out->v, &cap, out->n, sizeof *out->v)) {
+            rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+            break;
         }
         memset(&out->v[out->n], 0, sizeof out->v[0]);
         ms_strlcpy(out->v[out->n++].name, name, NAME_MAX_LEN);
     }
-    if (rc >= 0) db_done(st);
+    db_done(st); /* NULL when the query failed */
     for (int i = 0; rc >= 0 && i < out->n; i++) {
         table_info *t = &out->v[i];
         if ((rc = db_query(c, &st, err, be->columns_sql, "s", t->name))) break;
         int ccap = 0;
         while ((rc = db_step(st, err)) == DB_ROW) {
-            if (t->ncols == ccap) {
-                ccap = ccap ? ccap * 2 : 16;
-                col_info *v = realloc(t->cols, (size_t)ccap * sizeof *v);
-                if (!v) {
-                    rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
-                    break;
-                }
-                t->cols = v;
+            if (!grow((void **)&t->cols, &ccap, t->ncols, sizeof *t->cols)) {
+                rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+                break;
             }
             col_info *col = &t->cols[t->ncols];
             const char *name = db_col_text(st, 0);

@@ -133,6 +133,69 @@ static int collect_variant(void *arg, int version, const char *name, const char 
     return 0;
 }
 
+/* A variant is either the migration's whole PostgreSQL text, or only what differs:
+ *     -- replace: CREATE INDEX session_user ON session (user_id);
+ *     -- with: CREATE INDEX session_by_user ON session (user_id);
+ * pairs of lines, each `replace` text found exactly once in the schema.sql migration (other
+ * lines: comments or blank). Builds the variant's text in `*out` (NULL for a whole text). */
+static int apply_replacements(const char *module, int version, const char *base, const char *vtext,
+                              char **out, ms_error *err)
+{
+    static const char rep_tag[] = "-- replace: ", with_tag[] = "-- with: ";
+    *out = NULL;
+    if (!strstr(vtext, rep_tag)) return 0;
+    char *text = strdup(base);
+    if (!text) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    char from[512] = "";
+    int rc = 0;
+    for (const char *p = vtext; *p && !rc;) {
+        size_t n = strcspn(p, "\n");
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+        p += n + (p[n] == '\n');
+        if (!strncmp(line, rep_tag, sizeof rep_tag - 1)) {
+            ms_strlcpy(from, line + sizeof rep_tag - 1, sizeof from);
+        } else if (!strncmp(line, with_tag, sizeof with_tag - 1)) {
+            const char *to = line + sizeof with_tag - 1;
+            char *at = from[0] ? strstr(text, from) : NULL;
+            if (!at || strstr(at + 1, from)) {
+                rc = ms_fail(err, MS_EINTERNAL, "schema",
+                             "%s/schema.pg.sql: migration %d: \"%s\" must occur exactly once in "
+                             "schema.sql's migration",
+                             module, version, from);
+                break;
+            }
+            size_t lf = strlen(from), lt = strlen(to), lx = strlen(text);
+            char *next = malloc(lx - lf + lt + 1);
+            if (!next) {
+                rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+                break;
+            }
+            size_t head = (size_t)(at - text);
+            memcpy(next, text, head);
+            memcpy(next + head, to, lt);
+            memcpy(next + head + lt, at + lf, lx - head - lf + 1);
+            free(text);
+            text = next;
+            from[0] = 0;
+        } else if (line[strspn(line, " \t\r")] && strncmp(line + strspn(line, " \t"), "--", 2)) {
+            rc = ms_fail(err, MS_EINTERNAL, "schema",
+                         "%s/schema.pg.sql: migration %d mixes SQL with replace/with lines", module,
+                         version);
+        }
+    }
+    if (!rc && from[0])
+        rc = ms_fail(err, MS_EINTERNAL, "schema",
+                     "%s/schema.pg.sql: migration %d: a replace line without its with line", module,
+                     version);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    *out = text;
+    return 0;
+}
+
 static void variants_free(variant_list *l)
 {
     for (int i = 0; i < l->n; i++)
@@ -173,6 +236,13 @@ static int apply_one(void *arg, int version, const char *name, const char *sql, 
                            "\"%s\"",
                            x->module, version, v->name, name);
         v->used = true;
+        char *built;
+        int brc = apply_replacements(x->module, version, sql, v->sql, &built, err);
+        if (brc) return brc;
+        if (built) {
+            free(v->sql);
+            v->sql = built;
+        }
         if (x->use_variants) sql = v->sql;
     }
     char sum[33];

@@ -14,9 +14,11 @@
  * quietly run against a schema it does not have.
  *
  * SQL that one engine cannot run (a reserved word, an identity column) goes in a variant
- * file next to schema.sql, schema.pg.sql, which repeats only the migrations that differ,
- * under the same markers. Each migration is checked and applied under a lock (db_lock), so
- * that several servers starting at once on one PostgreSQL apply it once. */
+ * file next to schema.sql, schema.pg.sql, which names only the migrations that differ, under
+ * the same markers, and gives either a migration's whole PostgreSQL text or, better, only
+ * what differs as "-- replace: TEXT" / "-- with: TEXT" line pairs (each TEXT found exactly
+ * once). Variants are checked on every engine. Each migration is checked and applied under a lock
+ * (db_lock), so that several servers starting at once on one PostgreSQL apply it once. */
 #ifndef MS_MIGRATE_H
 #define MS_MIGRATE_H
 

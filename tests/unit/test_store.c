@@ -338,6 +338,25 @@ static void test_migrations(void **state)
     ms_schema variant_orphan[] = {{"demo", variant_ok[0].sql, "-- migration 5: w\nSELECT 1;\n"}};
     assert_int_equal(ms_migrate(f->d, variant_orphan, 1, false, &rep, &e), MS_EINTERNAL);
     assert_non_null(strstr(e.detail, "no counterpart"));
+    /* A replace/with variant: each replaced text must occur exactly once. */
+    ms_schema replaced[] = {{"demo", variant_ok[0].sql,
+                             "-- migration 2: u\n-- why: a comment\n"
+                             "-- replace: ADD COLUMN b TEXT\n-- with: ADD COLUMN b VARCHAR\n"}};
+    assert_int_equal(ms_migrate(f->d, replaced, 1, false, &rep, &e), 0);
+    ms_schema replaced_missing[] = {
+        {"demo", variant_ok[0].sql, "-- migration 2: u\n-- replace: ADD COLUMN c\n-- with: x\n"}};
+    assert_int_equal(ms_migrate(f->d, replaced_missing, 1, false, &rep, &e), MS_EINTERNAL);
+    assert_non_null(strstr(e.detail, "exactly once"));
+    ms_schema replaced_twice[] = {
+        {"demo", variant_ok[0].sql, "-- migration 2: u\n-- replace: TE\n-- with: x\n"}};
+    assert_int_equal(ms_migrate(f->d, replaced_twice, 1, false, &rep, &e), MS_EINTERNAL);
+    ms_schema replaced_dangling[] = {
+        {"demo", variant_ok[0].sql, "-- migration 2: u\n-- replace: ADD COLUMN b\n"}};
+    assert_int_equal(ms_migrate(f->d, replaced_dangling, 1, false, &rep, &e), MS_EINTERNAL);
+    ms_schema replaced_mixed[] = {{"demo", variant_ok[0].sql,
+                                   "-- migration 2: u\n-- replace: ADD COLUMN b\n-- with: x\n"
+                                   "SELECT 1;\n"}};
+    assert_int_equal(ms_migrate(f->d, replaced_mixed, 1, false, &rep, &e), MS_EINTERNAL);
     ms_schema variant_backwards[] = {
         {"demo", variant_ok[0].sql,
          "-- migration 2: u\nSELECT 1;\n-- migration 1: t\nSELECT 1;\n"}};
