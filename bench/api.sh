@@ -5,7 +5,7 @@
 #   sqlite  one mstation server on SQLite (the default install)
 #   pg1     one mstation server on PostgreSQL 15 (a durable throwaway cluster, scripts/pgtmp)
 #   pg2     two mstation servers on that database, the connections split between them (as a
-#           layer-4 balancer would), each server with its own pool and threads
+#           layer-4 balancer would), each with its own pool and half the cores' threads
 #   nginx   the same response bytes as a static file, served by nginx (the peer)
 # ROUNDS alternating rounds; medians are reported, and ratios are medians of per-round ratios.
 #   TARGETS="sqlite nginx" DURATION=20 ROUNDS=5 CONNECTIONS=64 bench/api.sh    (bench-api)
@@ -42,11 +42,11 @@ seed() {
         --name bench 2>/dev/null
 }
 
-# Start a server on data folder $1 and database $2; sets $port. (Not in $(...): the
-# substitution would wait for the server's end.)
+# Start a server on data folder $1 and database $2 (more settings after); sets $port. (Not
+# in $(...): the substitution would wait for the server's end.)
 serve() {
     port=$(free_port)
-    MSTATION_DATABASE=$2 "$BUILD"/mstation serve --data "$1" --listen "127.0.0.1:$port" \
+    MSTATION_DATABASE=$2 "$BUILD"/mstation serve --data "$1" --listen "127.0.0.1:$port" "${@:3}" \
         >/dev/null 2>>"$work/mstation.log" &
     pids+=($!)
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
@@ -56,6 +56,7 @@ declare -A urls tokens
 echo "bench-api: seeding (targets: $TARGETS)"
 if wants sqlite || wants nginx; then
     tokens[sqlite]=$(seed "$work/data" "sqlite:$work/data/mstation.db")
+    sqlite3 "$work/data/mstation.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
     serve "$work/data" "sqlite:$work/data/mstation.db"
     urls[sqlite]="http://127.0.0.1:$port/api/v1/events?limit=50"
 fi
@@ -66,12 +67,22 @@ if wants pg1 || wants pg2; then
     # PG_SOCKET=1: through the cluster's Unix socket instead of TCP on 127.0.0.1.
     [[ -n ${PG_SOCKET:-} ]] && pgurl="postgres://mstation@/bench?host=$pgdir&port=$(cat "$pgdir/port")"
     tokens[pg1]=$(seed "$work/pgdata" "$pgurl")
+    # As pgbench does before measuring: statistics and visibility map up to date, and the
+    # seeding's dirty pages written, so no autovacuum or checkpoint lands in a round.
+    psql -X -q "$pgurl" -c 'VACUUM ANALYZE' -c 'CHECKPOINT'
+
     tokens[pg2]=${tokens[pg1]}
     serve "$work/pgdata" "$pgurl"
     urls[pg1]="http://127.0.0.1:$port/api/v1/events?limit=50"
     if wants pg2; then
-        serve "$work/pgdata" "$pgurl"
-        urls[pg2]="${urls[pg1]} http://127.0.0.1:$port/api/v1/events?limit=50"
+        # Two servers share this machine's cores as one server's threads do: each gets half
+        # (threads defaults to one per core, for one server per machine; two servers with
+        # that default oversubscribe 2 cores and their p99 grows to 100-500 ms).
+        half=$(($(nproc) / 2 > 0 ? $(nproc) / 2 : 1))
+        serve "$work/pgdata" "$pgurl" --threads "$half"
+        urls[pg2]="http://127.0.0.1:$port/api/v1/events?limit=50"
+        serve "$work/pgdata" "$pgurl" --threads "$half"
+        urls[pg2]+=" http://127.0.0.1:$port/api/v1/events?limit=50"
     fi
 fi
 
