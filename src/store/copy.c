@@ -258,28 +258,112 @@ static const col_info *find_col(const table_info *t, const char *name)
     return NULL;
 }
 
-/* Count and checksum of every row of `t` (its columns in `cols` order). */
+/* Read every row of `t` (its columns in `cols` order) and call `fn` for each: in pages of
+ * SCAN_PAGE rows in primary-key order (keyset paging: `(k1, k2) > (?, ?)`), so that neither
+ * engine ever holds a whole table in memory (PostgreSQL sends a statement's result whole).
+ * All pages are read in the caller's transaction: one snapshot. */
+#define SCAN_PAGE 5000
+typedef int (*row_fn)(void *arg, db_stmt *st, ms_error *err);
+
+static void sql_cols(ms_buf *b, const table_info *t, const int *idx, int n)
+{
+    for (int i = 0; i < n; i++)
+        ms_buf_printf(b, "%s%s", i ? ", " : "", t->cols[idx ? idx[i] : i].name);
+}
+
+static int scan_table(db_conn *c, const table_info *t, row_fn fn, void *arg, ms_error *err)
+{
+    int pk[8], npk = 0;
+    for (int p = 1; p <= 8; p++)
+        for (int k = 0; k < t->ncols; k++)
+            if (t->cols[k].pk == p) pk[npk++] = k;
+    ms_buf first, next, keys;
+    ms_buf_init(&first);
+    ms_buf_init(&next);
+    ms_buf_init(&keys);
+    ms_buf_puts(&first, "SELECT ");
+    sql_cols(&first, t, NULL, t->ncols);
+    ms_buf_printf(&first, " FROM %s", t->name);
+    if (npk) {
+        ms_buf_append(&next, first.data, first.len);
+        ms_buf_puts(&next, " WHERE (");
+        sql_cols(&next, t, pk, npk);
+        ms_buf_puts(&next, ") > (?");
+        for (int i = 1; i < npk; i++)
+            ms_buf_puts(&next, ", ?");
+        ms_buf_putc(&next, ')');
+        ms_buf *both[] = {&first, &next};
+        for (int j = 0; j < 2; j++) {
+            ms_buf_puts(both[j], " ORDER BY ");
+            sql_cols(both[j], t, pk, npk);
+            ms_buf_puts(both[j], " LIMIT ?");
+        }
+    }
+    int rc = first.oom || next.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
+    db_arg args[9];
+    int64_t text_at[8];
+    bool start = true, more = true;
+    while (!rc && more) {
+        int nargs = 0;
+        if (!start) {
+            for (int i = 0; i < npk; i++, nargs++)
+                if (text_at[i] >= 0) args[nargs] = DB_ARG_S(keys.data + text_at[i]);
+        }
+        if (npk) args[nargs++] = DB_ARG_I(SCAN_PAGE);
+        db_stmt *st;
+        if ((rc = db_query_args(c, &st, err, start ? first.data : next.data, args, nargs))) break;
+        int64_t got = 0;
+        while ((rc = db_step(st, err)) == DB_ROW) {
+            got++;
+            if ((rc = fn(arg, st, err))) break;
+            /* Keep this row's key: the next page starts after the page's last row. */
+            keys.len = 0;
+            for (int i = 0; i < npk; i++) {
+                text_at[i] = -1;
+                if (db_col_type(st, pk[i]) == DB_T_INT) {
+                    args[i] = DB_ARG_I(db_col_int(st, pk[i]));
+                } else {
+                    text_at[i] = (int64_t)keys.len;
+                    ms_buf_append(&keys, db_col_text(st, pk[i]), db_col_bytes(st, pk[i]));
+                    ms_buf_putc(&keys, 0);
+                }
+            }
+        }
+        db_done(st);
+        if (rc < 0) break;
+        rc = keys.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
+        more = npk && got == SCAN_PAGE;
+        start = false;
+    }
+    ms_buf_free(&first);
+    ms_buf_free(&next);
+    ms_buf_free(&keys);
+    return rc;
+}
+
+typedef struct sum_state {
+    const table_info *t;
+    int64_t rows;
+    sum128 sum;
+} sum_state;
+
+static int sum_one(void *arg, db_stmt *st, ms_error *err)
+{
+    (void)err;
+    sum_state *x = arg;
+    sum_row(st, x->t->ncols, &x->sum);
+    x->rows++;
+    return 0;
+}
+
+/* Count and checksum of every row of `t`. */
 static int table_sum(db_conn *c, const table_info *t, int64_t *rows, sum128 *sum, ms_error *err)
 {
-    ms_buf sql;
-    ms_buf_init(&sql);
-    ms_buf_puts(&sql, "SELECT ");
-    for (int k = 0; k < t->ncols; k++)
-        ms_buf_printf(&sql, "%s%s", k ? ", " : "", t->cols[k].name);
-    ms_buf_printf(&sql, " FROM %s", t->name);
-    db_stmt *st;
-    int rc = sql.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory")
-                     : db_query(c, &st, err, sql.data, "");
-    ms_buf_free(&sql);
-    if (rc) return rc;
-    *rows = 0;
-    memset(sum, 0, sizeof *sum);
-    while ((rc = db_step(st, err)) == DB_ROW) {
-        sum_row(st, t->ncols, sum);
-        ++*rows;
-    }
-    db_done(st);
-    return rc < 0 ? rc : 0;
+    sum_state x = {t, 0, {0, 0}};
+    int rc = scan_table(c, t, sum_one, &x, err);
+    *rows = x.rows;
+    *sum = x.sum;
+    return rc;
 }
 
 typedef struct batch {
@@ -326,66 +410,66 @@ static int batch_flush(db_conn *d, batch *b, const table_info *t, const table_in
     return rc < 0 ? rc : 0;
 }
 
+typedef struct copy_state {
+    batch b;
+    db_conn *d;
+    const table_info *t, *dt;
+    int per, rows;
+    sum128 sum;
+    int64_t copied;
+} copy_state;
+
+/* One source row: into the checksum and the batch; the batch goes out when full. */
+static int copy_one(void *arg, db_stmt *st, ms_error *err)
+{
+    copy_state *x = arg;
+    batch *b = &x->b;
+    sum_row(st, x->t->ncols, &x->sum);
+    x->copied++;
+    for (int k = 0; k < x->t->ncols; k++) {
+        db_arg *a = &b->args[b->nargs];
+        b->text_at[b->nargs] = -1;
+        switch (db_col_type(st, k)) {
+        case DB_T_NULL:
+            *a = DB_ARG_S(NULL);
+            break;
+        case DB_T_INT:
+            *a = DB_ARG_I(db_col_int(st, k));
+            break;
+        case DB_T_FLOAT:
+            *a = (db_arg){.type = 'd', .d = db_col_double(st, k)};
+            break;
+        default:
+            *a = DB_ARG_S(""); /* pointed at its copy in batch_flush */
+            b->text_at[b->nargs] = (int64_t)b->texts.len;
+            ms_buf_append(&b->texts, db_col_text(st, k), db_col_bytes(st, k));
+            ms_buf_putc(&b->texts, 0);
+        }
+        b->nargs++;
+    }
+    if (++x->rows < x->per) return 0;
+    x->rows = 0;
+    return batch_flush(x->d, b, x->t, x->dt, x->per, err);
+}
+
 static int copy_table(db_conn *s, db_conn *d, const table_info *t, const table_info *dt,
                       db_copy_table *out, ms_error *err)
 {
-    int per = BATCH_PARAMS / (t->ncols ? t->ncols : 1);
-    if (per > BATCH_ROWS) per = BATCH_ROWS;
-    if (per < 1) per = 1;
-    batch b = {0};
-    b.args = calloc((size_t)(per * t->ncols + 1), sizeof *b.args);
-    b.text_at = calloc((size_t)(per * t->ncols + 1), sizeof *b.text_at);
-    ms_buf_init(&b.texts);
-    ms_buf sql;
-    ms_buf_init(&sql);
-    ms_buf_puts(&sql, "SELECT ");
-    for (int k = 0; k < t->ncols; k++)
-        ms_buf_printf(&sql, "%s%s", k ? ", " : "", t->cols[k].name);
-    ms_buf_printf(&sql, " FROM %s", t->name);
-    int rc = !b.args || !b.text_at || sql.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
-    db_stmt *st = NULL;
-    if (!rc) rc = db_query(s, &st, err, sql.data, "");
-    ms_buf_free(&sql);
-    sum128 sum = {0, 0};
-    int rows = 0;
-    while (!rc && (rc = db_step(st, err)) == DB_ROW) {
-        rc = 0;
-        sum_row(st, t->ncols, &sum);
-        out->rows++;
-        for (int k = 0; k < t->ncols; k++) {
-            db_arg *a = &b.args[b.nargs];
-            b.text_at[b.nargs] = -1;
-            switch (db_col_type(st, k)) {
-            case DB_T_NULL:
-                *a = DB_ARG_S(NULL);
-                break;
-            case DB_T_INT:
-                *a = DB_ARG_I(db_col_int(st, k));
-                break;
-            case DB_T_FLOAT:
-                *a = (db_arg){.type = 'd', .d = db_col_double(st, k)};
-                break;
-            default:
-                *a = DB_ARG_S(NULL);
-                a->s = ""; /* set to the copy in batch_flush */
-                b.text_at[b.nargs] = (int64_t)b.texts.len;
-                ms_buf_append(&b.texts, db_col_text(st, k), db_col_bytes(st, k));
-                ms_buf_putc(&b.texts, 0);
-            }
-            b.nargs++;
-        }
-        if (++rows == per) {
-            rc = batch_flush(d, &b, t, dt, rows, err);
-            rows = 0;
-        }
-    }
-    if (st) db_done(st);
-    if (rc > 0) rc = 0;
-    if (!rc) rc = batch_flush(d, &b, t, dt, rows, err);
-    sum_hex(&sum, out->sum);
-    free(b.args);
-    free(b.text_at);
-    ms_buf_free(&b.texts);
+    copy_state x = {.d = d, .t = t, .dt = dt};
+    x.per = BATCH_PARAMS / (t->ncols ? t->ncols : 1);
+    if (x.per > BATCH_ROWS) x.per = BATCH_ROWS;
+    if (x.per < 1) x.per = 1;
+    x.b.args = calloc((size_t)(x.per * t->ncols + 1), sizeof *x.b.args);
+    x.b.text_at = calloc((size_t)(x.per * t->ncols + 1), sizeof *x.b.text_at);
+    ms_buf_init(&x.b.texts);
+    int rc = !x.b.args || !x.b.text_at ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
+    if (!rc) rc = scan_table(s, t, copy_one, &x, err);
+    if (!rc) rc = batch_flush(d, &x.b, t, dt, x.rows, err);
+    out->rows = x.copied;
+    sum_hex(&x.sum, out->sum);
+    free(x.b.args);
+    free(x.b.text_at);
+    ms_buf_free(&x.b.texts);
     return rc;
 }
 

@@ -60,9 +60,18 @@ async function copyOk(srv, from, to) {
 
 test('migrate-store copies everything, verifies it, and the copy serves as the original did', async () => {
   const { p, org, project } = await populate(src);
+  // More rows than one page of the copy's keyset scan (5,000): an integer key (event.seq) and
+  // a two-column text key (idempotency_key), written straight into the database (set-up only).
+  await sql(src, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6001)
+    INSERT INTO idempotency_key (user_id, idem_key, method, path, request_hash, status, created_at)
+    SELECT printf('u%d', i % 7), printf('k-%05d', i), 'POST', '/api/v1/orgs', 'h', 201, '2026-01-01T00:00:00.000Z' FROM n`);
+  await sql(src, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 11000)
+    INSERT INTO event (id, at, actor_id, action, object_type, object_id, org_id, project_id, body)
+    SELECT printf('00000000-0000-7000-8000-%012d', i), '2026-01-01T00:00:00.000Z', NULL, 'bulk.loaded', 'x', 'x', NULL, NULL,
+      '"id":"' || printf('00000000-0000-7000-8000-%012d', i) || '","data":null}' FROM n`);
   const target = ENGINE === 'postgres' ? await createDatabase() : `sqlite:${join(src.dir, 'copy.db')}`;
   const rows = await copyOk(src, src.database, target);
-  for (const t of ['user_account', 'org', 'membership', 'project', 'event', 'invitation', 'api_token', 'job']) {
+  for (const t of ['user_account', 'org', 'membership', 'project', 'event', 'invitation', 'api_token', 'job', 'idempotency_key']) {
     assert.equal(rows[t], Number(await sql(src, `SELECT count(*) FROM ${t}`)), `rows of ${t}`);
   }
   const feedBefore = (await walk(p.c, '/api/v1/events', 50)).items;
