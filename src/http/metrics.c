@@ -192,11 +192,15 @@ void metrics_render(const ms_metrics *m, ms_buf *o, const char *(*route_method)(
                   "# HELP mstation_db_rollbacks_total Rolled back transactions.\n"
                   "# TYPE mstation_db_rollbacks_total counter\n"
                   "mstation_db_rollbacks_total %llu\n"
+                  "# HELP mstation_db_retries_total Transactions run again after a "
+                  "serialization conflict.\n"
+                  "# TYPE mstation_db_retries_total counter\n"
+                  "mstation_db_retries_total %llu\n"
                   "# HELP mstation_db_connections_in_use Pooled connections in use.\n"
                   "# TYPE mstation_db_connections_in_use gauge\n"
                   "mstation_db_connections_in_use %d\n",
                   (double)dbs->total_us / 1e6, (unsigned long long)dbs->statements,
                   (unsigned long long)dbs->errors, (unsigned long long)dbs->busy,
                   (unsigned long long)dbs->tx_commits, (unsigned long long)dbs->tx_rollbacks,
-                  dbs->conns_in_use);
+                  (unsigned long long)dbs->retries, dbs->conns_in_use);
 }

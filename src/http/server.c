@@ -566,7 +566,7 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
         r->nheaders = saved_headers;
         r->jobs_enqueued = false;
         ms_error_clear(&r->err);
-        db_retry_pause(attempt);
+        db_retry_pause(c, attempt);
     }
     auth_touch(c, r->caller);
     db_release(c);

@@ -53,7 +53,7 @@ struct db_stmt {
 /* Per-connection counters: written by the thread that holds the connection, read (relaxed)
  * by db_get_stats. */
 typedef struct conn_stats {
-    _Atomic uint64_t statements, errors, busy, total_us, tx_commits, tx_rollbacks;
+    _Atomic uint64_t statements, errors, busy, total_us, tx_commits, tx_rollbacks, retries;
     _Atomic uint64_t hist[DB_HIST_BUCKETS + 1];
 } conn_stats;
 
@@ -176,6 +176,7 @@ void db_get_stats(db *d, db_stats *out)
         out->total_us += atomic_load_explicit(&c->total_us, memory_order_relaxed);
         out->tx_commits += atomic_load_explicit(&c->tx_commits, memory_order_relaxed);
         out->tx_rollbacks += atomic_load_explicit(&c->tx_rollbacks, memory_order_relaxed);
+        out->retries += atomic_load_explicit(&c->retries, memory_order_relaxed);
         for (int b = 0; b <= DB_HIST_BUCKETS; b++)
             out->hist[b] += atomic_load_explicit(&c->hist[b], memory_order_relaxed);
     }
@@ -311,8 +312,9 @@ bool db_retryable(const ms_error *err)
     return err && err->code == MS_EBUSY && strcmp(err->type, "serialization-conflict") == 0;
 }
 
-void db_retry_pause(int attempt)
+void db_retry_pause(db_conn *c, int attempt)
 {
+    BUMP(c->st.retries, 1);
     /* Up to 1, 2, 4, ... 64 ms, at random within that, so that the transactions that
      * collided do not collide again in step. */
     unsigned char r[2];
@@ -337,7 +339,7 @@ int db_transact(db_conn *c, db_tx_mode mode, db_tx_fn fn, void *arg, ms_error *e
             }
         }
         if (rc >= 0 || !db_retryable(err) || attempt >= DB_RETRIES) return rc;
-        db_retry_pause(attempt);
+        db_retry_pause(c, attempt);
     }
 }
 

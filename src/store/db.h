@@ -80,8 +80,9 @@ int db_transact(db_conn *c, db_tx_mode mode, db_tx_fn fn, void *arg, ms_error *e
 /* True when the failure was a serialization conflict: the same transaction run again can
  * succeed. */
 bool db_retryable(const ms_error *err);
-/* Sleep before retry number `attempt` (1-based): a random pause, growing with attempts. */
-void db_retry_pause(int attempt);
+/* Sleep before retry number `attempt` (1-based) of a transaction on `c`: a random pause,
+ * growing with attempts. Counted in db_stats.retries. */
+void db_retry_pause(db_conn *c, int attempt);
 
 /* A lock held by the current transaction until it ends: transactions that take the same
  * `key` pass this point one at a time (PostgreSQL: pg_advisory_xact_lock). On SQLite write
@@ -159,6 +160,7 @@ typedef struct db_stats {
     uint64_t hist[DB_HIST_BUCKETS + 1]; /* last: +Inf */
     uint64_t tx_commits;
     uint64_t tx_rollbacks;
+    uint64_t retries; /* transactions run again after a serialization conflict */
     int conns_in_use;
 } db_stats;
 void db_get_stats(db *d, db_stats *out);

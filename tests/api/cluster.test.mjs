@@ -163,3 +163,23 @@ test('a database restart costs no request: broken connections reconnect before B
     await run(pgtmp, ['stop', dir]);
   }
 });
+
+test('a write that collides with a concurrent transaction is run again, not failed', { skip }, async () => {
+  const p = await person(a, 'editor', '田壮壮 Tian Zhuangzhuang');
+  const org = await mkOrg(p.c, '北京电影 Beijing Film', 'studio');
+  const retries = async () => Number(/mstation_db_retries_total (\d+)/.exec((await new Client(a.url).get('/metrics')).text)[1]);
+  const before = await retries();
+  // Another client changes the same row in a transaction that stays open for a second: the
+  // server's update waits for its row lock, then fails with a serialization conflict when it
+  // commits, and the server runs the request again on the new version.
+  const other = run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', a.database, '-c', `BEGIN ISOLATION LEVEL SERIALIZABLE;
+    UPDATE org SET description = 'from another client', version = version + 1 WHERE id = '${org.id}';
+    SELECT pg_sleep(1);
+    COMMIT;`]);
+  await sleep(300);
+  const r = assertOk(await p.c.patch(`/api/v1/orgs/${org.id}`, { description: 'from the API' }), 200);
+  await other;
+  assert.equal(r.description, 'from the API');
+  assert.equal(r.version, org.version + 2, 'applied on top of the other change');
+  assert.ok(await retries() > before, 'counted in mstation_db_retries_total');
+});

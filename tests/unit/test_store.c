@@ -206,8 +206,12 @@ static void test_transact_retries(void **state)
     ms_error e;
     db_exec_script(f->c, "CREATE TABLE tx (v INTEGER)", &e);
     int left = 2;
+    db_stats st0, st1;
+    db_get_stats(f->d, &st0);
     assert_int_equal(db_transact(f->c, DB_TX_WRITE, colliding_tx, &left, &e), 7);
     assert_int_equal(left, -1); /* ran three times */
+    db_get_stats(f->d, &st1);
+    assert_int_equal(st1.retries - st0.retries, 2);
     db_stmt *st;
     db_query_row(f->c, &st, &e, "SELECT COUNT(*) FROM tx WHERE v = 1000", "");
     assert_int_equal(db_col_int(st, 0), 1); /* the collided runs left nothing behind */
