@@ -66,6 +66,7 @@ struct db_conn {
     int index;
     bool in_tx;
     bool lazy_read; /* a read transaction begins before the next statement */
+    bool read_tx;   /* the open transaction is a read transaction */
     db_stmt *cache[DB_CACHE];
 };
 
@@ -258,6 +259,7 @@ int db_begin(db_conn *c, db_tx_mode mode, ms_error *err)
 static int begin_pending(db_conn *c, ms_error *err)
 {
     c->lazy_read = false;
+    c->read_tx = true;
     if (c->d->be->defer_begin) {
         c->d->be->defer_begin(c->b, c->d->be->begin_read);
         c->in_tx = true;
@@ -280,6 +282,14 @@ int db_commit(db_conn *c, ms_error *err)
     }
     if (!c->in_tx) return ms_fail(err, MS_EINTERNAL, NULL, "no transaction to commit");
     c->in_tx = false;
+    if (c->read_tx && c->d->be->commit_read) {
+        /* Nothing to make durable: the answer need not be waited for. */
+        c->read_tx = false;
+        c->d->be->commit_read(c->b);
+        BUMP(c->st.tx_commits, 1);
+        return 0;
+    }
+    c->read_tx = false;
     int rc = db_exec(c, err, "COMMIT", "");
     if (rc > 0) rc = 0;
     if (rc) {
@@ -295,6 +305,7 @@ int db_commit(db_conn *c, ms_error *err)
 void db_rollback(db_conn *c)
 {
     c->lazy_read = false;
+    c->read_tx = false;
     if (!c->in_tx) return;
     /* Statements still stepping would make ROLLBACK fail on older engines; reset them. */
     for (int j = 0; j < DB_CACHE; j++) {

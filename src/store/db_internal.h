@@ -42,6 +42,9 @@ typedef struct db_backend {
     /* Optional: send `sql` (a BEGIN) together with the connection's next statement instead of
      * on its own, saving a round trip to a database server. Its errors surface there. */
     void (*defer_begin)(void *bconn, const char *sql);
+    /* Optional: end a read transaction without waiting for the answer (the next use of the
+     * connection collects it). Only for transactions that wrote nothing. */
+    void (*commit_read)(void *bconn);
     int64_t (*changes)(void *bconn);
     /* The catalog, for db_describe and db_copy (copy.c). Tables: rows of (name), in the
      * order they were created. Columns of table ?: (name, declared type, not null, position

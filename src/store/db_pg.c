@@ -19,7 +19,9 @@
  *
  * Round trips. A transaction's BEGIN is not sent on its own: it goes in one pipeline with the
  * transaction's first statement (libpq pipeline mode), so a read request costs one round
- * trip per statement plus its COMMIT.
+ * trip per statement. A read transaction's COMMIT is sent without waiting for its answer
+ * (nothing is made durable by it; the server ends the snapshot when it reads it), which the
+ * connection's next use collects.
  *
  * Connections. Each sets UTC, UTF-8 and a lock timeout equal to SQLite's busy timeout.
  * A connection that broke (server restart, network) fails its current statement with
@@ -56,6 +58,7 @@ typedef struct pg_conn {
     int64_t changes;
     ms_buf dealloc;    /* "DEALLOCATE s1;DEALLOCATE s7;" to send when it is safe */
     const char *begin; /* a BEGIN to pipeline with the next statement (defer_begin) */
+    bool answer_due;   /* a read transaction's COMMIT was sent; its answer not yet read */
 } pg_conn;
 
 typedef struct pg_stmt {
@@ -178,9 +181,36 @@ static void pg_disconnect(void *p)
     free(c);
 }
 
+/* Read the answer to a COMMIT sent by pg_commit_read. */
+static void collect_answer(pg_conn *c)
+{
+    if (!c->answer_due) return;
+    c->answer_due = false;
+    PGresult *r;
+    while ((r = PQgetResult(c->h)))
+        PQclear(r);
+}
+
+static void pg_commit_read(void *bconn)
+{
+    pg_conn *c = bconn;
+    if (c->begin) { /* BEGIN never went out: there is nothing to end */
+        c->begin = NULL;
+        return;
+    }
+    collect_answer(c);
+    if (PQsendQuery(c->h, "COMMIT") == 1) {
+        c->answer_due = true;
+    } else {
+        PGresult *r = PQexec(c->h, "COMMIT");
+        PQclear(r);
+    }
+}
+
 /* After a lost connection: reconnect now so that the next statement can work. */
 static void reconnect(pg_conn *c)
 {
+    c->answer_due = false;
     PQreset(c->h);
     c->gen++;
     c->begin = NULL;    /* the statement that follows fails; its transaction is gone */
@@ -304,6 +334,7 @@ static int pg_bind(void *p, int idx, const db_value *v, ms_error *err)
 
 static void flush_dealloc(pg_conn *c)
 {
+    collect_answer(c);
     if (!c->dealloc.len || PQtransactionStatus(c->h) == PQTRANS_INERROR) return;
     PGresult *res = PQexec(c->h, c->dealloc.data);
     PQclear(res);
@@ -577,6 +608,7 @@ static int pg_exec_script(void *bconn, const char *sql, ms_error *err)
 {
     pg_conn *c = bconn;
     if (PQstatus(c->h) == CONNECTION_BAD) reconnect(c);
+    collect_answer(c);
     if (c->begin) {
         PGresult *b = PQexec(c->h, c->begin);
         c->begin = NULL;
@@ -627,6 +659,7 @@ const db_backend db_pg_backend = {
     .col_type = pg_col_type,
     .exec_script = pg_exec_script,
     .defer_begin = pg_defer_begin,
+    .commit_read = pg_commit_read,
     .changes = pg_changes,
     .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                   "WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid",
