@@ -72,6 +72,7 @@ struct db_conn {
 
 struct db {
     const db_backend *be;
+    char *target; /* what the backend connects to (for listeners) */
     db_conn *conns;
     int n;
     int *free_stack;
@@ -107,12 +108,13 @@ int db_open(const char *url, int pool_size, db **out, ms_error *err)
     db *d = calloc(1, sizeof *d);
     if (!d) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
     d->be = be;
+    d->target = strdup(target);
     d->n = pool_size;
     d->conns = calloc((size_t)pool_size, sizeof *d->conns);
     d->free_stack = calloc((size_t)pool_size, sizeof *d->free_stack);
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->cond, NULL);
-    if (!d->conns || !d->free_stack) {
+    if (!d->conns || !d->free_stack || !d->target) {
         db_close(d);
         return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
     }
@@ -153,7 +155,49 @@ void db_close(db *d)
     pthread_cond_destroy(&d->cond);
     free(d->conns);
     free(d->free_stack);
+    free(d->target);
     free(d);
+}
+
+struct db_listener {
+    const db_backend *be;
+    void *b;
+};
+
+int db_notify(db_conn *c, const char *channel, ms_error *err)
+{
+    const char *sql = c->d->be->notify_sql;
+    if (!sql) return 0;
+    int rc = db_exec(c, err, sql, "s", channel);
+    return rc < 0 ? rc : 0;
+}
+
+int db_listen_open(db *d, const char *channel, db_listener **out, ms_error *err)
+{
+    if (!d->be->listen_open)
+        return ms_fail(err, MS_EINVAL, NULL, "%s has no notifications", d->be->name);
+    db_listener *l = calloc(1, sizeof *l);
+    if (!l) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    l->be = d->be;
+    int rc = d->be->listen_open(d->target, channel, &l->b, err);
+    if (rc) {
+        free(l);
+        return rc;
+    }
+    *out = l;
+    return 0;
+}
+
+int db_listen_wait(db_listener *l, int timeout_ms)
+{
+    return l->be->listen_wait(l->b, timeout_ms);
+}
+
+void db_listen_close(db_listener *l)
+{
+    if (!l) return;
+    l->be->listen_close(l->b);
+    free(l);
 }
 
 const char *db_engine(const db *d)

@@ -91,6 +91,18 @@ enum { DB_LOCK_MIGRATE = 0x6d730001, DB_LOCK_EVENT_LOG = 0x6d730002 };
 int db_lock(db_conn *c, int64_t key, ms_error *err);
 /* Whether the engine supports SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL). */
 bool db_skip_locked(const db_conn *c);
+/* Wake-ups across server processes. db_notify, inside a transaction, wakes every listener on
+ * `channel` in every process when the transaction commits (PostgreSQL NOTIFY; repeated
+ * notifications in one transaction wake once). A listener is a connection of its own.
+ * SQLite serves one process: db_notify does nothing and db_listen_open answers MS_EINVAL. */
+typedef struct db_listener db_listener;
+int db_notify(db_conn *c, const char *channel, ms_error *err);
+int db_listen_open(db *d, const char *channel, db_listener **out, ms_error *err);
+/* Wait up to `timeout_ms` for a notification: 1 (one or more came), 0 (none) or MS_E*. A lost
+ * connection is re-established (notifications sent meanwhile are lost: poll as well). */
+int db_listen_wait(db_listener *l, int timeout_ms);
+void db_listen_close(db_listener *l);
+
 /* `url` with its password replaced by ***, for messages and logs. Returns `out`. */
 const char *db_url_redact(const char *url, char *out, size_t size);
 /* The engine of a connection: "sqlite" or "postgres". */

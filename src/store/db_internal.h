@@ -56,6 +56,12 @@ typedef struct db_backend {
     /* After rows were copied in with their ids: make generated ids continue after them
      * (NULL: nothing to do). */
     const char *after_load_sql;
+    /* Optional wake-ups across processes (db_notify, db_listen_*). notify_sql takes the
+     * channel as its one parameter. */
+    const char *notify_sql;
+    int (*listen_open)(const char *target, const char *channel, void **out, ms_error *err);
+    int (*listen_wait)(void *l, int timeout_ms);
+    void (*listen_close)(void *l);
 } db_backend;
 
 const db_backend *db_conn_backend(const db_conn *c);

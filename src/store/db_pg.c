@@ -32,6 +32,7 @@
 #include "core/buf.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,8 @@ static void ignore_notice(void *arg, const char *message)
     (void)message;
 }
 
-static int pg_connect(const char *target, void **out, ms_error *err)
+/* One set-up connection (pool member or listener). */
+static int open_conn(const char *target, PGconn **out, ms_error *err)
 {
     const char *keys[] = {"dbname", "fallback_application_name", "connect_timeout", NULL};
     const char *vals[] = {target, "mstation", "10", NULL};
@@ -162,6 +164,15 @@ static int pg_connect(const char *target, void **out, ms_error *err)
         PQfinish(h);
         return rc;
     }
+    *out = h;
+    return 0;
+}
+
+static int pg_connect(const char *target, void **out, ms_error *err)
+{
+    PGconn *h;
+    int rc = open_conn(target, &h, err);
+    if (rc) return rc;
     pg_conn *c = calloc(1, sizeof *c);
     if (!c) {
         PQfinish(h);
@@ -634,6 +645,80 @@ static int64_t pg_changes(void *bconn)
     return ((pg_conn *)bconn)->changes;
 }
 
+/* ---- LISTEN/NOTIFY (db_listen_*). ---- */
+
+typedef struct pg_listener {
+    PGconn *h;
+    char listen_sql[160];
+} pg_listener;
+
+static int pg_listen_open(const char *target, const char *channel, void **out, ms_error *err)
+{
+    PGconn *h;
+    int rc = open_conn(target, &h, err);
+    if (rc) return rc;
+    pg_listener *l = calloc(1, sizeof *l);
+    char *id = PQescapeIdentifier(h, channel, strlen(channel));
+    if (!l || !id) {
+        PQfreemem(id);
+        free(l);
+        PQfinish(h);
+        return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    }
+    snprintf(l->listen_sql, sizeof l->listen_sql, "LISTEN %s", id);
+    PQfreemem(id);
+    l->h = h;
+    PGresult *res = PQexec(h, l->listen_sql);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+        PQfinish(h);
+        free(l);
+        return ms_fail(err, MS_EDB, "database-error", "cannot listen on %s", channel);
+    }
+    *out = l;
+    return 0;
+}
+
+static int take_notifies(PGconn *h)
+{
+    int n = 0;
+    PGnotify *note;
+    while ((note = PQnotifies(h))) {
+        PQfreemem(note);
+        n++;
+    }
+    return n > 0;
+}
+
+static int pg_listen_wait(void *p, int timeout_ms)
+{
+    pg_listener *l = p;
+    if (PQstatus(l->h) == CONNECTION_BAD) {
+        PQreset(l->h);
+        if (PQstatus(l->h) == CONNECTION_OK) {
+            PGresult *res = PQexec(l->h, l->listen_sql);
+            PQclear(res);
+        } else {
+            poll(NULL, 0, timeout_ms); /* not reachable: try again after a while */
+        }
+        return 0;
+    }
+    PQconsumeInput(l->h);
+    if (take_notifies(l->h)) return 1;
+    struct pollfd pfd = {.fd = PQsocket(l->h), .events = POLLIN};
+    if (poll(&pfd, 1, timeout_ms) <= 0) return 0;
+    PQconsumeInput(l->h);
+    return take_notifies(l->h);
+}
+
+static void pg_listen_close(void *p)
+{
+    pg_listener *l = p;
+    PQfinish(l->h);
+    free(l);
+}
+
 const db_backend db_pg_backend = {
     .name = "postgres",
     .begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ",
@@ -659,6 +744,10 @@ const db_backend db_pg_backend = {
     .col_type = pg_col_type,
     .exec_script = pg_exec_script,
     .defer_begin = pg_defer_begin,
+    .notify_sql = "SELECT pg_notify(?, '')",
+    .listen_open = pg_listen_open,
+    .listen_wait = pg_listen_wait,
+    .listen_close = pg_listen_close,
     .commit_read = pg_commit_read,
     .changes = pg_changes,
     .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "

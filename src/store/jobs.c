@@ -10,7 +10,10 @@
  *
  * Workers. Each worker thread keeps one connection, polls at most every POLL_MS, and sleeps
  * on a condition variable that jobs_runner_wake signals, so work enqueued in this process
- * starts at once while work enqueued by another process is seen within POLL_MS. */
+ * starts at once. Work enqueued by another server of a cluster starts at once too where the
+ * engine has notifications (PostgreSQL): jobs_enqueue notifies JOBS_CHANNEL in its
+ * transaction, and a listener thread per runner wakes the workers; the poll remains for
+ * notifications lost while a connection was down, and for SQLite. */
 #include "store/jobs.h"
 
 #include "core/buf.h"
@@ -23,6 +26,7 @@
 #include <string.h>
 
 #define DEFAULT_ATTEMPTS 8
+#define JOBS_CHANNEL     "mstation_jobs"
 #define POLL_MS          1000
 #define MAX_BACKOFF_MS   (3600 * 1000)
 
@@ -64,6 +68,7 @@ int jobs_enqueue(db_conn *c, const char *kind, const json_t *payload, const ms_j
                      "sssiissss", id, kind, text, o.priority, o.max_attempts, run_at, o.unique_key,
                      now, now);
     free(text);
+    if (rc >= 0) rc = db_notify(c, JOBS_CHANNEL, err);
     if (rc < 0) return rc;
     if (id_out) memcpy(id_out, id, MS_ID_LEN);
     return 0;
@@ -260,6 +265,8 @@ struct ms_jobs_runner {
     pthread_cond_t cond;
     bool stopping;
     unsigned wakeups;
+    db_listener *listener; /* NULL without notifications (SQLite) */
+    pthread_t listen_thread;
 };
 
 typedef struct worker_arg {
@@ -363,6 +370,20 @@ static void *worker_main(void *p)
     return NULL;
 }
 
+/* Wake the workers whenever another process enqueued work (see the top of the file). */
+static void *listen_main(void *p)
+{
+    ms_jobs_runner *r = p;
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        bool stop = r->stopping;
+        pthread_mutex_unlock(&r->lock);
+        if (stop) break;
+        if (db_listen_wait(r->listener, POLL_MS) == 1) jobs_runner_wake(r);
+    }
+    return NULL;
+}
+
 int jobs_runner_start(db *d, const ms_job_handler *handlers, void *ctx, int nthreads,
                       ms_jobs_runner **out, ms_error *err)
 {
@@ -389,6 +410,15 @@ int jobs_runner_start(db *d, const ms_job_handler *handlers, void *ctx, int nthr
         }
         r->nthreads++;
     }
+    ms_error lerr;
+    int lrc = db_listen_open(d, JOBS_CHANNEL, &r->listener, &lerr);
+    if (lrc && lrc != MS_EINVAL) /* MS_EINVAL: the engine has none (SQLite) */
+        ms_log(MS_LOG_WARN, "job notifications unavailable: polling only",
+               json_pack("{s:s}", "error", lerr.detail));
+    if (!lrc && pthread_create(&r->listen_thread, NULL, listen_main, r) != 0) {
+        db_listen_close(r->listener);
+        r->listener = NULL;
+    }
     *out = r;
     return 0;
 }
@@ -412,6 +442,10 @@ void jobs_runner_stop(ms_jobs_runner *r)
     pthread_mutex_unlock(&r->lock);
     for (int i = 0; i < r->nthreads; i++)
         pthread_join(r->threads[i], NULL);
+    if (r->listener) {
+        pthread_join(r->listen_thread, NULL);
+        db_listen_close(r->listener);
+    }
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->cond);
     free(r->threads);
