@@ -19,7 +19,7 @@ static int setup(void **state)
     fx *f = calloc(1, sizeof *f);
     f->dir = unit_tmpdir();
     char url[4200];
-    snprintf(url, sizeof url, "sqlite:%s/t.db", f->dir);
+    if (unit_db_url(f->dir, url, sizeof url)) return -1;
     ms_error e;
     if (db_open(url, 2, &f->d, &e)) return -1;
     ms_schema s[] = {{"store", ms_schema_store, NULL}, {"auth", ms_schema_auth, ms_schema_auth_pg}};
@@ -37,6 +37,24 @@ static int teardown(void **state)
     unit_rmdir(f->dir);
     free(f);
     return 0;
+}
+
+/* Module writes run in a write transaction, as the server runs them (on PostgreSQL the event
+ * log's lock needs one): begin, then tx_end(f, call(...)) commits or rolls back. */
+static void tx_begin(fx *f)
+{
+    ms_error e;
+    assert_int_equal(db_begin(f->c, DB_TX_WRITE, &e), 0);
+}
+
+static int tx_end(fx *f, int rc)
+{
+    ms_error e;
+    if (rc < 0)
+        db_rollback(f->c);
+    else
+        assert_int_equal(db_commit(f->c, &e), 0);
+    return rc;
 }
 
 static void test_password_policy_and_hash(void **state)
@@ -91,14 +109,17 @@ typedef struct world {
 static void mkuser(fx *f, const char *email, char id[MS_ID_LEN])
 {
     ms_error e;
-    assert_int_equal(user_create_hashed(f->c, email, email, "en", "$argon2id$x", false, id, &e), 0);
+    tx_begin(f);
+    assert_int_equal(
+        tx_end(f, user_create_hashed(f->c, email, email, "en", "$argon2id$x", false, id, &e)), 0);
 }
 
 static void mkorg(fx *f, const char *owner, const char *name, char id[MS_ID_LEN])
 {
     ms_error e;
     json_t *o;
-    assert_int_equal(org_create(f->c, owner, name, NULL, "studio", NULL, &o, &e), 0);
+    tx_begin(f);
+    assert_int_equal(tx_end(f, org_create(f->c, owner, name, NULL, "studio", NULL, &o, &e)), 0);
     ms_strlcpy(id, json_string_value(json_object_get(o, "id")), MS_ID_LEN);
     json_decref(o);
 }
@@ -238,16 +259,21 @@ static void test_events_and_users(void **state)
     fx *f = *state;
     ms_error e;
     char id[MS_ID_LEN];
-    assert_int_equal(
-        user_create_hashed(f->c, "Li.Wei@Studio.CN", "李伟", "zh-CN", "$argon2id$x", false, id, &e),
-        0);
+    tx_begin(f);
+    assert_int_equal(tx_end(f, user_create_hashed(f->c, "Li.Wei@Studio.CN", "李伟", "zh-CN",
+                                                  "$argon2id$x", false, id, &e)),
+                     0);
     char found[MS_ID_LEN];
     assert_int_equal(user_find_by_email(f->c, "li.wei@studio.cn", found, &e), 0);
     assert_string_equal(found, id);
-    assert_int_equal(user_create_hashed(f->c, "li.wei@studio.cn", "x", "en", "h", false, NULL, &e),
-                     MS_ECONFLICT);
+    tx_begin(f);
+    assert_int_equal(
+        tx_end(f, user_create_hashed(f->c, "li.wei@studio.cn", "x", "en", "h", false, NULL, &e)),
+        MS_ECONFLICT);
     assert_string_equal(e.type, "email-taken");
-    assert_int_equal(user_create_hashed(f->c, "bad", "x", "en", "h", false, NULL, &e), MS_EINVAL);
+    tx_begin(f);
+    assert_int_equal(tx_end(f, user_create_hashed(f->c, "bad", "x", "en", "h", false, NULL, &e)),
+                     MS_EINVAL);
     json_t *u;
     assert_int_equal(user_get_json(f->c, id, &u, &e), 0);
     assert_string_equal(json_string_value(json_object_get(u, "email")), "li.wei@studio.cn");
@@ -270,16 +296,24 @@ static void test_org_slugs(void **state)
     char owner[MS_ID_LEN];
     mkuser(f, "o@x.cn", owner);
     json_t *a, *b, *c;
-    assert_int_equal(org_create(f->c, owner, "Hong Kong Films", NULL, "studio", NULL, &a, &e), 0);
-    assert_int_equal(org_create(f->c, owner, "Hong Kong  Films!", NULL, "studio", NULL, &b, &e), 0);
-    assert_int_equal(org_create(f->c, owner, "常州影视", NULL, "school", NULL, &c, &e), 0);
+    tx_begin(f);
+    assert_int_equal(
+        tx_end(f, org_create(f->c, owner, "Hong Kong Films", NULL, "studio", NULL, &a, &e)), 0);
+    tx_begin(f);
+    assert_int_equal(
+        tx_end(f, org_create(f->c, owner, "Hong Kong  Films!", NULL, "studio", NULL, &b, &e)), 0);
+    tx_begin(f);
+    assert_int_equal(tx_end(f, org_create(f->c, owner, "常州影视", NULL, "school", NULL, &c, &e)),
+                     0);
     assert_string_equal(json_string_value(json_object_get(a, "slug")), "hong-kong-films");
     assert_string_equal(json_string_value(json_object_get(b, "slug")), "hong-kong-films-2");
     assert_true(strncmp(json_string_value(json_object_get(c, "slug")), "org-", 4) == 0);
     assert_string_equal(json_string_value(json_object_get(a, "my_role")), "owner");
     json_t *d;
-    assert_int_equal(org_create(f->c, owner, "Other", "hong-kong-films", "studio", NULL, &d, &e),
-                     MS_ECONFLICT);
+    tx_begin(f);
+    assert_int_equal(
+        tx_end(f, org_create(f->c, owner, "Other", "hong-kong-films", "studio", NULL, &d, &e)),
+        MS_ECONFLICT);
     assert_string_equal(e.type, "slug-taken");
     json_decref(a);
     json_decref(b);

@@ -1,5 +1,5 @@
 /* unit.h: what every cmocka unit test includes: cmocka itself (which needs these system
- * headers first) and a temporary-folder helper. */
+ * headers first), a temporary-folder helper, and the database URL of the engine under test. */
 #ifndef MS_UNIT_H
 #define MS_UNIT_H
 
@@ -12,6 +12,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "store/db.h"
+
+#include <stdbool.h>
+#include <unistd.h>
 
 /* A fresh folder under $TMPDIR; removed by unit_rmdir. */
 static inline char *unit_tmpdir(void)
@@ -29,6 +34,38 @@ static inline void unit_rmdir(char *path)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
     if (system(cmd) != 0) abort();
     free(path);
+}
+
+/* The engine under test: SQLite in a temporary folder, or, when MSTATION_TEST_PG names a
+ * PostgreSQL cluster (scripts/test does), a new database on it for each test. */
+static inline bool unit_on_pg(void)
+{
+    const char *pg = getenv("MSTATION_TEST_PG");
+    return pg && *pg;
+}
+
+static inline int unit_db_url(const char *dir, char *url, size_t size)
+{
+    if (!unit_on_pg()) {
+        snprintf(url, size, "sqlite:%s/t.db", dir);
+        return 0;
+    }
+    static int n;
+    const char *admin = getenv("MSTATION_TEST_PG");
+    char name[64];
+    snprintf(name, sizeof name, "unit_%d_%d", (int)getpid(), ++n);
+    db *d;
+    ms_error e;
+    if (db_open(admin, 1, &d, &e)) return -1;
+    db_conn *c = db_acquire(d);
+    char sql[128];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    int rc = db_exec_script(c, sql, &e);
+    db_release(c);
+    db_close(d);
+    const char *slash = strrchr(admin, '/');
+    snprintf(url, size, "%.*s/%s", (int)(slash - admin), admin, name);
+    return rc;
 }
 
 #endif
