@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "core/version.h"
 #include "store/copy.h"
 #include "store/jobs.h"
 
@@ -621,7 +622,7 @@ static int cmd_version(const cli_args *a, char **envp)
 {
     (void)a;
     (void)envp;
-    printf("mstation %s (%s)\n", MS_VERSION, MS_GIT);
+    printf("mstation %s (%s)\n", ms_version, ms_git);
     return CLI_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include "auth/auth.h"
 #include "core/json.h"
+#include "core/version.h"
 #include "core/log.h"
 
 #include <string.h>
@@ -144,7 +145,7 @@ int openapi_build(const char *const *fragments, json_t **out, ms_error *err)
         }
         json_decref(frag);
     }
-    json_object_set_new(json_object_get(doc, "info"), "version", json_string(MS_VERSION));
+    json_object_set_new(json_object_get(doc, "info"), "version", json_string(ms_version));
     *out = doc;
     return 0;
 }
