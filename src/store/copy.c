@@ -373,38 +373,31 @@ typedef struct batch {
     int nargs;
 } batch;
 
-static int batch_flush(db_conn *d, batch *b, const table_info *t, const table_info *dt, int rows,
-                       ms_error *err)
+/* INSERT text for `rows` rows: the table's head, then one tuple per row. */
+static char *insert_sql(const char *head, const char *tuple, int rows)
 {
-    if (!rows) return 0;
     ms_buf sql;
     ms_buf_init(&sql);
-    ms_buf_printf(&sql, "INSERT INTO %s (", t->name);
-    for (int k = 0; k < t->ncols; k++)
-        ms_buf_printf(&sql, "%s%s", k ? ", " : "", t->cols[k].name);
-    ms_buf_puts(&sql, ") VALUES ");
+    ms_buf_puts(&sql, head);
     for (int r = 0; r < rows; r++) {
-        ms_buf_puts(&sql, r ? ", (" : "(");
-        for (int k = 0; k < t->ncols; k++) {
-            /* The target's column type, so that a NULL or a number is taken as it. */
-            const char *cls = find_col(dt, t->cols[k].name)->cls;
-            const char *p = !strcmp(cls, "integer") ? "CAST(? AS BIGINT)"
-                            : !strcmp(cls, "real")  ? "CAST(? AS DOUBLE PRECISION)"
-                                                    : "?";
-            ms_buf_printf(&sql, "%s%s", k ? ", " : "", p);
-        }
-        ms_buf_putc(&sql, ')');
+        if (r) ms_buf_puts(&sql, ", ");
+        ms_buf_puts(&sql, tuple);
     }
+    return sql.oom ? (ms_buf_free(&sql), NULL) : ms_buf_take(&sql);
+}
+
+static int batch_flush(db_conn *d, batch *b, const char *sql, ms_error *err)
+{
+    if (!b->nargs) return 0;
     for (int i = 0; i < b->nargs; i++)
         if (b->text_at[i] >= 0) b->args[i].s = b->texts.data + b->text_at[i];
-    int rc = sql.oom || b->texts.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
+    int rc = !sql || b->texts.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
     db_stmt *st;
-    if (!rc) rc = db_query_args(d, &st, err, sql.data, b->args, b->nargs);
+    if (!rc) rc = db_query_args(d, &st, err, sql, b->args, b->nargs);
     if (!rc) {
         rc = db_step(st, err);
         db_done(st);
     }
-    ms_buf_free(&sql);
     b->nargs = 0;
     b->texts.len = 0;
     return rc < 0 ? rc : 0;
@@ -413,8 +406,10 @@ static int batch_flush(db_conn *d, batch *b, const table_info *t, const table_in
 typedef struct copy_state {
     batch b;
     db_conn *d;
-    const table_info *t, *dt;
+    const table_info *t;
     int per, rows;
+    char *head, *tuple; /* "INSERT INTO t (a, b) VALUES ", "(CAST(? AS BIGINT), ?)" */
+    char *full_sql;     /* the INSERT of a full batch, built once */
     sum128 sum;
     int64_t copied;
 } copy_state;
@@ -449,27 +444,62 @@ static int copy_one(void *arg, db_stmt *st, ms_error *err)
     }
     if (++x->rows < x->per) return 0;
     x->rows = 0;
-    return batch_flush(x->d, b, x->t, x->dt, x->per, err);
+    return batch_flush(x->d, b, x->full_sql, err);
+}
+
+/* The INSERT's parts, once per table. Each value is cast to the target column's type, so
+ * that a NULL or a number bound as text is taken as that type on either engine. */
+static bool insert_parts(copy_state *x, const table_info *dt)
+{
+    ms_buf head, tuple;
+    ms_buf_init(&head);
+    ms_buf_init(&tuple);
+    ms_buf_printf(&head, "INSERT INTO %s (", x->t->name);
+    sql_cols(&head, x->t, NULL, x->t->ncols);
+    ms_buf_puts(&head, ") VALUES ");
+    ms_buf_putc(&tuple, '(');
+    for (int k = 0; k < x->t->ncols; k++) {
+        const char *cls = find_col(dt, x->t->cols[k].name)->cls;
+        ms_buf_printf(&tuple, "%s%s", k ? ", " : "",
+                      !strcmp(cls, "integer") ? "CAST(? AS BIGINT)"
+                      : !strcmp(cls, "real")  ? "CAST(? AS DOUBLE PRECISION)"
+                                              : "?");
+    }
+    ms_buf_putc(&tuple, ')');
+    bool ok = !head.oom && !tuple.oom;
+    x->head = ms_buf_take(&head);
+    x->tuple = ms_buf_take(&tuple);
+    x->full_sql = ok ? insert_sql(x->head, x->tuple, x->per) : NULL;
+    return ok && x->full_sql;
 }
 
 static int copy_table(db_conn *s, db_conn *d, const table_info *t, const table_info *dt,
                       db_copy_table *out, ms_error *err)
 {
-    copy_state x = {.d = d, .t = t, .dt = dt};
+    copy_state x = {.d = d, .t = t};
     x.per = BATCH_PARAMS / (t->ncols ? t->ncols : 1);
     if (x.per > BATCH_ROWS) x.per = BATCH_ROWS;
     if (x.per < 1) x.per = 1;
     x.b.args = calloc((size_t)(x.per * t->ncols + 1), sizeof *x.b.args);
     x.b.text_at = calloc((size_t)(x.per * t->ncols + 1), sizeof *x.b.text_at);
     ms_buf_init(&x.b.texts);
-    int rc = !x.b.args || !x.b.text_at ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
+    int rc = !x.b.args || !x.b.text_at || !insert_parts(&x, dt)
+                 ? ms_fail(err, MS_ENOMEM, NULL, "out of memory")
+                 : 0;
     if (!rc) rc = scan_table(s, t, copy_one, &x, err);
-    if (!rc) rc = batch_flush(d, &x.b, t, dt, x.rows, err);
+    if (!rc && x.rows) {
+        char *last = insert_sql(x.head, x.tuple, x.rows);
+        rc = batch_flush(d, &x.b, last, err);
+        free(last);
+    }
     out->rows = x.copied;
     sum_hex(&x.sum, out->sum);
     free(x.b.args);
     free(x.b.text_at);
     ms_buf_free(&x.b.texts);
+    free(x.head);
+    free(x.tuple);
+    free(x.full_sql);
     return rc;
 }
 

@@ -151,7 +151,13 @@ static int apply_replacements(const char *module, int version, const char *base,
     for (const char *p = vtext; *p && !rc;) {
         size_t n = strcspn(p, "\n");
         char line[512];
-        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+        if (n >= sizeof line) {
+            rc = ms_fail(err, MS_EINTERNAL, "schema",
+                         "%s/schema.pg.sql: migration %d has a line over %zu bytes", module,
+                         version, sizeof line - 1);
+            break;
+        }
+        snprintf(line, sizeof line, "%.*s", (int)n, p);
         p += n + (p[n] == '\n');
         if (!strncmp(line, rep_tag, sizeof rep_tag - 1)) {
             ms_strlcpy(from, line + sizeof rep_tag - 1, sizeof from);
