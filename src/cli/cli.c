@@ -130,11 +130,22 @@ static bool is_config_key(const char *name)
 static int parse(const cli_command *c, int argc, char **argv, cli_args *a)
 {
     memset(a, 0, sizeof *a);
+    bool options_done = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
-        if (strncmp(arg, "--", 2) != 0 || !arg[2]) {
-            fprintf(stderr, "mstation %s: unexpected argument \"%s\" (see --help)\n", c->name, arg);
-            return CLI_USAGE;
+        if (!options_done && !strcmp(arg, "--") && c->max_pos) {
+            options_done = true;
+            continue;
+        }
+        if (options_done || strncmp(arg, "--", 2) != 0 || !arg[2]) {
+            if (c->max_pos == 0 || (c->max_pos > 0 && a->npos >= c->max_pos) ||
+                a->npos == CLI_MAX_ARGS) {
+                fprintf(stderr, "mstation %s: unexpected argument \"%s\" (see --help)\n", c->name,
+                        arg);
+                return CLI_USAGE;
+            }
+            a->pos[a->npos++] = arg;
+            continue;
         }
         char name[64];
         const char *eq = strchr(arg + 2, '=');

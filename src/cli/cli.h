@@ -27,7 +27,9 @@ typedef struct cli_args {
     int n;
     const char *config_flags[2 * CLI_MAX_ARGS + 1]; /* key, value, ..., NULL for ms_config_load */
     int nconfig;
-    char names[CLI_MAX_ARGS][64]; /* storage for normalized setting names */
+    char names[CLI_MAX_ARGS][64];  /* storage for normalized setting names */
+    const char *pos[CLI_MAX_ARGS]; /* positional arguments, in order ("--" ends the options) */
+    int npos;
 } cli_args;
 
 typedef struct cli_command {
@@ -37,6 +39,7 @@ typedef struct cli_command {
     const cli_opt *opts; /* ends with {NULL} */
     bool config_keys;    /* also accepts every configuration key as --key value */
     int (*run)(const cli_args *a, char **envp);
+    int max_pos; /* how many positional arguments (files, folders) it takes; -1: any number */
 } cli_command;
 
 int cli_main(int argc, char **argv, char **envp);
