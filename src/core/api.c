@@ -117,6 +117,19 @@ int ms_reply_list(ms_req *r, json_t *items, const char *next_cursor_key)
     return ms_reply(r, 200, o);
 }
 
+int ms_reply_stream(ms_req *r, int status, const char *type, int64_t size, ms_stream_fn fn,
+                    void (*free_fn)(void *ctx), void *ctx)
+{
+    if (r->stream && r->stream_free) r->stream_free(r->stream_ctx);
+    r->status = status;
+    r->out_type = type;
+    r->stream = fn;
+    r->stream_free = free_fn;
+    r->stream_ctx = ctx;
+    r->stream_size = size;
+    return 0;
+}
+
 int ms_reply_empty(ms_req *r)
 {
     return ms_reply(r, 204, NULL);

@@ -48,6 +48,10 @@ typedef struct ms_kv {
 
 typedef struct ms_req ms_req;
 typedef int (*ms_handler)(ms_req *req);
+/* A streamed response body: copy up to `max` bytes at position `pos` into `buf`; return the
+ * count, 0 at the end, or a negative value when the body cannot be completed (the connection
+ * is cut, so the client never takes a partial body for a whole one). */
+typedef long (*ms_stream_fn)(void *ctx, uint64_t pos, char *buf, size_t max);
 
 /* Route flags. */
 enum {
@@ -105,6 +109,17 @@ struct ms_req {
     ms_kv headers[MS_RESP_HEADERS_MAX];
     int nheaders;
     ms_error err; /* filled when the handler fails */
+
+    /* Or a body produced piece by piece after the handler returned (downloads): see
+     * ms_reply_stream. */
+    ms_stream_fn stream;
+    void (*stream_free)(void *ctx);
+    void *stream_ctx;
+    int64_t stream_size; /* -1: unknown (chunked) */
+
+    /* Called once when the request ends, answered or not (the client may have gone away in
+     * the middle of the body): releases what on_body opened in module_state. */
+    void (*cleanup)(ms_req *req, bool completed);
 };
 
 /* ---- Request helpers. ---- */
@@ -132,6 +147,10 @@ char *ms_cursor_encode(ms_arena *a, const char *key);
 int ms_reply(ms_req *r, int status, json_t *j);
 /* A list: {"items": items, "next_cursor": cursor-or-null} (steals items). */
 int ms_reply_list(ms_req *r, json_t *items, const char *next_cursor_key);
+/* A body produced by `fn` after the handler returns (large downloads): `size` bytes, or -1
+ * when unknown. `free_fn` (may be NULL) releases ctx when the response is done or dropped. */
+int ms_reply_stream(ms_req *r, int status, const char *type, int64_t size, ms_stream_fn fn,
+                    void (*free_fn)(void *ctx), void *ctx);
 /* 204 No Content. */
 int ms_reply_empty(ms_req *r);
 /* Add a response header (both strings must live as long as the request). */

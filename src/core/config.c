@@ -71,6 +71,24 @@ static const key_slot slots[] = {
     {{"trust_proxy", MS_CFG_BOOL, "false", "client address from X-Forwarded-For (behind a proxy)"},
      OFF(trust_proxy),
      0},
+    {{"store", MS_CFG_STR, "", "blob store for media chunks; default file:<data>/store"},
+     OFF(store),
+     MS_CONFIG_STR},
+    {{"chunk_min", MS_CFG_SIZE, "512KiB", "smallest content-defined chunk"}, OFF(chunk_min), 0},
+    {{"chunk_avg", MS_CFG_SIZE, "2MiB", "average chunk (a power of two)"}, OFF(chunk_avg), 0},
+    {{"chunk_max", MS_CFG_SIZE, "8MiB", "largest chunk"}, OFF(chunk_max), 0},
+    {{"max_upload", MS_CFG_SIZE, "4TiB", "largest file one upload may declare"},
+     OFF(max_upload),
+     0},
+    {{"upload_expiry", MS_CFG_DURATION, "7d", "unfinished uploads are deleted after this"},
+     OFF(upload_expiry),
+     0},
+    {{"gc_grace", MS_CFG_DURATION, "24h", "unreferenced chunks are kept this long before gc"},
+     OFF(gc_grace),
+     0},
+    {{"store_compress", MS_CFG_BOOL, "true", "zstd-compress chunks where it saves space"},
+     OFF(store_compress),
+     0},
 };
 #define NSLOTS (sizeof slots / sizeof slots[0])
 
@@ -300,6 +318,8 @@ void ms_config_finish(ms_config *c)
     if (!c->secret_key_file[0])
         snprintf(c->secret_key_file, sizeof c->secret_key_file, "%.*s/secret.key",
                  (int)sizeof c->secret_key_file - 12, c->data);
+    if (!c->store[0])
+        snprintf(c->store, sizeof c->store, "file:%.*s/store", (int)sizeof c->store - 12, c->data);
     if (!c->public_url[0]) snprintf(c->public_url, sizeof c->public_url, "http://%s", c->listen);
     size_t n = strlen(c->public_url);
     while (n > 0 && c->public_url[n - 1] == '/')

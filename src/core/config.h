@@ -38,7 +38,13 @@ typedef struct ms_config {
     int64_t signin_lock;         /* seconds locked */
     int64_t shutdown_timeout;    /* seconds to finish in-flight requests */
     bool access_log;
-    bool trust_proxy; /* take the client address from X-Forwarded-For */
+    bool trust_proxy;                        /* take the client address from X-Forwarded-For */
+    char store[MS_CONFIG_STR];               /* blob store URL (default file:<data>/store) */
+    int64_t chunk_min, chunk_avg, chunk_max; /* content-defined chunking, bytes */
+    int64_t max_upload;                      /* bytes: largest file one upload may declare */
+    int64_t upload_expiry;                   /* seconds an unfinished upload is kept */
+    int64_t gc_grace;                        /* seconds an unreferenced chunk is kept before gc */
+    bool store_compress;                     /* zstd per chunk where it saves */
 } ms_config;
 
 typedef struct ms_config_key {

@@ -45,6 +45,10 @@ const char *ms_error_slug(int code)
         return "rate-limited";
     case MS_EBADREQ:
         return "bad-request";
+    case MS_ENOSPC:
+        return "insufficient-storage";
+    case MS_EGONE:
+        return "gone";
     default:
         return "internal";
     }
@@ -75,6 +79,10 @@ int ms_error_http_status(int code)
         return 503;
     case MS_ELIMIT:
         return 429;
+    case MS_ENOSPC:
+        return 507;
+    case MS_EGONE:
+        return 410;
     default:
         return 500;
     }

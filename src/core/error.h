@@ -29,6 +29,8 @@ enum {
     MS_ELIMIT = -12,    /* rate limited or locked for a while (429) */
     MS_EINTERNAL = -13, /* a bug: an invariant did not hold (500) */
     MS_EBADREQ = -14,   /* malformed request: bad JSON, bad query parameter (400) */
+    MS_ENOSPC = -15,    /* the store is full (507); nothing was kept */
+    MS_EGONE = -16,     /* existed, but expired or was revoked (410) */
 };
 
 #define MS_ERROR_FIELDS_MAX 16

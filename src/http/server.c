@@ -103,6 +103,62 @@ static enum MHD_Result queue_bytes(req_ctx *x, struct MHD_Connection *conn, int 
     return queue(x, conn, status, resp);
 }
 
+/* ---- Streamed bodies (downloads). ---- */
+
+typedef struct stream_ctx {
+    ms_stream_fn fn;
+    void (*free_fn)(void *ctx);
+    void *ctx;
+} stream_ctx;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    stream_ctx *s = cls;
+    long n = s->fn(s->ctx, pos, buf, max);
+    if (n == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    stream_ctx *s = cls;
+    if (s->free_fn) s->free_fn(s->ctx);
+    free(s);
+}
+
+static void drop_stream(ms_req *r)
+{
+    if (r->stream && r->stream_free) r->stream_free(r->stream_ctx);
+    r->stream = NULL;
+    r->stream_free = NULL;
+    r->stream_ctx = NULL;
+}
+
+static enum MHD_Result queue_stream(req_ctx *x, struct MHD_Connection *conn, int status)
+{
+    ms_req *r = &x->req;
+    stream_ctx *s = malloc(sizeof *s);
+    if (!s) {
+        drop_stream(r);
+        return MHD_NO;
+    }
+    *s = (stream_ctx){r->stream, r->stream_free, r->stream_ctx};
+    r->stream = NULL;
+    r->stream_free = NULL;
+    r->stream_ctx = NULL;
+    uint64_t size = r->stream_size < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)r->stream_size;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(size, 256 * 1024, stream_read, s, stream_free);
+    if (!resp) {
+        stream_free(s);
+        return MHD_NO;
+    }
+    if (r->out_type) MHD_add_response_header(resp, "Content-Type", r->out_type);
+    x->resp_bytes = r->stream_size > 0 ? (uint64_t)r->stream_size : 0;
+    return queue(x, conn, status, resp);
+}
+
 static char *problem_text(req_ctx *x, int status, const ms_error *e, size_t *len)
 {
     ms_buf b;
@@ -146,6 +202,8 @@ static enum MHD_Result queue_problem(req_ctx *x, struct MHD_Connection *conn, co
         status = 405;
     if (!strcmp(e->type, "unsupported-media-type")) status = 415;
     if (!strcmp(e->type, "header-too-large")) status = 431;
+    if (!strcmp(e->type, "range-not-satisfiable")) status = 416;
+    if (!strcmp(e->type, "checksum-mismatch")) status = 460; /* tus checksum extension */
     if (status >= 500)
         ms_log(MS_LOG_ERROR, "request failed",
                json_pack("{s:s,s:s,s:s,s:i}", "request_id", x->request_id, "type", e->type,
@@ -563,6 +621,7 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
         r->out.len = 0;
         r->out_type = NULL;
         r->status = 0;
+        drop_stream(r);
         r->nheaders = saved_headers;
         r->jobs_enqueued = false;
         ms_error_clear(&r->err);
@@ -573,11 +632,16 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
     r->db = NULL;
     if (rc) {
         free(text);
+        drop_stream(r);
         if (!r->err.code) ms_fail(&r->err, rc, NULL, "The request failed.");
         return queue_problem(x, conn, &r->err);
     }
     if (r->jobs_enqueued && s->env.jobs_wake) s->env.jobs_wake(s->env.jobs_wake_arg);
     int status = r->status ? r->status : 200;
+    if (r->stream) {
+        free(text);
+        return queue_stream(x, conn, status);
+    }
     const char *type = r->json ? "application/json" : r->out_type;
     if (status == 204) {
         free(text);
@@ -709,6 +773,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!x->responded) x->status = 499; /* the client went away first */
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && x->status < 400) x->status = 499;
     if (x->conn) db_release(x->conn); /* answered before the handler ran */
+    if (x->req.cleanup) x->req.cleanup(&x->req, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
+    drop_stream(&x->req);
     metrics_record(s->metrics, x->slot, x->status, us);
     access_log(x, x->req.method, us);
     json_decref(x->req.body);
