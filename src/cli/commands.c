@@ -678,6 +678,10 @@ static const cli_opt jobs_list_opts[] = {
 static const cli_opt jobs_retry_opts[] = {{"id", true, "the dead job to queue again (required)"},
                                           {NULL, false, NULL}};
 
+extern const cli_opt cli_mhl_create_opts[], cli_mhl_verify_opts[]; /* mhl_cmd.c */
+int cli_mhl_create(const cli_args *a, char **envp);
+int cli_mhl_verify(const cli_args *a, char **envp);
+
 const cli_command cli_commands[] = {
     {"init", "create a data folder, its database and the first administrator",
      "--data DIR --admin-email EMAIL [options]", init_opts, true, cmd_init, 0},
@@ -708,6 +712,10 @@ const cli_command cli_commands[] = {
      jobs_list_opts, true, cmd_jobs_list, 0},
     {"jobs retry", "queue a dead job again with fresh attempts", "--id ID", jobs_retry_opts, true,
      cmd_jobs_retry, 0},
+    {"mhl create", "hash a folder and add the next ASC MHL generation (ascmhl/)",
+     "DIR [--hash xxh128] [--ignore PATTERN]...", cli_mhl_create_opts, false, cli_mhl_create, 1},
+    {"mhl verify", "check a folder against its ASC MHL history: chain, every file, new files",
+     "DIR", cli_mhl_verify_opts, false, cli_mhl_verify, 1},
     {"version", "print the version", "", no_opts, false, cmd_version, 0},
     {NULL, NULL, NULL, NULL, false, NULL, 0},
 };
