@@ -1,6 +1,7 @@
 /* app.c: the module registry and the wiring shared by the CLI and the server. See app.h. */
 #include "app/app.h"
 
+#include "assets/assets.h"
 #include "auth/auth.h"
 #include "core/buf.h"
 #include "core/id.h"
@@ -28,18 +29,19 @@ extern const char ms_schema_store[];
 const ms_schema app_schemas[] = {
     {"store", ms_schema_store, NULL},
     {"auth", ms_schema_auth, ms_schema_auth_pg},
+    {"assets", ms_schema_assets, NULL},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
-const ms_route *const app_routes[] = {auth_routes, NULL};
+const ms_route *const app_routes[] = {auth_routes, assets_routes, NULL};
 
-const char *const app_openapi[] = {ms_openapi_auth, NULL};
+const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, NULL};
 
 /* ---- Jobs. ---- */
 
 static int job_mail_send(void *ctx, db_conn *c, const ms_job *job, ms_error *err)
 {
-    const app_job_ctx *x = ctx;
+    const ms_env *x = ctx;
     (void)c;
     const char *to = json_string_value(json_object_get(job->payload, "to"));
     const char *subject = json_string_value(json_object_get(job->payload, "subject"));
@@ -92,7 +94,7 @@ static int maintenance_tx(void *p, db_conn *c, ms_error *err)
 
 static int job_maintenance(void *ctx, db_conn *c, const ms_job *job, ms_error *err)
 {
-    (void)ctx;
+    const ms_env *env = ctx;
     (void)job;
     char idem_before[MS_TIME_LEN], jobs_before[MS_TIME_LEN];
     int64_t now = ms_now_ms();
@@ -103,15 +105,23 @@ static int job_maintenance(void *ctx, db_conn *c, const ms_job *job, ms_error *e
                      .next_at = now - now % MAINTENANCE_EVERY_MS + MAINTENANCE_EVERY_MS};
     int rc = db_transact(c, DB_TX_WRITE, maintenance_tx, &m, err);
     if (rc < 0) return rc;
+    /* The chunk store: unreferenced chunks past their grace period, expired uploads. */
+    store_report rep;
+    if (env->blobs && (rc = store_gc(env, c, env->config->gc_grace, false, NULL, &rep, err)) < 0)
+        return rc;
     ms_log(MS_LOG_INFO, "maintenance",
-           json_pack("{s:i,s:i,s:i}", "auth_rows", m.auth_rows, "idempotency_keys", m.idem_rows,
-                     "jobs", m.job_rows));
+           json_pack("{s:i,s:i,s:i,s:I,s:I}", "auth_rows", m.auth_rows, "idempotency_keys",
+                     m.idem_rows, "jobs", m.job_rows, "chunks_removed",
+                     (json_int_t)(env->blobs ? rep.removed : 0), "bytes_freed",
+                     (json_int_t)(env->blobs ? rep.removed_bytes : 0)));
     return 0;
 }
 
 const ms_job_handler app_job_handlers[] = {
     {"mail.send", job_mail_send, 120000},
-    {"maintenance.purge", job_maintenance, 600000},
+    {"maintenance.purge", job_maintenance, 3600000},
+    {"assets.probe", assets_job_probe, 10LL * 60 * 1000},
+    {"assets.derive", assets_job_derive, 2LL * 3600 * 1000},
     {NULL, NULL, 0},
 };
 
@@ -299,4 +309,18 @@ void app_web_root(const ms_config *cfg, char *out, size_t outlen)
     }
     char real[PATH_MAX];
     if (realpath("web", real) && has_index(real)) ms_strlcpy(out, real, outlen);
+}
+
+int app_blobs_open(const ms_config *cfg, ms_env *env, ms_error *err)
+{
+    snprintf(env->work_dir, sizeof env->work_dir, "%.*s/work", (int)sizeof env->work_dir - 8,
+             cfg->data);
+    char sub[600];
+    const char *dirs[] = {"", "/uploads", "/media", NULL};
+    for (int i = 0; dirs[i]; i++) {
+        snprintf(sub, sizeof sub, "%s%s", env->work_dir, dirs[i]);
+        if (mkdir(sub, 0750) != 0 && errno != EEXIST)
+            return ms_fail(err, MS_EIO, "io-error", "mkdir %s: %s", sub, strerror(errno));
+    }
+    return blobs_open(cfg->store, &env->blobs, err);
 }

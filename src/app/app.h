@@ -20,17 +20,16 @@ extern const ms_route *const app_routes[]; /* module route tables, NULL-terminat
 extern const char *const app_openapi[];    /* module OpenAPI fragments, NULL-terminated */
 extern const ms_job_handler app_job_handlers[];
 
-/* What the job handlers need from the server (the `ctx` of app_job_handlers). */
-typedef struct app_job_ctx {
-    const ms_config *config;
-    unsigned char secret[32];
-} app_job_ctx;
+/* The job handlers' `ctx` is the server's ms_env (config, database, blob store, secret). */
 
 /* Create the data folder (0700) with outbox/ and blobs/, a commented mstation.conf when there
  * is none, and the secret key when there is none. */
 int app_data_init(const ms_config *cfg, ms_error *err);
 /* True when the data folder holds an initialized installation (secret key + database). */
 bool app_data_exists(const ms_config *cfg);
+/* Open the blob store (config `store`) and make the work folders (<data>/work/uploads,
+ * <data>/work/media); fills env->blobs and env->work_dir. */
+int app_blobs_open(const ms_config *cfg, ms_env *env, ms_error *err);
 /* Read the 32-byte server key (hex in secret_key_file). */
 int app_secret_load(const ms_config *cfg, unsigned char out[32], ms_error *err);
 /* Open the database with `pool` connections and apply pending migrations. */

@@ -20,9 +20,6 @@ int auth_event(ms_req *r, const char *action, const char *object_type, const cha
 int auth_reply_page(ms_req *r, db_stmt *st, int limit, const char *key_col,
                     void (*row_fn)(ms_req *r, json_t *item));
 
-/* A LIKE pattern matching `q` anywhere, lower-cased, with %, _ and \ escaped; in the arena. */
-char *auth_like_pattern(ms_arena *a, const char *q);
-
 /* Generated or checked organization slug. */
 int org_slug_from_name(const char *name, char out[48]);
 

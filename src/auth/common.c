@@ -108,23 +108,6 @@ int auth_reply_page(ms_req *r, db_stmt *st, int limit, const char *key_col,
     return 0;
 }
 
-char *auth_like_pattern(ms_arena *a, const char *q)
-{
-    size_t n = strlen(q);
-    char *p = ms_arena_alloc(a, 2 * n + 3);
-    if (!p) return NULL;
-    size_t o = 0;
-    p[o++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        char c = q[i];
-        if (c == '%' || c == '_' || c == '\\') p[o++] = '\\';
-        p[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    p[o++] = '%';
-    p[o] = 0;
-    return p;
-}
-
 int org_slug_from_name(const char *name, char out[48])
 {
     size_t o = 0;

@@ -145,7 +145,7 @@ int h_orgs_list(ms_req *r)
         return ms_req_fail(r, MS_EBADREQ, "bad-query", "kind is not an organization kind.");
     if (q && (ms_utf8_chars(q) > 100 || !ms_str_is_clean_text(q, 400, false)))
         return ms_req_fail(r, MS_EBADREQ, "bad-query", "q must be at most 100 characters.");
-    char *like = q && *q ? auth_like_pattern(r->arena, q) : NULL;
+    char *like = q && *q ? db_like_pattern(r->arena, q) : NULL;
     bool all = scope && !strcmp(scope, "all");
     db_stmt *st;
     if (all) {

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "store/blob.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -46,18 +47,24 @@ int cli_serve(const cli_args *a, char **envp)
     char web[MS_CONFIG_STR];
     app_web_root(&cfg, web, sizeof web);
     if (!web[0]) ms_log(MS_LOG_WARN, "no web UI found (set web_root); serving the API only", NULL);
-    app_job_ctx jobs = {.config = &cfg};
-    memcpy(jobs.secret, secret, sizeof jobs.secret);
+    ms_env store;
+    memset(&store, 0, sizeof store);
+    if (app_blobs_open(&cfg, &store, &e)) {
+        db_close(d);
+        return cli_fail("cannot open the blob store", &e);
+    }
     ms_server_opts o = {.config = &cfg,
                         .db = d,
                         .secret = secret,
                         .route_tables = app_routes,
                         .openapi_fragments = app_openapi,
                         .job_handlers = app_job_handlers,
-                        .job_ctx = &jobs,
+                        .blobs = store.blobs,
+                        .work_dir = store.work_dir,
                         .web_root = web};
     ms_server *s;
     if (server_start(&o, &s, &e)) {
+        blobs_close(store.blobs);
         db_close(d);
         return cli_fail("serve", &e);
     }
@@ -66,6 +73,7 @@ int cli_serve(const cli_args *a, char **envp)
     ms_log(MS_LOG_INFO, "stopping",
            json_pack("{s:s}", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
     server_stop(s);
+    blobs_close(store.blobs);
     db_close(d);
     ms_log(MS_LOG_INFO, "stopped", NULL);
     return CLI_OK;

@@ -117,6 +117,11 @@ int ms_reply_list(ms_req *r, json_t *items, const char *next_cursor_key)
     return ms_reply(r, 200, o);
 }
 
+const char *ms_req_header(const ms_req *r, const char *name)
+{
+    return r->header_fn ? r->header_fn(r->header_ctx, name) : NULL;
+}
+
 int ms_reply_stream(ms_req *r, int status, const char *type, int64_t size, ms_stream_fn fn,
                     void (*free_fn)(void *ctx), void *ctx)
 {

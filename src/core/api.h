@@ -26,15 +26,18 @@ typedef struct ms_caller ms_caller; /* defined in auth/auth.h */
 typedef struct ms_access ms_access; /* defined in auth/auth.h */
 typedef struct db_conn db_conn;     /* defined in store/db.h */
 typedef struct db db;
+typedef struct ms_blobs ms_blobs; /* defined in store/blob.h */
 
 #define MS_ROUTE_PARAMS_MAX 6
 #define MS_QUERY_MAX        32
-#define MS_RESP_HEADERS_MAX 8
+#define MS_RESP_HEADERS_MAX 12
 
 /* What every handler may reach that lives longer than a request; owned by the server. */
 typedef struct ms_env {
     const ms_config *config;
     db *db;
+    ms_blobs *blobs;          /* where media bytes live */
+    char work_dir[512];       /* <data>/work: uploads in progress, temp files of jobs */
     unsigned char secret[32]; /* server key: keyed hashes of tokens and session ids */
     /* Wake the job workers after a commit that enqueued work (may be NULL). */
     void (*jobs_wake)(void *arg);
@@ -100,6 +103,9 @@ struct ms_req {
     int nquery;
     json_t *body;              /* MS_ROUTE_JSON: the parsed body (owned by the request) */
     const char *session_token; /* the session cookie value, when sent */
+    /* Any request header (ms_req_header); set by the server. */
+    const char *(*header_fn)(void *ctx, const char *name);
+    void *header_ctx;
 
     /* Response. */
     int status;
@@ -126,6 +132,8 @@ struct ms_req {
 
 /* Path parameter by name ("id"), or NULL. */
 const char *ms_req_param(const ms_req *r, const char *name);
+/* Request header by name (case-insensitive), or NULL. */
+const char *ms_req_header(const ms_req *r, const char *name);
 /* Query parameter by name, or NULL (first occurrence). */
 const char *ms_req_query(const ms_req *r, const char *name);
 /* Integer query parameter in [min, max], `def` when absent. Errors are field errors. */

@@ -231,6 +231,11 @@ static const char *header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+static const char *request_header(void *conn, const char *name)
+{
+    return header(conn, name);
+}
+
 static void client_ip(req_ctx *x, struct MHD_Connection *conn)
 {
     x->ip[0] = 0;
@@ -332,6 +337,8 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
     ms_req *r = &x->req;
     r->method = method;
     r->path = ms_arena_strdup(&x->arena, url);
+    r->header_fn = request_header;
+    r->header_ctx = conn;
     r->request_id = x->request_id;
     client_ip(x, conn);
     r->client_ip = x->ip;
@@ -867,6 +874,8 @@ int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
     s->config = *o->config;
     s->env.config = &s->config;
     s->env.db = o->db;
+    s->env.blobs = o->blobs;
+    if (o->work_dir) ms_strlcpy(s->env.work_dir, o->work_dir, sizeof s->env.work_dir);
     memcpy(s->env.secret, o->secret, sizeof s->env.secret);
     if (o->web_root) ms_strlcpy(s->web_root, o->web_root, sizeof s->web_root);
 
@@ -933,7 +942,7 @@ int server_start(const ms_server_opts *o, ms_server **out, ms_error *err)
     }
 
     if (o->job_handlers && s->config.workers > 0) {
-        if ((rc = jobs_runner_start(o->db, o->job_handlers, o->job_ctx, (int)s->config.workers,
+        if ((rc = jobs_runner_start(o->db, o->job_handlers, &s->env, (int)s->config.workers,
                                     &s->jobs, err)))
             goto fail;
         s->env.jobs_wake = jobs_runner_wake;

@@ -22,9 +22,10 @@ typedef struct ms_server_opts {
     const unsigned char *secret;          /* 32 bytes */
     const ms_route *const *route_tables;  /* module tables, NULL-terminated list */
     const char *const *openapi_fragments; /* module OpenAPI fragments, NULL-terminated */
-    const ms_job_handler *job_handlers;   /* ends with {NULL} */
-    void *job_ctx;
-    const char *web_root; /* "" or NULL: no web UI */
+    const ms_job_handler *job_handlers;   /* ends with {NULL}; their ctx is the server's env */
+    ms_blobs *blobs;                      /* the blob store (may be NULL: no assets) */
+    const char *work_dir;                 /* uploads in progress, job temp files */
+    const char *web_root;                 /* "" or NULL: no web UI */
 } ms_server_opts;
 
 int server_start(const ms_server_opts *o, ms_server **out, ms_error *err);

@@ -4,8 +4,13 @@
 
 #include "core/buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 int blobs_open(const char *url, ms_blobs **out, ms_error *err)
 {
@@ -129,6 +134,26 @@ int blobs_usage(ms_blobs *b, const char *prefix, blob_usage *out, ms_error *err)
     int rc = blobs_list(b, prefix, count_object, out, err);
     out->free_bytes = b->ops->free_bytes(b);
     return rc;
+}
+
+int blobs_lock(ms_blobs *b, int exclusive, ms_error *err)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/.lock", b->root);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) return ms_fail(err, MS_EIO, "io-error", "open %.200s: %s", path, strerror(errno));
+    while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+        if (errno == EINTR) continue;
+        int e = errno;
+        close(fd);
+        return ms_fail(err, MS_EIO, "io-error", "lock %.200s: %s", path, strerror(e));
+    }
+    return fd;
+}
+
+void blobs_unlock(int handle)
+{
+    if (handle >= 0) close(handle); /* closing the descriptor releases the flock */
 }
 
 const char *blobs_local_path(ms_blobs *b, const char *key, char *buf, size_t cap)

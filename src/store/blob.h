@@ -56,6 +56,13 @@ int blobs_delete(ms_blobs *b, const char *key, ms_error *err);
  * non-zero to stop (that value is returned). Order is unspecified. */
 int blobs_list(ms_blobs *b, const char *prefix, blob_list_fn fn, void *arg, ms_error *err);
 int blobs_usage(ms_blobs *b, const char *prefix, blob_usage *out, ms_error *err);
+/* The store-wide maintenance lock: writers of chunks hold it shared while they store bytes
+ * and commit the rows that reference them; gc holds it exclusive while it deletes, so it can
+ * never delete a chunk that a writer has just found present (local: flock on <root>/.lock,
+ * which also works across processes on one machine and over NFSv4). Returns a handle for
+ * blobs_unlock, or a negative MS_E*. */
+int blobs_lock(ms_blobs *b, int exclusive, ms_error *err);
+void blobs_unlock(int handle);
 /* A local path for the object when the backend is a folder (for libav, which reads files),
  * else NULL. The path stays valid until the object is deleted. */
 const char *blobs_local_path(ms_blobs *b, const char *key, char *buf, size_t cap);

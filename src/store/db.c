@@ -12,6 +12,7 @@
  * plus job workers, so in practice nobody waits. */
 #include "store/db_internal.h"
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/id.h"
 #include "core/time.h"
@@ -793,4 +794,21 @@ void db_row_write_json(db_stmt *s, ms_buf *out)
     }
     ms_buf_putc(out, s->ncols ? '}' : '{');
     if (!s->ncols) ms_buf_putc(out, '}');
+}
+
+char *db_like_pattern(ms_arena *a, const char *q)
+{
+    size_t n = strlen(q);
+    char *p = ms_arena_alloc(a, 2 * n + 3);
+    if (!p) return NULL;
+    size_t o = 0;
+    p[o++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        char c = q[i];
+        if (c == '%' || c == '_' || c == '\\') p[o++] = '\\';
+        p[o++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    p[o++] = '%';
+    p[o] = 0;
+    return p;
 }

@@ -25,6 +25,7 @@
 #ifndef MS_DB_H
 #define MS_DB_H
 
+#include "core/arena.h"
 #include "core/error.h"
 
 #include <jansson.h>
@@ -103,6 +104,9 @@ int db_listen_open(db *d, const char *channel, db_listener **out, ms_error *err)
 int db_listen_wait(db_listener *l, int timeout_ms);
 void db_listen_close(db_listener *l);
 
+/* A LIKE pattern (ESCAPE '\\') that finds `q` anywhere, lower-cased, with % _ \\ escaped;
+ * allocated in `a`. */
+char *db_like_pattern(ms_arena *a, const char *q);
 /* `url` with its password replaced by ***, for messages and logs. Returns `out`. */
 const char *db_url_redact(const char *url, char *out, size_t size);
 /* The engine of a connection: "sqlite" or "postgres". */
