@@ -640,7 +640,7 @@ static int walk(walker *w, int dirfd, const char *rel, int depth, ms_error *e)
         n++;
     }
     closedir(d);
-    if (!rc) qsort(names, n, sizeof *names, name_cmp);
+    if (!rc && n > 1) qsort(names, n, sizeof *names, name_cmp);
     char path[MHL_MAX_PATH + 2];
     for (size_t i = 0; !rc && i < n; i++) {
         const char *name = names[i];

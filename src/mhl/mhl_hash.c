@@ -278,7 +278,7 @@ int mhl_hash_of_hashes(mhl_format f, const char *const *digests, size_t n, char 
 {
     const char **sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (!sorted) return ms_fail(e, MS_ENOMEM, NULL, "out of memory");
-    memcpy(sorted, digests, n * sizeof *sorted);
+    if (n) memcpy(sorted, digests, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_str);
     mhl_hasher *h;
     int rc = mhl_hasher_new(MHL_FMT_BIT(f), &h, e);
