@@ -1114,6 +1114,11 @@ static int verify_file(walker *w, int dirfd, const char *name, const char *rel,
     return 0;
 }
 
+static int dirhash_cmp(const void *a, const void *b)
+{
+    return strcmp(((const mhl_dirhash *)a)->path, ((const mhl_dirhash *)b)->path);
+}
+
 /* Compare the latest generation's directory hashes with the folder's. */
 static int verify_dirhashes(verify_state *s, const mhl_generation *g, mhl_report_fn fn, void *ctx,
                             mhl_result *res, ms_error *e)
@@ -1123,12 +1128,12 @@ static int verify_dirhashes(verify_state *s, const mhl_generation *g, mhl_report
     int rc =
         mhl_directory_hashes(s->c.entries, s->c.n, s->c.dirs, s->c.ndirs, s->dirfmt, &now, &n, e);
     if (rc) return rc;
+    if (n > 1) qsort(now, n, sizeof *now, dirhash_cmp);
     for (size_t i = 0; i < g->ndirs + g->nroots; i++) {
         const mhl_dirhash *rec_d = i < g->ndirs ? &g->dirs[i] : &g->roots[i - g->ndirs];
         if (rec_d->format != s->dirfmt) continue;
-        const mhl_dirhash *cur = NULL;
-        for (size_t k = 0; k < n && !cur; k++)
-            if (!strcmp(now[k].path, rec_d->path)) cur = &now[k];
+        mhl_dirhash key = {.path = rec_d->path};
+        const mhl_dirhash *cur = n ? bsearch(&key, now, n, sizeof *now, dirhash_cmp) : NULL;
         const char *shown = rec_d->path[0] ? rec_d->path : ".";
         if (!cur) {
             report(fn, ctx, res, "missing", shown, "a recorded folder, not found");
