@@ -242,9 +242,11 @@ static int sync_dir(int dirfd)
     return 0;
 }
 
-/* Write `name` in the folder dirfd crash-safely; `replace` false refuses an existing file. */
+/* Write `name` in the folder dirfd crash-safely; `replace` false refuses an existing file.
+ * `mode` is set explicitly: the process umask (077 for the server's data) is not meant for
+ * media folders. */
 static int write_file_atomic(int dirfd, const char *name, const char *shown, const void *data,
-                             size_t len, bool replace, ms_error *e)
+                             size_t len, bool replace, mode_t mode, ms_error *e)
 {
     char tmp[300];
     snprintf(tmp, sizeof tmp, ".%.200s.tmp-%ld", name, (long)getpid());
@@ -252,6 +254,7 @@ static int write_file_atomic(int dirfd, const char *name, const char *shown, con
     if (fd < 0) return ms_fail(e, MS_EIO, NULL, "cannot write %s: %s", shown, strerror(errno));
     size_t off = 0;
     int rc = 0;
+    (void)fchmod(fd, mode); /* best effort: FAT and exFAT have no modes */
     while (!rc && off < len) {
         ssize_t w = write(fd, (const char *)data + off, len - off);
         if (w < 0 && errno == EINTR) continue;
@@ -1021,18 +1024,27 @@ int mhl_create(const char *dir, const mhl_create_opts *o, mhl_result *res, ms_er
         mhl_c4(gen_xml.data, gen_xml.len, links[h.nlinks].c4);
         rc = mhl_render_chain(links, h.nlinks + 1, &chain_xml, e);
     }
-    if (!rc && !h.exists && mkdirat(rootfd, MHL_FOLDER, 0755) && errno != EEXIST)
-        rc = ms_fail(e, MS_EIO, NULL, "cannot create %s/ascmhl: %s", dir, strerror(errno));
+    /* The history is as readable as the folder it describes (its files without x bits). */
+    struct stat rst;
+    mode_t dmode = !fstat(rootfd, &rst) ? (rst.st_mode & 0777) | 0700 : 0755;
+    mode_t fmode = dmode & 0666;
+    if (!rc && !h.exists) {
+        if (mkdirat(rootfd, MHL_FOLDER, dmode) && errno != EEXIST)
+            rc = ms_fail(e, MS_EIO, NULL, "cannot create %s/ascmhl: %s", dir, strerror(errno));
+        else
+            (void)fchmodat(rootfd, MHL_FOLDER, dmode, 0);
+    }
     if (!rc) {
         int dfd = openat(rootfd, MHL_FOLDER, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
             rc = ms_fail(e, MS_EIO, NULL, "cannot open %s/ascmhl: %s", dir, strerror(errno));
         char shown[300];
         snprintf(shown, sizeof shown, "ascmhl/%s", name);
-        if (!rc) rc = write_file_atomic(dfd, name, shown, gen_xml.data, gen_xml.len, false, e);
+        if (!rc)
+            rc = write_file_atomic(dfd, name, shown, gen_xml.data, gen_xml.len, false, fmode, e);
         if (!rc)
             rc = write_file_atomic(dfd, MHL_CHAIN_FILE, "ascmhl/" MHL_CHAIN_FILE, chain_xml.data,
-                                   chain_xml.len, true, e);
+                                   chain_xml.len, true, fmode, e);
         if (!rc && !h.exists && sync_dir(rootfd))
             rc = ms_fail(e, MS_EIO, NULL, "cannot sync %s: %s", dir, strerror(errno));
         if (dfd >= 0) close(dfd);

@@ -521,7 +521,10 @@ static void test_create_verify(void **state)
     lines l;
     memset(&l, 0, sizeof l);
     mhl_result r;
+    chmod(dir, 0755);
+    mode_t old_mask = umask(077); /* what mstation's main sets */
     assert_int_equal(create(dir, MHL_XXH64, &l, &r), 0);
+    umask(old_mask);
     assert_int_equal(r.files, 3);
     assert_int_equal(r.originals, 3);
     assert_int_equal(r.problems, 0);
@@ -534,6 +537,9 @@ static void test_create_verify(void **state)
     char gpath[4400], cpath[4300];
     generation_path(dir, 1, gpath);
     size_t len;
+    struct stat st;
+    assert_int_equal(stat(gpath, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644); /* as readable as the card, not the umask */
     char *xml = read_all(gpath, &len);
     assert_valid(xml, len, "ASCMHL.xsd");
     assert_non_null(strstr(xml, ">8d02114c32e28cbe</xxh64>"));
