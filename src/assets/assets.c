@@ -241,7 +241,8 @@ int h_assets_list(ms_req *r)
         if (rec && !strcmp(rec, "true")) {
             if (strcmp(norm, "/") != 0) { /* the root recursively is everything */
                 /* substr, not LIKE: folder names are case-sensitive on every engine. */
-                ms_buf_puts(&sql, " AND (a.folder = ? OR substr(a.folder, 1, ?) = ?)");
+                ms_buf_puts(&sql,
+                            " AND (a.folder = ? OR substr(a.folder, 1, CAST(? AS INTEGER)) = ?)");
                 args[n++] = DB_ARG_S(ms_arena_strdup(r->arena, norm));
                 args[n++] = DB_ARG_I((int64_t)ms_utf8_chars(norm) + 1);
                 args[n++] = DB_ARG_S(ms_arena_printf(r->arena, "%s/", norm));
@@ -369,9 +370,9 @@ int h_assets_update(ms_req *r)
 {
     const char *id = ms_req_param(r, "id");
     char pid[MS_ID_LEN], oid[MS_ID_LEN];
+    if (ms_json_check(r->body, asset_update_fields, &r->err)) return r->err.code;
     int rc = asset_access(r, id, LEVEL_EDIT, pid, oid);
     if (rc) return rc;
-    if (ms_json_check(r->body, asset_update_fields, &r->err)) return r->err.code;
     db_stmt *st;
     rc =
         db_query_row(r->db, &st, &r->err,

@@ -30,8 +30,14 @@ int h_store_params(ms_req *r)
                               (json_int_t)c->max_upload));
 }
 
+static const ms_jfield missing_fields[] = {
+    {"digests", MS_J_ARRAY, true, false, 0, MISSING_MAX, NULL},
+    {0},
+};
+
 int h_chunks_missing(ms_req *r)
 {
+    if (ms_json_check(r->body, missing_fields, &r->err)) return r->err.code;
     json_t *list = json_object_get(r->body, "digests");
     if (!json_is_array(list))
         return ms_field_fail(&r->err, "digests", "must be an array of BLAKE3-256 hex digests");

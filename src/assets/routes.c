@@ -32,7 +32,7 @@ const ms_route assets_routes[] = {
     {"GET", "/api/v1/assets/{id}/content", h_asset_content, PERM_USER, 0, NULL},
     {"GET", "/api/v1/assets/{id}/derivatives/{kind}", h_asset_derivative, PERM_USER, 0, NULL},
 
-    {"POST", "/api/v1/assets/{id}/shares", h_shares_create, PERM_USER, J, NULL},
+    {"POST", "/api/v1/assets/{id}/shares", h_shares_create, PERM_USER, J | MS_ROUTE_NO_TX, NULL},
     {"GET", "/api/v1/assets/{id}/shares", h_shares_list, PERM_USER, 0, NULL},
     {"DELETE", "/api/v1/assets/{id}/shares/{share_id}", h_shares_revoke, PERM_USER, 0, NULL},
     {"GET", "/api/v1/shares/{token}", h_share_open, PERM_PUBLIC, 0, NULL},

@@ -50,7 +50,7 @@ CREATE TABLE asset_version (
     asset_id TEXT NOT NULL REFERENCES asset (id),
     number INTEGER NOT NULL,           -- 1, 2, ... shown as v001
     filename TEXT NOT NULL,
-    size INTEGER NOT NULL,
+    size BIGINT NOT NULL,
     digest TEXT NOT NULL,              -- BLAKE3-256 of the whole content, hex
     chunks INTEGER NOT NULL,
     kind TEXT NOT NULL,
@@ -63,7 +63,7 @@ CREATE TABLE asset_version (
     probe TEXT,                        -- JSON from media_probe
     -- The probe's summary, as columns for filters ("4K HDR ProRes in episode 3").
     container TEXT,
-    duration REAL,
+    duration DOUBLE PRECISION,
     width INTEGER,
     height INTEGER,
     fps TEXT,
@@ -93,7 +93,7 @@ CREATE TABLE derivative (
     state TEXT NOT NULL,               -- pending, done, failed
     blob_key TEXT,
     mime TEXT,
-    size INTEGER,
+    size BIGINT,
     meta TEXT,                         -- JSON (filmstrip geometry, waveform peaks, ...)
     error TEXT,
     updated_at TEXT NOT NULL,

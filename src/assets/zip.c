@@ -404,13 +404,14 @@ int h_folder_zip(ms_req *r)
     ms_strlcpy(z->folder_name, slash && slash[1] ? slash + 1 : "assets", sizeof z->folder_name);
     size_t flen = strlen(folder);
     db_stmt *st;
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT a.folder, a.name, v.id, v.size, v.created_at FROM asset a JOIN "
-                  "asset_version v ON v.asset_id = a.id AND v.number = a.current_number WHERE "
-                  "a.project_id = ? AND a.deleted_at IS NULL AND (a.folder = ? OR ? = '/' OR "
-                  "substr(a.folder, 1, ?) = ?) ORDER BY a.folder, a.name LIMIT 100001",
-                  "sssIs", pid, folder, folder, (int64_t)ms_utf8_chars(folder) + 1,
-                  ms_arena_printf(r->arena, "%s/", folder));
+    rc = db_query(
+        r->db, &st, &r->err,
+        "SELECT a.folder, a.name, v.id, v.size, v.created_at FROM asset a JOIN "
+        "asset_version v ON v.asset_id = a.id AND v.number = a.current_number WHERE "
+        "a.project_id = ? AND a.deleted_at IS NULL AND (a.folder = ? OR ? = '/' OR "
+        "substr(a.folder, 1, CAST(? AS INTEGER)) = ?) ORDER BY a.folder, a.name LIMIT 100001",
+        "sssIs", pid, folder, folder, (int64_t)ms_utf8_chars(folder) + 1,
+        ms_arena_printf(r->arena, "%s/", folder));
     int cap = 0;
     while (rc >= 0 && (rc = db_step(st, &r->err)) == DB_ROW) {
         if (z->n >= ZIP_MAX_FILES) {

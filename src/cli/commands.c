@@ -2,8 +2,10 @@
  * calls module functions, prints what a shell user or script needs, and maps errors to exit
  * codes (cli.h). `serve` lives in serve.c. */
 #include "app/app.h"
+#include "assets/assets.h"
 #include "auth/auth.h"
 #include "cli/cli.h"
+#include "cli/transfer.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -32,7 +34,8 @@ static int open_store(const cli_args *a, char **envp, ms_config *cfg, db **d)
                 cfg->data, cfg->data);
         return CLI_NOTFOUND;
     }
-    if (app_store_open(cfg, 1, d, &e)) return cli_fail("cannot open the store", &e);
+    /* Two connections: a damaged chunk found while reading is marked on the second. */
+    if (app_store_open(cfg, 2, d, &e)) return cli_fail("cannot open the store", &e);
     return 0;
 }
 
@@ -69,12 +72,14 @@ static int with_store(const cli_args *a, char **envp, const char *what, bool wri
     env.config = &cfg;
     env.db = d;
     rc = app_secret_load(&cfg, env.secret, &e);
+    if (!rc) rc = app_blobs_open(&cfg, &env, &e);
     db_conn *c = db_acquire(d);
     store_call call = {fn, &env, arg};
     if (!rc)
         rc = write ? db_transact(c, DB_TX_WRITE, store_call_tx, &call, &e) : fn(c, &env, arg, &e);
     if (rc > 0) rc = 0;
     db_release(c);
+    blobs_close(env.blobs);
     db_close(d);
     return rc ? cli_fail(what, &e) : CLI_OK;
 }
@@ -682,6 +687,105 @@ extern const cli_opt cli_mhl_create_opts[], cli_mhl_verify_opts[]; /* mhl_cmd.c 
 int cli_mhl_create(const cli_args *a, char **envp);
 int cli_mhl_verify(const cli_args *a, char **envp);
 
+/* ---- The chunk store. ---- */
+
+static void human(int64_t n, char *out, size_t cap)
+{
+    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = (double)n;
+    int i = 0;
+    while (v >= 1024 && i < 5) {
+        v /= 1024;
+        i++;
+    }
+    snprintf(out, cap, i ? "%.2f %s" : "%.0f %s", v, u[i]);
+}
+
+static int store_stats_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    (void)arg;
+    store_report r;
+    int rc = store_stats(env, c, &r, e);
+    if (rc) return rc;
+    char a[32], b[32], d[32], f[32], g[32];
+    human(r.logical_bytes, a, sizeof a);
+    human(r.chunk_bytes, b, sizeof b);
+    human(r.stored_bytes, d, sizeof d);
+    human(r.blob_bytes, f, sizeof f);
+    human(r.free_bytes, g, sizeof g);
+    printf("store            %s\n", blobs_url(env->blobs));
+    printf("versions         %lld (%s of content)\n", (long long)r.versions, a);
+    printf("chunks           %lld (%s raw, %s stored)\n", (long long)r.chunks, b, d);
+    printf("deduplication    %.2fx\n",
+           r.chunk_bytes ? (double)r.logical_bytes / (double)r.chunk_bytes : 1.0);
+    printf("compression      %.2fx\n",
+           r.stored_bytes ? (double)r.chunk_bytes / (double)r.stored_bytes : 1.0);
+    printf("blobs            %lld objects, %s (with derivatives)\n", (long long)r.blobs, f);
+    printf("damaged chunks   %lld\n", (long long)r.damaged);
+    printf("free space       %s\n", r.free_bytes >= 0 ? g : "unknown");
+    return 0;
+}
+
+static int cmd_store_stats(const cli_args *a, char **envp)
+{
+    return with_store(a, envp, "store stats", false, store_stats_fn, NULL);
+}
+
+static int store_verify_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    store_report r;
+    int rc = store_verify(env, c, stdout, &r, e);
+    if (rc) return rc;
+    char b[32];
+    human(r.chunk_bytes, b, sizeof b);
+    printf("verified %lld chunks (%s): %lld damaged, %lld missing\n", (long long)r.chunks, b,
+           (long long)r.damaged, (long long)r.missing);
+    *(int *)arg = r.damaged || r.missing;
+    return 0;
+}
+
+static int cmd_store_verify(const cli_args *a, char **envp)
+{
+    int bad = 0;
+    int rc = with_store(a, envp, "store verify", false, store_verify_fn, &bad);
+    return rc ? rc : bad ? CLI_FAIL : CLI_OK;
+}
+
+typedef struct gc_args {
+    int64_t grace;
+    bool dry_run;
+} gc_args;
+
+static int store_gc_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    gc_args *g = arg;
+    store_report r;
+    int rc = store_gc(env, c, g->grace >= 0 ? g->grace : env->config->gc_grace, g->dry_run, stdout,
+                      &r, e);
+    if (rc) return rc;
+    char b[32];
+    human(r.removed_bytes, b, sizeof b);
+    printf("%s %lld chunks and %lld orphan blobs (%s)\n", g->dry_run ? "would remove" : "removed",
+           (long long)r.removed, (long long)r.orphans, b);
+    return 0;
+}
+
+static int cmd_store_gc(const cli_args *a, char **envp)
+{
+    gc_args g = {-1, cli_has(a, "dry-run")};
+    const char *grace = cli_get(a, "grace");
+    if (grace && !ms_parse_duration(grace, &g.grace)) {
+        fprintf(stderr, "mstation store gc: --grace must be a duration (30m, 24h, 7d)\n");
+        return CLI_USAGE;
+    }
+    return with_store(a, envp, "store gc", false, store_gc_fn, &g);
+}
+
+static const cli_opt store_gc_opts[] = {
+    {"grace", true, "keep unreferenced chunks seen within this (default: gc_grace, 24h)"},
+    {"dry-run", false, "only report what would be removed"},
+    {NULL, false, NULL}};
+
 const cli_command cli_commands[] = {
     {"init", "create a data folder, its database and the first administrator",
      "--data DIR --admin-email EMAIL [options]", init_opts, true, cmd_init, 0},
@@ -716,6 +820,21 @@ const cli_command cli_commands[] = {
      "DIR [--hash xxh128] [--ignore PATTERN]...", cli_mhl_create_opts, false, cli_mhl_create, 1},
     {"mhl verify", "check a folder against its ASC MHL history: chain, every file, new files",
      "DIR", cli_mhl_verify_opts, false, cli_mhl_verify, 1},
+    {"put", "upload files and folders to a project, sending only the chunks the server lacks",
+     "PATH... --project ID [options]", transfer_put_opts, false, transfer_put, -1},
+    {"get", "download an asset's content (resumable, verified)", "ASSET_ID [-o FILE] [options]",
+     transfer_get_opts, false, transfer_get, -1},
+    {"ls", "list a project's assets", "--project ID [--folder F] [options]", transfer_ls_opts,
+     false, transfer_ls, 0},
+    {"share", "make, list or revoke an asset's share links", "ASSET_ID [options]",
+     transfer_share_opts, false, transfer_share, 1},
+    {"store stats", "what the chunk store holds: versions, chunks, deduplication, compression",
+     "[--data DIR]", no_opts, true, cmd_store_stats, 0},
+    {"store verify",
+     "re-hash every chunk; name damaged or missing ones and the versions using them",
+     "[--data DIR]", no_opts, true, cmd_store_verify, 0},
+    {"store gc", "remove chunks no version uses (after a grace period) and expired uploads",
+     "[--grace 24h] [--dry-run]", store_gc_opts, true, cmd_store_gc, 0},
     {"version", "print the version", "", no_opts, false, cmd_version, 0},
     {NULL, NULL, NULL, NULL, false, NULL, 0},
 };

@@ -532,14 +532,15 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
     ms_server *s = x->srv;
     ms_req *r = &x->req;
     const ms_route *route = x->m.route;
-    ms_error_clear(&r->err);
     if (x->body_too_big) {
+        /* A streamed body's on_body said why it stopped reading. */
         if (route->flags & MS_ROUTE_STREAM && r->err.code) return queue_problem(x, conn, &r->err);
         char msg[32];
         snprintf(msg, sizeof msg, "%lld", (long long)s->config.max_body);
         return fail(x, conn, MS_ETOOBIG, "body-too-large",
                     "The request body is larger than the limit of %s bytes.", msg);
     }
+    ms_error_clear(&r->err);
     if ((route->flags & MS_ROUTE_JSON) && x->body.len) {
         if (!r->content_type || !json_content_type(r->content_type))
             return fail(x, conn, MS_EBADREQ, "unsupported-media-type",

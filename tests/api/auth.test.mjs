@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client, signIn, tokenClient, addUser } from '../lib/api.mjs';
 import {
-  assertProblem, assertOk, authRoutes, fillPath, walk, etag, sleep, uniq, events, NIL_UUID,
+  assertProblem, assertOk, moduleRoutes, fillPath, walk, etag, sleep, uniq, events, NIL_UUID,
   stopAll, sql, haveSqlite3,
 } from './helpers.mjs';
 
@@ -76,7 +76,7 @@ test('sign-in validates its body', async () => {
 
 test('every non-public route answers 401 authentication-required without credentials', async () => {
   const c = new Client(srv.url);
-  for (const r of await authRoutes()) {
+  for (const r of await moduleRoutes()) {
     if (r.perm === 'PERM_PUBLIC') continue;
     const res = await c.req(r.method, fillPath(r.path), r.json ? { json: {} } : {});
     assertProblem(res, 401, 'authentication-required');
@@ -131,7 +131,7 @@ test('cookie writes need the X-CSRF-Token: missing or wrong answers 403 csrf-fai
   const noCsrf = new Client(srv.url, { cookie: s.cookie });
   const wrong = { headers: { 'X-CSRF-Token': 'x'.repeat(s.csrf.length) } };
   // Every write route, before anything else is checked (even on ids that do not exist).
-  for (const r of await authRoutes()) {
+  for (const r of await moduleRoutes()) {
     if (r.method === 'GET' || r.path === '/api/v1/sessions') continue;
     const path = fillPath(r.path, r.path.includes('{token}') ? `msi_${'A'.repeat(43)}` : NIL_UUID);
     const opts = r.json ? { json: {} } : {};

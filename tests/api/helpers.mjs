@@ -266,8 +266,15 @@ export function rawSocket(base, data, { timeout = 5000, all = false } = {}) {
  * the tests that loop over every route: [{ method, path, handler, perm, json }].
  */
 export async function authRoutes() {
+  return moduleRoutes('auth');
+}
+
+/** The routes of the modules' tables (src/<module>/routes.c), auth and assets by default. */
+export async function moduleRoutes(...modules) {
+  if (!modules.length) modules = ['auth', 'assets'];
   const { readFile } = await import('node:fs/promises');
-  const src = await readFile(new URL('../../src/auth/routes.c', import.meta.url), 'utf8');
+  let src = '';
+  for (const m of modules) src += await readFile(new URL(`../../src/${m}/routes.c`, import.meta.url), 'utf8');
   const out = [];
   const re = /\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)",\s*(\w+),\s*(PERM_\w+),\s*([^,]+),/g;
   for (const m of src.matchAll(re)) {
