@@ -1,10 +1,11 @@
 /* blake3.h: BLAKE3 (hash, keyed hash, key derivation, extended output), written here from
  * the BLAKE3 specification (O'Connor, Aumasson, Neves, Wilcox-O'Hearn, 2020).
  *
- * This is the portable implementation: one compression at a time, incremental, any input
- * length. It is the reference the asset library's content digests are checked against; SIMD
- * variants that hash several chunks at once come later behind the same interface. It is not
- * a password hash and not a MAC construction beyond BLAKE3's own keyed mode. */
+ * Incremental, any input length. Large updates are hashed a subtree of whole chunks at a
+ * time, several chunks side by side with SIMD where the CPU has it (SSE4.1: 4, AVX2: 8,
+ * AVX-512: 16 at once; chosen at run time, see ms_blake3_impl); small updates and the output
+ * go through the portable code. It is not a password hash and not a MAC construction beyond
+ * BLAKE3's own keyed mode, and it uses one thread. */
 #ifndef MS_BLAKE3_H
 #define MS_BLAKE3_H
 
@@ -29,7 +30,9 @@ typedef struct ms_blake3 {
     uint32_t key[8];
     ms_blake3_chunk chunk;
     uint8_t stack_len;
-    uint32_t stack[54][8]; /* chaining values of completed subtrees: 2^54 chunks at most */
+    /* Chaining values (32 bytes each) of completed subtrees, left to right: at most 54 levels
+     * (2^64 bytes) plus one not yet merged. Bytes, so that two neighbours form a parent. */
+    uint8_t stack[55 * MS_BLAKE3_OUT_LEN];
     uint32_t flags;
 } ms_blake3;
 
@@ -44,5 +47,15 @@ void ms_blake3_finalize(const ms_blake3 *h, uint8_t *out, size_t len);
 
 /* One call: the 32-byte hash of `data`. */
 void ms_blake3_hash(const void *data, size_t len, uint8_t out[MS_BLAKE3_OUT_LEN]);
+
+/* The implementation in use: "portable", "sse41", "avx2" or "avx512" (the best this CPU
+ * has; the environment variable MS_BLAKE3_IMPL, read once, may name a lower one). */
+const char *ms_blake3_impl(void);
+
+/* For tests and benchmarks: use the named implementation from now on, for every thread
+ * (NULL: back to the automatic choice). Returns 0, MS_EINVAL for an unknown name, or
+ * MS_ENOTFOUND when this CPU lacks the instructions (nothing changes then). Not for use
+ * while other threads hash. */
+int ms_blake3_force_impl(const char *name);
 
 #endif
