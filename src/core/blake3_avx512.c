@@ -174,9 +174,13 @@ INLINE void load_message(const uint8_t *const *in, size_t off, __m512i m[16])
     transpose16(m);
 }
 
-TARGET static void hash16(const uint8_t *const *in, size_t blocks, const uint32_t key[8],
-                          const uint32_t counter_lo[16], const uint32_t counter_hi[16],
-                          uint32_t flags, uint32_t flags_start, uint32_t flags_end, uint8_t *out)
+/* Hash sixteen inputs. `next` (or NULL) are the sixteen that follow: block by block, they are
+ * fetched into the cache while this batch computes, because the hardware prefetcher does
+ * not foresee the jump from one batch of chunks to the next. */
+TARGET static void hash16(const uint8_t *const *in, const uint8_t *const *next, size_t blocks,
+                          const uint32_t key[8], const uint32_t counter_lo[16],
+                          const uint32_t counter_hi[16], uint32_t flags, uint32_t flags_start,
+                          uint32_t flags_end, uint8_t *out)
 {
     __m512i h[16];
     for (int i = 0; i < 8; i++)
@@ -186,6 +190,9 @@ TARGET static void hash16(const uint8_t *const *in, size_t blocks, const uint32_
     for (size_t b = 0; b < blocks; b++) {
         uint32_t f = flags | (b == 0 ? flags_start : 0) | (b + 1 == blocks ? flags_end : 0);
         __m512i m[16], v[16];
+        if (next)
+            for (int i = 0; i < 16; i++)
+                _mm_prefetch((const char *)(next[i] + b * MS_BLAKE3_BLOCK_LEN), _MM_HINT_T0);
         load_message(in, b * MS_BLAKE3_BLOCK_LEN, m);
         for (int i = 0; i < 8; i++)
             v[i] = h[i];
@@ -227,7 +234,8 @@ TARGET void ms_blake3_many_avx512(const uint8_t *const *inputs, size_t n, size_t
             lo[i] = (uint32_t)c;
             hi[i] = (uint32_t)(c >> 32);
         }
-        hash16(inputs, blocks, key, lo, hi, flags, flags_start, flags_end, out);
+        hash16(inputs, n >= 32 ? inputs + 16 : NULL, blocks, key, lo, hi, flags, flags_start,
+               flags_end, out);
         inputs += 16;
         out += 16 * 32;
         if (counter_step) counter += 16;

@@ -166,9 +166,13 @@ INLINE void load_message(const uint8_t *const *in, size_t off, __m128i m[16])
     transpose4(m + 12);
 }
 
-TARGET static void hash4(const uint8_t *const *in, size_t blocks, const uint32_t key[8],
-                         const uint32_t counter_lo[4], const uint32_t counter_hi[4], uint32_t flags,
-                         uint32_t flags_start, uint32_t flags_end, uint8_t *out)
+/* Hash four inputs. `next` (or NULL) are the four that follow: block by block, they are
+ * fetched into the cache while this batch computes, because the hardware prefetcher does
+ * not foresee the jump from one batch of chunks to the next. */
+TARGET static void hash4(const uint8_t *const *in, const uint8_t *const *next, size_t blocks,
+                         const uint32_t key[8], const uint32_t counter_lo[4],
+                         const uint32_t counter_hi[4], uint32_t flags, uint32_t flags_start,
+                         uint32_t flags_end, uint8_t *out)
 {
     __m128i h[8];
     for (int i = 0; i < 8; i++)
@@ -178,6 +182,9 @@ TARGET static void hash4(const uint8_t *const *in, size_t blocks, const uint32_t
     for (size_t b = 0; b < blocks; b++) {
         uint32_t f = flags | (b == 0 ? flags_start : 0) | (b + 1 == blocks ? flags_end : 0);
         __m128i m[16], v[16];
+        if (next)
+            for (int i = 0; i < 4; i++)
+                _mm_prefetch((const char *)(next[i] + b * MS_BLAKE3_BLOCK_LEN), _MM_HINT_T0);
         load_message(in, b * MS_BLAKE3_BLOCK_LEN, m);
         v[0] = h[0];
         v[1] = h[1];
@@ -232,7 +239,8 @@ TARGET void ms_blake3_many_sse41(const uint8_t *const *inputs, size_t n, size_t 
             lo[i] = (uint32_t)c;
             hi[i] = (uint32_t)(c >> 32);
         }
-        hash4(inputs, blocks, key, lo, hi, flags, flags_start, flags_end, out);
+        hash4(inputs, n >= 8 ? inputs + 4 : NULL, blocks, key, lo, hi, flags, flags_start,
+              flags_end, out);
         inputs += 4;
         out += 4 * 32;
         if (counter_step) counter += 4;
