@@ -19,7 +19,7 @@
  *                 fp = (fp << 1) + gear[byte] gives after 64 bytes, whatever came before.
  *   mask(n)       n one bits just below the top bit: bits 62 down to 63-n (bit 63 is never
  *                 used, which lets the scanner roll two bytes per step, and every used bit
- *                 depends on at least 36 bytes of the window).
+ *                 depends on at least 37 bytes of the window).
  *   normalized chunking, level 2: with avg = 2^b, MaskS = mask(b+2) (harder to hit) for
  *                 chunk lengths up to avg, MaskL = mask(b-2) (easier) beyond it.
  *   The chunk starting at s has length L, the smallest value in [min, max] with
