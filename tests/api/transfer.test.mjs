@@ -457,4 +457,31 @@ test('a hostile server: malformed JSON, absurd sizes, a path as a name, too many
     }
   }
   assert.deepEqual((await readdir(dir)).sort(), [], 'no file was left behind');
+  // 503 (and 429) are retried with backoff; a 4xx is not.
+  let calls = 0;
+  const flaky = await hostile({
+    [`GET /api/v1/projects/${pid}/assets`]: () => (++calls <= 2
+      ? { status: 503, headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '0' }, body: '{"detail":"busy"}' }
+      : { body: '{"items":[{"name":"late.bin","kind":"other","size":5,"current_number":1}],"next_cursor":null}' }),
+  });
+  try {
+    const r = await mst(['ls', '--project', pid], { server: flaky.url });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^late\.bin\s+other\s+v001\s+5 B/m);
+    assert.equal(calls, 3);
+  } finally {
+    await flaky.close();
+  }
+  calls = 0;
+  const gone = await hostile({
+    [`GET /api/v1/assets/${aid}`]: () => { calls++; return { status: 410, headers: { 'Content-Type': 'application/problem+json' }, body: '{"type":"urn:mstation:problem:gone","detail":"It was deleted."}' }; },
+  });
+  try {
+    const r = await mst(['get', aid], { server: gone.url, cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /It was deleted\./);
+    assert.equal(calls, 1, 'a 4xx is not retried');
+  } finally {
+    await gone.close();
+  }
 });
