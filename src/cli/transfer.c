@@ -2179,6 +2179,10 @@ int transfer_get(const cli_args *a, char **envp)
                     safe(name, sn, sizeof sn));
             goto fail;
         }
+        if (output && strlen(output) + strlen(name) + 2 > sizeof out - 8) {
+            ms_fail(&e, MS_EINVAL, NULL, "the output path is too long");
+            goto fail;
+        }
         if (output)
             snprintf(out, sizeof out, "%s%s%s", output,
                      output[strlen(output) - 1] == '/' ? "" : "/", name);
