@@ -2179,15 +2179,13 @@ int transfer_get(const cli_args *a, char **envp)
                     safe(name, sn, sizeof sn));
             goto fail;
         }
-        if (output && strlen(output) + strlen(name) + 2 > sizeof out - 8) {
+        int n = output ? snprintf(out, sizeof out, "%s%s%s", output,
+                                  output[strlen(output) - 1] == '/' ? "" : "/", name)
+                       : snprintf(out, sizeof out, "%s", name);
+        if (n < 0 || (size_t)n >= sizeof out - 8) { /* room for ".part" */
             ms_fail(&e, MS_EINVAL, NULL, "the output path is too long");
             goto fail;
         }
-        if (output)
-            snprintf(out, sizeof out, "%s%s%s", output,
-                     output[strlen(output) - 1] == '/' ? "" : "/", name);
-        else
-            snprintf(out, sizeof out, "%s", name);
     } else if (strlen(output) >= sizeof out - 8) {
         ms_fail(&e, MS_EINVAL, NULL, "the output path is too long");
         goto fail;
