@@ -391,10 +391,11 @@ async function hostile(routes) {
   const s = http.createServer((req, res) => {
     const path = req.url.split('?')[0];
     const h = routes[`${req.method} ${path}`] || routes[`${req.method} *`];
-    req.resume();
+    const parts = [];
+    req.on('data', (d) => parts.push(d));
     req.on('end', () => {
       if (!h) { res.writeHead(404, { 'Content-Type': 'application/problem+json' }); res.end('{"detail":"nope"}'); return; }
-      const { status = 200, headers = { 'Content-Type': 'application/json' }, body = '' } = h(req);
+      const { status = 200, headers = { 'Content-Type': 'application/json' }, body = '' } = h(req, Buffer.concat(parts));
       res.writeHead(status, headers);
       res.end(body);
     });
@@ -483,5 +484,49 @@ test('a hostile server: malformed JSON, absurd sizes, a path as a name, too many
     assert.equal(calls, 1, 'a 4xx is not retried');
   } finally {
     await gone.close();
+  }
+});
+
+test('a commit answered 409 chunks-missing: the chunks are asked about again, sent, and committed once more', async () => {
+  const pid = '01900000-0000-7000-8000-000000000003';
+  const f = join(scratch, 'lost.bin');
+  await writeFile(f, randomBytes(2_000_000));
+  let missingCalls = 0, commits = 0, lost = [];
+  const puts = [];
+  const s = await hostile({
+    [`GET /api/v1/projects/${pid}`]: () => ({ body: '{}' }),
+    'GET /api/v1/store/params': () => ({ body: '{"chunk_min":65536,"chunk_avg":262144,"chunk_max":1048576}' }),
+    [`GET /api/v1/projects/${pid}/assets`]: () => ({ body: '{"items":[],"next_cursor":null}' }),
+    // First everything is "present"; after the failed commit, everything is missing.
+    [`POST /api/v1/projects/${pid}/chunks/missing`]: (req, body) => {
+      missingCalls++;
+      const asked = JSON.parse(body).digests;
+      return { body: JSON.stringify({ missing: commits ? asked : [] }) };
+    },
+    'PUT *': (req, body) => { puts.push({ url: req.url, len: body.length }); return { status: 201, body: '{}' }; },
+    [`POST /api/v1/projects/${pid}/assets/commit`]: (req, body) => {
+      commits++;
+      const m = JSON.parse(body);
+      assert.equal(m.size, 2_000_000);
+      assert.equal(m.chunks.reduce((n, c) => n + c.size, 0), 2_000_000);
+      if (commits === 1) {
+        lost = m.chunks;
+        return { status: 409, headers: { 'Content-Type': 'application/problem+json' },
+          body: '{"type":"urn:mstation:problem:chunks-missing","detail":"gone","status":409}' };
+      }
+      return { status: 201, body: '{"id":"x","current_number":1}' };
+    },
+  });
+  try {
+    const r = await mst(['put', f, '--project', pid, '--no-progress'], { server: s.url });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /-> \/lost\.bin v001 \(2\.0 MB, 2\.0 MB sent/);
+    assert.equal(commits, 2);
+    assert.ok(missingCalls >= 2);
+    const distinct = new Set(lost.map((c) => c.digest));
+    assert.equal(puts.length, distinct.size, 'every chunk sent once, after the 409');
+    assert.equal(puts.reduce((n, p) => n + p.len, 0), 2_000_000);
+  } finally {
+    await s.close();
   }
 });
