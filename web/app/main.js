@@ -1,10 +1,12 @@
 // web/app/main.js: the single-page app's entry: loads the session, routes the URL to a page,
 // and draws the shell (top bar, toasts, confirmations) around it.
 //
-// Public pages: /signin and /invite/<token>. Everything else needs a session; without one
-// the app goes to /signin?next=<where you were>, and comes back there after signing in.
-// A 401 from any API call (session ended elsewhere, expired) does the same.
-import { html, render, useEffect } from '/lib/html.js';
+// Public pages: /signin, /invite/<token> and /s/<token> (a share link). Everything else
+// needs a session; without one the app goes to /signin?next=<where you were>, and comes back
+// there after signing in. A 401 from any API call (session ended elsewhere, expired) does
+// the same. The upload tray (web/assets/tray.js) sits on every signed-in page, so uploads
+// go on while the person moves around.
+import { html, render, useEffect, useState } from '/lib/html.js';
 import { onUnauthorized } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { installLinkHandler, navigate, useRoute, match, safeNext } from '/lib/router.js';
@@ -20,6 +22,19 @@ import { OrgPage } from './org.js';
 import { ProjectPage } from './project.js';
 import { AccountPage } from './account.js';
 import { NotFound } from './notfound.js';
+import { UploadTray } from '/assets/tray.js';
+
+// The public page of a share link (/s/<token>): loaded only when one is opened.
+function SharePage({ token }) {
+  const [mod, setMod] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    import('/assets/share-page.js').then(setMod, setError);
+  }, []);
+  if (error) return html`<div class="auth-layout"><div class="auth-card"><${ErrorBox} error=${error} /></div></div>`;
+  if (!mod) return html`<div class="boot"><${Loading} /></div>`;
+  return html`<${mod.SharePage} token=${token} />`;
+}
 
 function Redirect({ to }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -62,6 +77,10 @@ function App() {
   const s = useSession();
   const { path, search } = useRoute();
 
+  // Share links are for people without an account: no session needed, none asked for.
+  const share = match('/s/:token', path);
+  if (share) return html`<${SharePage} token=${share.token} /><${ToastHost} />`;
+
   if (s.status === 'loading') return html`<div class="boot"><${Loading} /></div>`;
   if (s.status === 'error') {
     return html`<${AuthLayout}><div class="auth-card"><${ErrorBox} error=${s.error} onRetry=${start} /></div><//>`;
@@ -87,7 +106,7 @@ function App() {
     <${TopBar} />
     <main class="main" id="main">${resolve(path)}</main>
   </div>
-  <${ToastHost} /><${ConfirmHost} />`;
+  <${UploadTray} /><${ToastHost} /><${ConfirmHost} />`;
 }
 
 async function start() {

@@ -58,7 +58,7 @@ export function ProjectPage({ id, rest }) {
     <${Icon} name="chevronRight" size=${12} class="faint" />
     <span class="truncate">${project.name}</span>`;
   const setProject = (data, etag) => r.setData({ data, etag: etag || r.data.etag });
-  return html`<div class="page">
+  return html`<div class=${`page ${tab.wide ? 'page-wide' : ''}`}>
     <${PageHeader} crumbs=${crumbs}
       title=${html`${project.code && html`<span class="code-chip code-chip-lg">${project.code}</span>`}<span class="title-text">${project.name}</span>`}
       subtitle=${html`<span class="meta-row">

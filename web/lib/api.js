@@ -19,6 +19,11 @@ export function setCsrf(token) {
   csrfToken = token || null;
 }
 
+// The current CSRF token, for requests made outside request() (tus uploads).
+export function csrf() {
+  return csrfToken;
+}
+
 export function onUnauthorized(fn) {
   unauthorizedHandler = fn;
 }

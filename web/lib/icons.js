@@ -30,6 +30,23 @@ const paths = {
   more: 'M3.5 8h.01M8 8h.01M12.5 8h.01',
   refresh: 'M13.5 3v3.5H10M2.5 13V9.5H6M3.3 6a5 5 0 0 1 9.6-.5M12.7 10a5 5 0 0 1-9.6.5',
   lock: 'M4 7V5a4 4 0 0 1 8 0v2M3 7h10v7H3z',
+  grid: 'M2.5 2.5h4.5v4.5H2.5zM9 2.5h4.5v4.5H9zM2.5 9h4.5v4.5H2.5zM9 9h4.5v4.5H9z',
+  list: 'M5.5 4h8M5.5 8h8M5.5 12h8M2.5 4h.01M2.5 8h.01M2.5 12h.01',
+  upload: 'M8 10.5V2.5M5 5.5l3-3 3 3M2.5 10.5v2c0 .6.4 1 1 1h9c.6 0 1-.4 1-1v-2',
+  download: 'M8 2.5v8M5 7.5l3 3 3-3M2.5 10.5v2c0 .6.4 1 1 1h9c.6 0 1-.4 1-1v-2',
+  film: 'M2 3h12v10H2zM5 3v10M11 3v10M2 5.5h3M2 8h3M2 10.5h3M11 5.5h3M11 8h3M11 10.5h3',
+  music: 'M6 12V3.5l7-1.5V10.5M6 12a2 2 0 1 1-4 0 2 2 0 0 1 4 0zM13 10.5a2 2 0 1 1-4 0 2 2 0 0 1 4 0z',
+  image: 'M2 3h12v10H2zM2 11l3.5-3.5 3 3 2-2L14 12M10.5 6.5h.01',
+  file: 'M4 1.5h5.5L13 5v9.5H4zM9.5 1.5V5H13',
+  text: 'M4 1.5h5.5L13 5v9.5H4zM9.5 1.5V5H13M6 8h5M6 10.5h5',
+  layers: 'M8 2l6 3-6 3-6-3zM2 8l6 3 6-3M2 11l6 3 6-3',
+  play: 'M5 3l8 5-8 5z',
+  pause: 'M5 3v10M11 3v10',
+  folderPlus: 'M2 4.5c0-.6.4-1 1-1h3.2l1.5 1.5H13c.6 0 1 .4 1 1v6c0 .6-.4 1-1 1H3c-.6 0-1-.4-1-1zM8 7v4M6 9h4',
+  history: 'M2.5 8a5.5 5.5 0 1 0 1.6-3.9M2.5 2.5v2.5H5M8 5v3l2 1.5',
+  tag: 'M2 2h5.5L14 8.5 8.5 14 2 7.5zM5 5h.01',
+  compare: 'M6 2.5v11M10 2.5v11M2.5 5h3.5M2.5 11h3.5M10 5h3.5M10 11h3.5',
+  sliders: 'M2.5 4.5h11M2.5 11.5h11M5.5 3v3M10.5 10v3',
 };
 
 export function Icon({ name, size = 16, class: cls = '', label }) {

@@ -9,9 +9,17 @@
 // live under web/<module>/. Modules take orders between the shell's Overview (0) and the
 // shell's Activity/Members/Partners/Settings (900+), so production, assets and so on sit
 // next to the overview and administration stays at the end.
+import { registerStrings } from './i18n.js';
+import assetsStrings from '/assets/strings.js';
+
+// Tab labels are shown before a module's page is loaded: modules whose label is their own
+// word register their strings here.
+registerStrings(assetsStrings);
 
 export const projectTabs = [
   { id: 'overview', label: 'tab.overview', route: '', order: 0, load: () => import('/app/project-overview.js') },
+  // wide: the page may use the whole window (grids of thumbnails, a detail panel beside them).
+  { id: 'assets', label: 'assets.tab', route: 'assets', order: 200, wide: true, load: () => import('/assets/page.js') },
   { id: 'activity', label: 'tab.activity', route: 'activity', order: 900, load: () => import('/app/project-activity.js') },
   { id: 'members', label: 'tab.members', route: 'members', order: 910, load: () => import('/app/project-members.js') },
   { id: 'partners', label: 'tab.partners', route: 'partners', order: 920, load: () => import('/app/project-partners.js') },
