@@ -20,7 +20,7 @@ const run = promisify(execFile);
 const SHOTS = process.env.SHOTS_DIR || '';
 const CJK_NAME = '第一集 开场 城市夜景航拍 长镜头 最终调色版本（导演确认）.mp4';
 
-let srv, browser, project, clip, cjkClip;
+let srv, browser, project, clip, cjkClip, clip2, rushes;
 
 async function shot(page, name) {
   if (!SHOTS) return;
@@ -40,6 +40,19 @@ before(async () => {
     '-c:a', 'aac', '-shortest', '-y', clip]);
   cjkClip = join(srv.dir, CJK_NAME);
   await copyFile(clip, cjkClip);
+  // A second take of A001 (three seconds), and a folder of rushes: sound and a still.
+  clip2 = join(srv.dir, 'take2', 'A001_C002_0101.mp4');
+  rushes = join(srv.dir, 'Rushes 第1天');
+  await Promise.all([mkdir(join(srv.dir, 'take2')), mkdir(join(rushes, 'sound'), { recursive: true }),
+    mkdir(join(rushes, 'stills'), { recursive: true })]);
+  await Promise.all([
+    run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-t', '3',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-y', clip2]),
+    run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=220:sample_rate=48000:beep_factor=4',
+      '-t', '3', '-ac', '2', '-y', join(rushes, 'sound', 'S01_T01 现场录音.wav')]),
+    run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', '-y',
+      join(rushes, 'stills', 'still_001.png')]),
+  ]);
 });
 after(async () => {
   await browser?.close();
@@ -91,6 +104,7 @@ test('upload, folders, detail with the proxy playing, a share link with a passph
   await row.waitFor();
   await row.getByText('320 × 180').waitFor();
   await row.getByText('v001').waitFor();
+  await shot(a.page, 'assets-list');
   await a.page.getByRole('button', { name: 'Thumbnails' }).click();
 
   // Open the detail: facts, and the proxy plays.
@@ -163,6 +177,102 @@ test('upload, folders, detail with the proxy playing, a share link with a passph
   assertClean(a.errors);
   assertClean(b.errors);
   await b.close();
+  await a.close();
+});
+
+test('a folder keeps its structure; sound gets a waveform; a new version, compared and restored', async () => {
+  const a = await openPage(browser, srv.url);
+  await signInUI(a.page, srv.admin.email, srv.admin.password, { next: `/projects/${project.id}/assets?folder=/EP01` });
+  await a.page.getByTestId('asset-card').first().waitFor();
+
+  // A whole folder, picked: its sub-folders become sub-folders of /EP01.
+  await a.page.getByTestId('upload-folder').setInputFiles(rushes);
+  await a.page.getByTestId('upload-tray').getByText('2 uploaded').waitFor({ timeout: 15000 });
+  const tree = a.page.locator('.assets-tree');
+  await tree.getByRole('link', { name: 'Rushes 第1天' }).click();
+  await a.page.waitForURL(/folder=%2FEP01%2FRushes/);
+  await a.page.getByTestId('folder-tile').filter({ hasText: 'sound' }).click();
+  const wav = a.page.getByTestId('asset-card').filter({ hasText: 'S01_T01 现场录音.wav' });
+  await wav.click();
+  const detail = a.page.getByTestId('asset-detail');
+  await detail.locator('canvas.waveform').waitFor({ timeout: 15000 });
+  await detail.getByTestId('asset-facts').getByText('stereo').waitFor();
+  await shot(a.page, 'assets-audio');
+  await a.page.locator('.assets-crumbs').getByRole('link', { name: 'Rushes 第1天' }).click();
+  await a.page.getByTestId('folder-tile').filter({ hasText: 'stills' }).click();
+  await waitForThumbnail(a.page.getByTestId('asset-card').filter({ hasText: 'still_001.png' }));
+
+  // A new version of A001 from its detail panel.
+  await a.page.goto(`/projects/${project.id}/assets?folder=/EP01`);
+  await a.page.getByTestId('asset-card').filter({ hasText: 'A001_C002_0101.mp4' }).click();
+  await detail.getByTestId('version-row').first().waitFor();
+  await detail.getByTestId('upload-version').setInputFiles(clip2);
+  await detail.getByTestId('version-row').filter({ hasText: 'v002' }).getByText('Current').waitFor({ timeout: 15000 });
+  await detail.getByTestId('asset-facts').getByText('00:00:03:00').waitFor({ timeout: 10000 });
+  await detail.getByRole('button', { name: 'Compare v001 and v002' }).click();
+  const cmp = a.page.getByRole('dialog', { name: 'v001 and v002' });
+  await cmp.getByTestId('compare').getByText('Duration').waitFor();
+  await shot(a.page, 'assets-compare');
+  await cmp.getByRole('button', { name: 'Close' }).click();
+
+  // Restore v001: it comes back as v003.
+  await detail.getByTestId('version-row').filter({ hasText: 'v001' }).getByRole('button', { name: 'Restore' }).click();
+  await a.page.getByTestId('confirm').click();
+  const v3 = detail.getByTestId('version-row').filter({ hasText: 'v003' });
+  await v3.getByText('Current').waitFor();
+  await v3.getByText('Restored from v001').waitFor();
+  await detail.getByTestId('asset-facts').getByText('00:00:02:00').waitFor({ timeout: 10000 });
+  await shot(a.page, 'assets-versions');
+  if (SHOTS) {
+    await a.page.setViewportSize({ width: 1100, height: 760 });
+    await shot(a.page, 'assets-1100');
+  }
+  assertClean(a.errors);
+  await a.close();
+});
+
+test('an interrupted upload resumes from where the server is, without starting over', async () => {
+  const a = await openPage(browser, srv.url);
+  await signInUI(a.page, srv.admin.email, srv.admin.password, { next: `/projects/${project.id}/assets?folder=/Resume` });
+  await a.page.getByText('No files here yet').waitFor();
+  // The upload is created, but its bytes never arrive: the connection drops on every PATCH.
+  let patches = 0;
+  await a.page.route('**/api/v1/uploads/*', (route) => {
+    if (route.request().method() !== 'PATCH') return route.continue();
+    patches++;
+    return route.abort('connectionreset');
+  });
+  await a.page.getByTestId('upload-files').setInputFiles(clip);
+  await a.page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('tus::mstation-tus')));
+  for (let i = 0; !patches && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(patches > 0, 'the first tab tried to send the bytes');
+  await a.page.close();
+
+  // Another tab of the same browser gets the same file: it carries on with the same upload.
+  const page2 = await a.context.newPage();
+  page2.setDefaultTimeout(8000);
+  const calls = [];
+  page2.on('request', (r) => r.url().includes('/api/v1/uploads') && calls.push(r.method()));
+  await page2.goto(`/projects/${project.id}/assets?folder=/Resume`);
+  await page2.getByText('No files here yet').waitFor();
+  await page2.getByTestId('upload-files').setInputFiles(clip);
+  await page2.locator('[data-testid="upload-row"][data-state="done"]').waitFor({ timeout: 10000 });
+  assert.deepEqual(calls, ['HEAD', 'PATCH'], 'no new upload was created');
+  await page2.getByTestId('asset-card').filter({ hasText: 'A001_C002_0101.mp4' }).waitFor();
+  // Done: the remembered upload is forgotten.
+  assert.equal(await page2.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('tus::')).length), 0);
+
+  // Files dropped on the page go to the current folder.
+  const dt = await page2.evaluateHandle(() => {
+    const d = new DataTransfer();
+    d.items.add(new File(['场记：第 3 场第 2 条可用。\n'], '场记 notes.txt', { type: 'text/plain' }));
+    return d;
+  });
+  await page2.getByTestId('assets-page').dispatchEvent('dragenter', { dataTransfer: dt });
+  await page2.getByText('Drop to upload').waitFor();
+  await page2.getByTestId('assets-page').dispatchEvent('drop', { dataTransfer: dt });
+  await page2.getByTestId('asset-card').filter({ hasText: '场记 notes.txt' }).waitFor();
+  assert.equal(await page2.getByText('Drop to upload').count(), 0);
   await a.close();
 });
 

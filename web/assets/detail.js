@@ -193,6 +193,9 @@ function showValue(field, v) {
   if (field === 'fps') return fmtFps(v);
   if (field === 'duration') return fmtTimecode(v);
   if (field === 'video_codec' || field === 'audio_codec') return fmtCodec(v);
+  if (field === 'sample_rate') return fmtSampleRate(v);
+  if (field === 'audio_channels') return channelLayout(v);
+  if (field === 'container') return fmtContainer(v);
   return String(v);
 }
 

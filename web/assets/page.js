@@ -345,7 +345,9 @@ export default function AssetsPage({ project }) {
     const timer = setTimeout(async () => {
       const fresh = await Promise.all(pending.map((id) => api.get(`/api/v1/assets/${id}`).catch(() => null)));
       const byId = new Map(fresh.filter(Boolean).map((a) => [a.id, a]));
-      paged.setItems((xs) => xs.map((x) => (byId.has(x.id) ? { ...x, ...byId.get(x.id) } : x)));
+      // Whole objects, not merged: a key the server leaves out (thumbnail_url of a version whose
+      // thumbnail is not made yet) must not survive from the older copy.
+      paged.setItems((xs) => xs.map((x) => byId.get(x.id) || x));
     }, 1500);
     return () => clearTimeout(timer);
   }, [pendingKey, paged.items]);
@@ -470,8 +472,13 @@ export default function AssetsPage({ project }) {
       onClose=${() => set({ asset: '' }, { keepScroll: true })}
       hrefFor=${hrefFor}
       onChanged=${(a) => {
-        paged.setItems((xs) => xs.map((x) => (x.id === a.id ? { ...x, ...a } : x)));
-        if (a.folder !== undefined) setTreeVersion((v) => v + 1);
+        const before = paged.items.find((x) => x.id === a.id);
+        paged.setItems((xs) => xs.map((x) => (x.id === a.id ? a : x)));
+        // Renamed or moved: the folder's listing and the tree change.
+        if (before && (before.folder !== a.folder || before.name !== a.name)) {
+          setTreeVersion((v) => v + 1);
+          if (before.folder !== a.folder) paged.reload();
+        }
       }}
       onDeleted=${(id) => {
         paged.setItems((xs) => xs.filter((x) => x.id !== id));

@@ -58,6 +58,11 @@ export function Waveform({ data, progress = 0, onSeek, label, class: cls = '' })
     if (!data || !Array.isArray(data.min) || !data.min.length) return;
     const n = data.min.length;
     const mid = h / 2;
+    // Scaled to the loudest peak (as review tools draw it), but at most 8×, so that near
+    // silence stays flat instead of becoming loud-looking noise.
+    let peak = 0;
+    for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(data.min[i]), Math.abs(data.max[i]));
+    const gain = peak > 0 ? Math.min(8, 0.95 / peak) : 1;
     const base = cssColor(el, 'color', '#9aa0ad');
     const played = cssColor(el, '--wave-played', '#4338ca');
     const cut = progress * w;
@@ -70,8 +75,8 @@ export function Waveform({ data, progress = 0, onSeek, label, class: cls = '' })
         lo = Math.min(lo, data.min[i]);
         hi = Math.max(hi, data.max[i]);
       }
-      const top = mid - Math.max(hi, 0.004) * mid;
-      const bottom = mid - Math.min(lo, -0.004) * mid;
+      const top = mid - Math.max(hi * gain, 0.01) * mid;
+      const bottom = mid - Math.min(lo * gain, -0.01) * mid;
       ctx.fillStyle = x < cut ? played : base;
       ctx.fillRect(x, top, 1, Math.max(1, bottom - top));
     }
