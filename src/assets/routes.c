@@ -19,7 +19,7 @@ const ms_route assets_routes[] = {
     {"PUT", "/api/v1/projects/{id}/chunks/{digest}", h_chunks_put, PERM_PROJECT_EDIT,
      S | MS_ROUTE_NO_TX, chunks_on_body},
     {"POST", "/api/v1/projects/{id}/assets/commit", h_assets_commit, PERM_PROJECT_EDIT,
-     J | MS_ROUTE_NO_TX, NULL},
+     J | MS_ROUTE_NO_TX | MS_ROUTE_LARGE, NULL},
 
     {"GET", "/api/v1/projects/{id}/assets", h_assets_list, PERM_PROJECT_VIEW, 0, NULL},
     {"GET", "/api/v1/projects/{id}/folders/zip", h_folder_zip, PERM_PROJECT_VIEW, 0, NULL},

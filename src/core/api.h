@@ -63,6 +63,7 @@ enum {
     MS_ROUTE_STREAM = 1 << 2,  /* body is streamed to on_body, never buffered */
     MS_ROUTE_NO_CSRF = 1 << 3, /* cookie writes without the CSRF header (sign-in only) */
     MS_ROUTE_RAW = 1 << 4,     /* not under /api: no problem+json wrapping of 404s etc. */
+    MS_ROUTE_LARGE = 1 << 5,   /* JSON body up to 64 MiB (manifests), not max_body */
 };
 
 typedef struct ms_route {

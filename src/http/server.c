@@ -303,6 +303,14 @@ static bool request_id_ok(const char *s)
     return true;
 }
 
+/* The largest JSON body a route takes: max_body, or 64 MiB for manifests (a 1 TB file is
+ * about 500,000 chunks). */
+static int64_t body_limit(const ms_server *s, const ms_route *r)
+{
+    int64_t big = 64LL << 20;
+    return (r->flags & MS_ROUTE_LARGE) && s->config.max_body < big ? big : s->config.max_body;
+}
+
 static bool is_write(const char *method)
 {
     return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH") ||
@@ -419,9 +427,9 @@ static enum MHD_Result begin_request(req_ctx *x, struct MHD_Connection *conn, co
     /* Body limits that can be checked before reading it. */
     bool write = is_write(method);
     if (route->flags & MS_ROUTE_JSON) {
-        if (len > s->config.max_body) {
+        if (len > body_limit(s, route)) {
             char msg[96];
-            snprintf(msg, sizeof msg, "%lld", (long long)s->config.max_body);
+            snprintf(msg, sizeof msg, "%lld", (long long)body_limit(s, route));
             return fail(x, conn, MS_ETOOBIG, "body-too-large",
                         "The request body is larger than the limit of %s bytes.", msg);
         }
@@ -494,7 +502,7 @@ static enum MHD_Result body_piece(req_ctx *x, const char *data, size_t n)
         return MHD_YES;
     }
     if (x->body_too_big) return MHD_YES;
-    if (x->body.len + n > (size_t)x->srv->config.max_body) {
+    if (x->body.len + n > (size_t)body_limit(x->srv, route)) {
         x->body_too_big = true;
         ms_buf_free(&x->body);
         return MHD_YES;
@@ -536,7 +544,7 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
         /* A streamed body's on_body said why it stopped reading. */
         if (route->flags & MS_ROUTE_STREAM && r->err.code) return queue_problem(x, conn, &r->err);
         char msg[32];
-        snprintf(msg, sizeof msg, "%lld", (long long)s->config.max_body);
+        snprintf(msg, sizeof msg, "%lld", (long long)body_limit(s, route));
         return fail(x, conn, MS_ETOOBIG, "body-too-large",
                     "The request body is larger than the limit of %s bytes.", msg);
     }

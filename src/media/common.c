@@ -195,6 +195,16 @@ int media_in_open(media_in *in, const char *path, const atomic_int *cancel, ms_e
         return media_fail_av(err, rc == AVERROR(EPERM) ? MS_EIO : MS_EINVAL, rc,
                              "not a media file libav can read");
     }
+    /* Text-mode art (ANSI, BinText, XBin, ArtWorx, iCE Draw) is claimed by file extension
+     * alone, so any bytes named .bin or .txt "decode" as a huge picture: not film media. */
+    static const char *const text_art[] = {"bin", "xbin", "adf", "idf", "tty", NULL};
+    for (int i = 0; text_art[i]; i++)
+        if (!strcmp(ifmt->name, text_art[i])) {
+            media_in_close(in);
+            return ms_fail(err, MS_EINVAL, NULL,
+                           "not a media file libav can read: only its name looks like %s text art",
+                           ifmt->name);
+        }
     if (refers_to_other_files(ifmt)) {
         media_in_close(in);
         return ms_fail(err, MS_EINVAL, NULL,

@@ -285,6 +285,11 @@ test('deduplicating path: missing, verified chunk PUT, commit; chunks are per or
   const ok = assertOk(await bob.c.post(`/api/v1/projects/${otherProject.id}/assets/commit`, { folder: '/in', filename: 'same.bin', size: data.length, digest, chunks: [{ digest, size: data.length }] }), 201);
   assert.equal(ok.digest, digest);
   assert.equal(ok.folder, '/in');
+  // A manifest may be far larger than max_body (a long camera file has many chunks).
+  const many = Array.from({ length: 30000 }, (_, i) => ({ digest: i.toString(16).padStart(64, '0'), size: 1000 }));
+  const huge = await alice.c.post(`/api/v1/projects/${project.id}/assets/commit`, { filename: 'long.mxf', size: 30_000_000, digest, chunks: many });
+  assert.ok(JSON.stringify(many).length > 1 << 20);
+  assertProblem(huge, 409, 'chunks-missing');
   // Lies are refused: wrong size, wrong whole-file digest.
   assertProblem(await alice.c.post(`/api/v1/projects/${project.id}/assets/commit`, { filename: 'x.bin', size: 5, digest, chunks: [{ digest, size: data.length }] }), 422, 'validation');
   assertProblem(await alice.c.post(`/api/v1/projects/${project.id}/assets/commit`, { filename: 'x.bin', size: data.length, digest: 'c'.repeat(64), chunks: [{ digest, size: data.length }] }), 422, 'digest-mismatch');

@@ -278,7 +278,7 @@ export async function moduleRoutes(...modules) {
   const out = [];
   const re = /\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"([^"]+)",\s*(\w+),\s*(PERM_\w+),\s*([^,]+),/g;
   for (const m of src.matchAll(re)) {
-    out.push({ method: m[1], path: m[2], handler: m[3], perm: m[4], json: /\bJ\b|MS_ROUTE_JSON/.test(m[5]) });
+    out.push({ method: m[1], path: m[2], handler: m[3], perm: m[4], json: /\bJ\b|MS_ROUTE_JSON/.test(m[5]), large: /MS_ROUTE_LARGE/.test(m[5]) });
   }
   return out;
 }

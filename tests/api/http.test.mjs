@@ -213,7 +213,7 @@ test('every JSON route answers malformed JSON 400, wrong type 415, oversized 413
     const m = await send('{"zzz": ', 'application/json');
     assertProblem(m, 400, 'malformed-json');
     assertProblem(await send('{"zzz": 1}', 'text/plain'), 415, 'unsupported-media-type');
-    assertProblem(await send(big, 'application/json'), 413, 'body-too-large');
+    if (!r.large) assertProblem(await send(big, 'application/json'), 413, 'body-too-large'); // manifests: 64 MiB (assets.test)
     const u = await send('{"zzz": 1}', 'application/json');
     assert.equal(u.status, 422, `${what}: ${u.text}`);
     assert.ok(u.json.errors.some((e) => e.field === 'zzz'), `${what} names the unknown field: ${u.text}`);
