@@ -185,6 +185,19 @@ test('a folder keeps its structure; sound gets a waveform; a new version, compar
   await signInUI(a.page, srv.admin.email, srv.admin.password, { next: `/projects/${project.id}/assets?folder=/EP01` });
   await a.page.getByTestId('asset-card').first().waitFor();
 
+  // A new folder exists on the page until a file goes into it.
+  await a.page.getByRole('button', { name: 'New folder' }).click();
+  const nf = a.page.getByRole('dialog', { name: 'New folder' });
+  await nf.getByLabel('Folder name').fill('a/b');
+  await nf.getByRole('button', { name: 'Create folder' }).click();
+  await nf.getByText('A folder name cannot contain').waitFor();
+  await nf.getByLabel('Folder name').fill('调色 Grade');
+  await nf.getByRole('button', { name: 'Create folder' }).click();
+  await a.page.waitForURL(/folder=%2FEP01%2F%E8%B0%83%E8%89%B2/);
+  await a.page.getByText('No files here yet').waitFor();
+  await a.page.locator('.assets-tree').getByRole('link', { name: '调色 Grade' }).waitFor();
+  await a.page.locator('.assets-crumbs').getByRole('link', { name: 'EP01' }).click();
+
   // A whole folder, picked: its sub-folders become sub-folders of /EP01.
   await a.page.getByTestId('upload-folder').setInputFiles(rushes);
   await a.page.getByTestId('upload-tray').getByText('2 uploaded').waitFor({ timeout: 15000 });
@@ -246,6 +259,9 @@ test('an interrupted upload resumes from where the server is, without starting o
   await a.page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('tus::mstation-tus')));
   for (let i = 0; !patches && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(patches > 0, 'the first tab tried to send the bytes');
+  // Paused: no retry is in flight when the tab goes.
+  await a.page.getByRole('button', { name: 'Pause' }).click();
+  await a.page.locator('[data-testid="upload-row"][data-state="paused"]').waitFor();
   await a.page.close();
 
   // Another tab of the same browser gets the same file: it carries on with the same upload.

@@ -401,7 +401,11 @@ export default function AssetsPage({ project }) {
     ${options.map(([v, l]) => html`<option key=${v} value=${v}>${l}</option>`)}
   </select>`;
 
-  const loadingFirst = !paged.started && paged.loading;
+  // The items on screen belong to the query that last finished loading: while another
+  // folder or filter loads, the old folder's files are not shown as if they were its.
+  const settled = useRef(key);
+  if (!paged.loading) settled.current = key;
+  const loadingFirst = paged.loading && (!paged.started || settled.current !== key);
   const empty = !loadingFirst && !paged.error && paged.items.length === 0 && subfolders.length === 0;
   const zipHref = `/api/v1/projects/${project.id}/folders/zip?${new URLSearchParams({ folder: p.folder, mhl: 'true' })}`;
 
