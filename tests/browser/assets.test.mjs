@@ -317,6 +317,16 @@ test('phone width in Chinese: long CJK names ellipsize, nothing overflows, detai
   await shot(p.page, 'assets-phone-detail');
   await detail.getByTestId('detail-close').click();
   await p.page.waitForURL((u) => !u.search.includes('asset='));
+
+  // The share page of the long-named file, view only, on the phone.
+  const id = await card.evaluate((el) => new URL(el.href).searchParams.get('asset'));
+  const share = (await admin.post(`/api/v1/assets/${id}/shares`, { mode: 'view' })).json;
+  await p.page.goto(new URL(share.url).pathname);
+  await p.page.getByTestId('share-name').waitFor();
+  await p.page.getByText('仅可观看').waitFor();
+  assert.equal(await p.page.getByTestId('share-download').count(), 0, 'a view link offers no download');
+  assert.ok(await overflowX(p.page) <= 0, 'the share page fits the phone');
+  await shot(p.page, 'share-phone');
   assertClean(p.errors);
   await p.close();
   await admin.patch('/api/v1/users/me', { locale: 'en' });

@@ -333,7 +333,7 @@ export default function AssetsPage({ project }) {
     refreshTimer.current = setTimeout(() => {
       pagedRef.current.reload();
       setTreeVersion((v) => v + 1);
-    }, 400);
+    }, 800);
   }), [project.id]);
   useEffect(() => () => clearTimeout(refreshTimer.current), []);
 
