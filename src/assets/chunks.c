@@ -10,6 +10,13 @@
  * Every read re-hashes what it got: a chunk whose bytes do not match its digest is marked
  * damaged and the read fails. Nothing here trusts the disk.
  *
+ * Chunks are written without waiting for the disk (blobs_put_nosync): whoever commits a
+ * version that references them calls blobs_flush first, so a version never references bytes
+ * a power cut could take; one flush for all chunks of an upload instead of two fsyncs each.
+ * A chunk row may precede its bytes' durability (a chunk PUT records it at once): after a
+ * crash such a chunk reads as damaged or missing, is marked, reported missing again, and sent
+ * again; a commit re-reads every chunk it references, so it never commits one that is gone.
+ *
  * Invariants with gc (see store_gc in maintenance.c): writers hold the store lock shared from
  * "is the chunk there?" until the rows that reference it are committed; gc deletes only under
  * the exclusive lock, so it cannot remove a chunk a writer just found present. */
@@ -104,7 +111,7 @@ int chunks_store(ms_blobs *b, db_conn *c, bool compress, const uint8_t digest[32
     out->stored_size = (uint32_t)(z ? zlen : len);
     char key[BLOB_KEY_MAX];
     chunk_key(out->digest, out->codec, key);
-    rc = blobs_put(b, key, z ? z : data, z ? zlen : len, err);
+    rc = blobs_put_nosync(b, key, z ? z : data, z ? zlen : len, err);
     free(z);
     if (rc) return rc;
     out->written = true;

@@ -309,7 +309,12 @@ int h_assets_commit(ms_req *r)
         a.v = (version_new){
             pid, org, folder, filename, ms_json_str(r->body, "comment"), r->caller->user_id, kind};
         int lock = blobs_lock(r->env->blobs, 0, &r->err);
-        rc = lock < 0 ? lock : db_transact(c, DB_TX_WRITE, commit_tx, &a, &r->err);
+        /* The chunks were written without waiting for the disk: make them durable first. */
+        if (lock >= 0)
+            rc = blobs_flush(r->env->blobs, &r->err);
+        else
+            rc = lock;
+        if (!rc) rc = db_transact(c, DB_TX_WRITE, commit_tx, &a, &r->err);
         blobs_unlock(lock);
     }
     manifest_free(&a.m);

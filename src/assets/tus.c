@@ -531,6 +531,7 @@ static int complete_upload(ms_req *r, tus_state *s)
     memset(&m, 0, sizeof m);
     finish_arg f = {env, s->id, &m, kind, "", 0};
     if (!rc) rc = ingest_fd(env, c, fd, &m, &r->err);
+    if (!rc) rc = blobs_flush(env->blobs, &r->err); /* every chunk durable before the version */
     close(fd);
     if (!rc) {
         rc = db_transact(c, DB_TX_WRITE, finish_tx, &f, &r->err);

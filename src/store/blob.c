@@ -63,7 +63,18 @@ int blobs_key_check(const char *key, ms_error *err)
 int blobs_put(ms_blobs *b, const char *key, const void *data, size_t len, ms_error *err)
 {
     int rc = blobs_key_check(key, err);
-    return rc ? rc : b->ops->put(b, key, data, len, err);
+    return rc ? rc : b->ops->put(b, key, data, len, true, err);
+}
+
+int blobs_put_nosync(ms_blobs *b, const char *key, const void *data, size_t len, ms_error *err)
+{
+    int rc = blobs_key_check(key, err);
+    return rc ? rc : b->ops->put(b, key, data, len, false, err);
+}
+
+int blobs_flush(ms_blobs *b, ms_error *err)
+{
+    return b->ops->flush(b, err);
 }
 
 int blobs_put_file(ms_blobs *b, const char *key, const char *path, ms_error *err)

@@ -40,6 +40,13 @@ int blobs_key_check(const char *key, ms_error *err);
 
 /* Store `len` bytes under `key`, replacing what was there; durable on return. */
 int blobs_put(ms_blobs *b, const char *key, const void *data, size_t len, ms_error *err);
+/* The same without waiting for the disk: whole and atomic under its key (a reader never sees
+ * part of it), but durable only after blobs_flush. For many small objects that are made
+ * durable together (the chunks of one upload): one flush instead of two fsyncs each. */
+int blobs_put_nosync(ms_blobs *b, const char *key, const void *data, size_t len, ms_error *err);
+/* Make every object written so far durable (local: syncfs of the store's file system, which
+ * also makes the renames and new folders durable). */
+int blobs_flush(ms_blobs *b, ms_error *err);
 /* Store the content of the file `path` (moved when it is on the same file system, else
  * copied); durable on return. The file is gone afterwards either way. */
 int blobs_put_file(ms_blobs *b, const char *key, const char *path, ms_error *err);

@@ -85,10 +85,11 @@ static int open_temp(ms_blobs *b, const char *path, char *tmp, size_t cap, int *
     return 0;
 }
 
-/* fsync the temp file, rename it over `path`, fsync the folder. */
-static int publish(int fd, const char *tmp, const char *path, ms_error *err)
+/* fsync the temp file, rename it over `path`, fsync the folder (without `sync`: only the
+ * rename, which is atomic; blobs_flush makes it durable later). */
+static int publish(int fd, const char *tmp, const char *path, bool sync, ms_error *err)
 {
-    if (fsync(fd) != 0) {
+    if (sync && fsync(fd) != 0) {
         int e = errno;
         close(fd);
         unlink(tmp);
@@ -100,10 +101,11 @@ static int publish(int fd, const char *tmp, const char *path, ms_error *err)
         unlink(tmp);
         return io_fail(err, e, "rename", tmp);
     }
-    return fsync_parent(path, err);
+    return sync ? fsync_parent(path, err) : 0;
 }
 
-static int local_put(ms_blobs *b, const char *key, const void *data, size_t len, ms_error *err)
+static int local_put(ms_blobs *b, const char *key, const void *data, size_t len, bool sync,
+                     ms_error *err)
 {
     char path[1024], tmp[1100];
     int fd, rc = full_path(b, key, path, sizeof path, err);
@@ -122,7 +124,7 @@ static int local_put(ms_blobs *b, const char *key, const void *data, size_t len,
         p += n;
         left -= (size_t)n;
     }
-    return publish(fd, tmp, path, err);
+    return publish(fd, tmp, path, sync, err);
 }
 
 static int copy_fd(int in, int out, const char *what, ms_error *err)
@@ -192,7 +194,7 @@ static int local_put_file(ms_blobs *b, const char *key, const char *src, ms_erro
         unlink(tmp);
         return rc;
     }
-    if ((rc = publish(out, tmp, path, err))) return rc;
+    if ((rc = publish(out, tmp, path, true, err))) return rc;
     unlink(src);
     return 0;
 }
@@ -320,6 +322,15 @@ static int local_list(ms_blobs *b, const char *prefix, blob_list_fn fn, void *ar
     return walk_dir(&w, key, n, sizeof key);
 }
 
+static int local_flush(ms_blobs *b, ms_error *err)
+{
+    int fd = open(b->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return io_fail(err, errno, "open", b->root);
+    int rc = syncfs(fd) != 0 ? io_fail(err, errno, "syncfs", b->root) : 0;
+    close(fd);
+    return rc;
+}
+
 static int64_t local_free(ms_blobs *b)
 {
     struct statvfs s;
@@ -337,8 +348,18 @@ static void local_close(ms_blobs *b)
     free(b);
 }
 
-static const blob_ops local_ops = {local_put,  local_put_file, local_read, local_stat, local_del,
-                                   local_list, local_free,     local_path, local_close};
+static const blob_ops local_ops = {
+    .put = local_put,
+    .flush = local_flush,
+    .put_file = local_put_file,
+    .read = local_read,
+    .stat = local_stat,
+    .del = local_del,
+    .list = local_list,
+    .free_bytes = local_free,
+    .local_path = local_path,
+    .close = local_close,
+};
 
 int blob_local_open(const char *dir, ms_blobs **out, ms_error *err)
 {
