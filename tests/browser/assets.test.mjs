@@ -126,6 +126,12 @@ test('upload, folders, detail with the proxy playing, a share link with a passph
   await a.page.waitForFunction(() => document.querySelector('[data-testid="asset-video"]').currentTime > 0.2, null, { timeout: 5000 });
   await video.evaluate((v) => v.pause());
   await detail.locator('canvas.filmstrip').waitFor();
+  // Hovering a video's thumbnail scrubs through its filmstrip.
+  const thumb = await card.locator('.asset-thumb').boundingBox();
+  await a.page.mouse.move(thumb.x + thumb.width * 0.2, thumb.y + thumb.height / 2);
+  await a.page.mouse.move(thumb.x + thumb.width * 0.7, thumb.y + thumb.height / 2, { steps: 3 });
+  await card.locator('canvas.thumb-scrub').waitFor();
+  await a.page.mouse.move(0, 0);
   await detail.getByTestId('version-row').first().getByText('v001').waitFor();
   await shot(a.page, 'assets-detail');
 

@@ -20,6 +20,7 @@ import { usePaged, useDebounced, Badge, Empty, ErrorBox, Loading, LoadMore, Menu
 import { enqueue, onUploaded, filesFromDrop, filesFromInput } from '/lib/upload.js';
 import { fmtBytes, fmtClock, fmtCodec, fmtFps, fmtResolution, folderJoin, folderName, folderParent, folderParts, folderWithin } from '/lib/media.js';
 import { stylesReady, ASSET_KINDS, KindIcon, Thumb, assetKindLabel, isProcessing, pictureBadges, probeLine, versionLabel } from './common.js';
+import { FramePreview, useSprite } from '/lib/player.js';
 import { AssetDetail } from './detail.js';
 
 await stylesReady;
@@ -189,16 +190,56 @@ function FolderTile({ folder, href, count }) {
   </a>`;
 }
 
+// Hover scrubbing on a video's thumbnail: the filmstrip frame under the mouse. The list does
+// not say whether a filmstrip exists (nor its geometry), so the first hover asks the asset;
+// the answer is kept per version (a miss is asked again next time: it may be made by then).
+const filmstrips = new Map();
+function filmstripOf(a) {
+  if (!filmstrips.has(a.version_id)) {
+    filmstrips.set(a.version_id, api.get(`/api/v1/assets/${a.id}`).then((x) => {
+      const d = x.derivatives && x.derivatives.filmstrip;
+      const g = d && d.state === 'done' && x.version_id === a.version_id ? d.meta : null;
+      if (!g) filmstrips.delete(a.version_id);
+      return g;
+    }, () => {
+      filmstrips.delete(a.version_id);
+      return null;
+    }));
+  }
+  return filmstrips.get(a.version_id);
+}
+
 function AssetCard({ a, selected, onOpen, href, showFolder }) {
   const badges = pictureBadges(a);
+  const [strip, setStrip] = useState(null); // { version, geometry }
+  const [tile, setTile] = useState(null);
+  const canScrub = a.kind === 'video' && !!a.thumbnail_url && !!a.proxy_url;
+  // Only the filmstrip of the version on screen (a new version may have come in since).
+  const geometry = canScrub && strip && strip.version === a.version_id ? strip.geometry : null;
+  const film = useSprite(geometry ? `/api/v1/assets/${a.id}/derivatives/filmstrip?v=${a.version_id}` : null);
+  const scrub = canScrub ? {
+    onPointerEnter: (e) => {
+      if (e.pointerType !== 'mouse' || geometry) return;
+      const version = a.version_id;
+      filmstripOf(a).then((g) => g && setStrip({ version, geometry: g }));
+    },
+    onPointerMove: (e) => {
+      if (!geometry || e.pointerType !== 'mouse') return;
+      const r = e.currentTarget.getBoundingClientRect();
+      const frames = geometry.frames || 1;
+      setTile(Math.min(frames - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * frames))));
+    },
+    onPointerLeave: () => setTile(null),
+  } : {};
   return html`<a class=${`asset-card ${selected ? 'selected' : ''}`} href=${href} data-testid="asset-card" data-name=${a.name}
     aria-current=${selected ? 'true' : undefined} onClick=${(e) => {
       if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
       e.preventDefault();
       onOpen(a);
     }}>
-    <span class="asset-thumb">
+    <span class="asset-thumb" ...${scrub}>
       <${Thumb} asset=${a} />
+      ${film && tile !== null && html`<${FramePreview} film=${film} geometry=${geometry} index=${tile} class="thumb-scrub" />`}
       ${badges.length > 0 && html`<span class="thumb-badges">${badges.map((b) => html`<span key=${b} class="thumb-badge">${b}</span>`)}</span>`}
       ${a.duration && (a.kind === 'video' || a.kind === 'audio') ? html`<span class="thumb-duration">${fmtClock(a.duration)}</span>` : null}
       ${a.current_number > 1 && html`<span class="thumb-version">${versionLabel(a.current_number)}</span>`}
@@ -321,7 +362,24 @@ export default function AssetsPage({ project }) {
     limit: 100,
   };
   const key = JSON.stringify(listQuery);
-  const paged = usePaged((cursor) => api.get(`/api/v1/projects/${project.id}/assets`, { ...listQuery, cursor }), [project.id, key]);
+  // The items on screen belong to the query that last answered: while another folder or
+  // filter loads, the old folder's files are not shown as if they were the new one's.
+  const keyNow = useRef(key);
+  keyNow.current = key;
+  const answered = useRef(null);
+  const paged = usePaged((cursor) => {
+    const k = key;
+    const done = () => {
+      if (keyNow.current === k) answered.current = k;
+    };
+    return api.get(`/api/v1/projects/${project.id}/assets`, { ...listQuery, cursor }).then((page) => {
+      done();
+      return page;
+    }, (e) => {
+      done();
+      throw e;
+    });
+  }, [project.id, key]);
 
   // Refresh after uploads into this project (several finishing together: once).
   const refreshTimer = useRef(null);
@@ -401,11 +459,7 @@ export default function AssetsPage({ project }) {
     ${options.map(([v, l]) => html`<option key=${v} value=${v}>${l}</option>`)}
   </select>`;
 
-  // The items on screen belong to the query that last finished loading: while another
-  // folder or filter loads, the old folder's files are not shown as if they were its.
-  const settled = useRef(key);
-  if (!paged.loading) settled.current = key;
-  const loadingFirst = paged.loading && (!paged.started || settled.current !== key);
+  const loadingFirst = answered.current !== key;
   const empty = !loadingFirst && !paged.error && paged.items.length === 0 && subfolders.length === 0;
   const zipHref = `/api/v1/projects/${project.id}/folders/zip?${new URLSearchParams({ folder: p.folder, mhl: 'true' })}`;
 
