@@ -18,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MISSING_MAX 4096
+#define MISSING_MAX     4096
+#define SYNC_ONE_BY_ONE 16
 
 int h_store_params(ms_req *r)
 {
@@ -285,6 +286,13 @@ int h_assets_commit(ms_req *r)
             const chunk_info *k = &a.m.e[i].chunk;
             rc = chunks_read(r->env->blobs, r->env->db, k->digest, k->codec, k->size, buf, &r->err);
             if (!rc) ms_blake3_update(&h, buf, k->size);
+            /* Chunks are written without waiting for the disk; a few are cheaper to make
+             * durable one by one than the whole file system (many: blobs_flush below). */
+            if (!rc && a.m.n <= SYNC_ONE_BY_ONE) {
+                char key[BLOB_KEY_MAX];
+                chunk_key(k->digest, k->codec, key);
+                rc = blobs_sync(r->env->blobs, key, &r->err);
+            }
         }
         free(buf);
         uint8_t whole[32];
@@ -311,7 +319,7 @@ int h_assets_commit(ms_req *r)
         int lock = blobs_lock(r->env->blobs, 0, &r->err);
         /* The chunks were written without waiting for the disk: make them durable first. */
         if (lock >= 0)
-            rc = blobs_flush(r->env->blobs, &r->err);
+            rc = a.m.n > SYNC_ONE_BY_ONE ? blobs_flush(r->env->blobs, &r->err) : 0;
         else
             rc = lock;
         if (!rc) rc = db_transact(c, DB_TX_WRITE, commit_tx, &a, &r->err);

@@ -72,6 +72,12 @@ int blobs_put_nosync(ms_blobs *b, const char *key, const void *data, size_t len,
     return rc ? rc : b->ops->put(b, key, data, len, false, err);
 }
 
+int blobs_sync(ms_blobs *b, const char *key, ms_error *err)
+{
+    int rc = blobs_key_check(key, err);
+    return rc ? rc : b->ops->sync(b, key, err);
+}
+
 int blobs_flush(ms_blobs *b, ms_error *err)
 {
     return b->ops->flush(b, err);

@@ -47,6 +47,9 @@ int blobs_put_nosync(ms_blobs *b, const char *key, const void *data, size_t len,
 /* Make every object written so far durable (local: syncfs of the store's file system, which
  * also makes the renames and new folders durable). */
 int blobs_flush(ms_blobs *b, ms_error *err);
+/* Make one object durable (local: fdatasync of the file and fsync of its folder; cheap when it
+ * already is). For a commit of a few objects, cheaper than blobs_flush of the whole store. */
+int blobs_sync(ms_blobs *b, const char *key, ms_error *err);
 /* Store the content of the file `path` (moved when it is on the same file system, else
  * copied); durable on return. The file is gone afterwards either way. */
 int blobs_put_file(ms_blobs *b, const char *key, const char *path, ms_error *err);

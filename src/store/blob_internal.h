@@ -11,6 +11,7 @@ typedef struct blob_ops {
     int (*put)(ms_blobs *b, const char *key, const void *data, size_t len, bool sync,
                ms_error *err);
     int (*flush)(ms_blobs *b, ms_error *err);
+    int (*sync)(ms_blobs *b, const char *key, ms_error *err);
     int (*put_file)(ms_blobs *b, const char *key, const char *path, ms_error *err);
     int (*read)(ms_blobs *b, const char *key, uint64_t off, void *buf, size_t len, size_t *got,
                 ms_error *err);

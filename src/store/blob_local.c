@@ -331,6 +331,18 @@ static int local_flush(ms_blobs *b, ms_error *err)
     return rc;
 }
 
+static int local_sync(ms_blobs *b, const char *key, ms_error *err)
+{
+    char path[1024];
+    int rc = full_path(b, key, path, sizeof path, err);
+    if (rc) return rc;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_fail(err, errno, "open", path);
+    rc = fdatasync(fd) != 0 ? io_fail(err, errno, "fdatasync", path) : 0;
+    close(fd);
+    return rc ? rc : fsync_parent(path, err);
+}
+
 static int64_t local_free(ms_blobs *b)
 {
     struct statvfs s;
@@ -351,6 +363,7 @@ static void local_close(ms_blobs *b)
 static const blob_ops local_ops = {
     .put = local_put,
     .flush = local_flush,
+    .sync = local_sync,
     .put_file = local_put_file,
     .read = local_read,
     .stat = local_stat,
