@@ -24,26 +24,9 @@ int folder_normalize(const char *in, char *out, size_t cap, ms_error *err)
         return ms_field_fail(err, "folder",
                              "must be UTF-8 text without control characters, at "
                              "most 1024 bytes");
-    size_t o = 0;
-    const char *p = in;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        if (!*p) break;
-        const char *s = p;
-        while (*p && *p != '/')
-            p++;
-        size_t n = (size_t)(p - s);
-        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-            return ms_field_fail(err, "folder", "may not contain \".\" or \"..\" segments");
-        if (n > 255) return ms_field_fail(err, "folder", "has a segment longer than 255 bytes");
-        if (o + n + 2 > cap) return ms_field_fail(err, "folder", "is too long");
-        out[o++] = '/';
-        memcpy(out + o, s, n);
-        o += n;
-    }
-    if (o == 0) out[o++] = '/';
-    out[o] = 0;
+    if (!ms_folder_normalize(in, out, cap))
+        return ms_field_fail(err, "folder",
+                             "may not contain \".\" or \"..\" segments or segments over 255 bytes");
     return 0;
 }
 

@@ -1457,30 +1457,6 @@ out:
 
 /* ---- Walking the arguments. ---- */
 
-/* Collapse slashes; "/" for the root; "." and ".." segments are refused. */
-static bool folder_norm(const char *in, char *out, size_t cap)
-{
-    size_t o = 0;
-    const char *p = in;
-    while (*p) {
-        while (*p == '/')
-            p++;
-        if (!*p) break;
-        const char *s = p;
-        while (*p && *p != '/')
-            p++;
-        size_t n = (size_t)(p - s);
-        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return false;
-        if (o + n + 2 > cap) return false;
-        out[o++] = '/';
-        memcpy(out + o, s, n);
-        o += n;
-    }
-    if (o == 0) out[o++] = '/';
-    out[o] = 0;
-    return true;
-}
-
 static char *join(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
@@ -1672,7 +1648,7 @@ int transfer_put(const cli_args *a, char **envp)
     if (!pid) return usage("put", "--project PROJECT_ID is required");
     if (!id_ok(pid)) return usage("put", "--project must be a project id (a UUID)");
     char folder[1100];
-    if (!folder_norm(cli_get(a, "folder") ? cli_get(a, "folder") : "/", folder, sizeof folder))
+    if (!ms_folder_normalize(cli_get(a, "folder"), folder, sizeof folder))
         return usage("put", "--folder must be a path like /EP03/camera, without . or ..");
     int64_t parallel = 4;
     if (cli_get(a, "parallel") && (!ms_parse_int(cli_get(a, "parallel"), &parallel) ||
@@ -2533,7 +2509,7 @@ int transfer_ls(const cli_args *a, char **envp)
     if (!pid) return usage("ls", "--project PROJECT_ID is required");
     if (!id_ok(pid)) return usage("ls", "--project must be a project id (a UUID)");
     char folder[1100];
-    if (!folder_norm(cli_get(a, "folder") ? cli_get(a, "folder") : "/", folder, sizeof folder))
+    if (!ms_folder_normalize(cli_get(a, "folder"), folder, sizeof folder))
         return usage("ls", "--folder must be a path like /EP03/camera, without . or ..");
     xfer x;
     int rc = xfer_open("ls", a, envp, &x);

@@ -333,3 +333,28 @@ void ms_hex_encode(const uint8_t *in, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+bool ms_folder_normalize(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    const char *p = in ? in : "/";
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p) break;
+        const char *s = p;
+        while (*p && *p != '/')
+            p++;
+        size_t n = (size_t)(p - s);
+        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.') || n > 255)
+            return false;
+        if (o + n + 2 > cap) return false;
+        out[o++] = '/';
+        memcpy(out + o, s, n);
+        o += n;
+    }
+    if (o + 2 > cap) return false;
+    if (o == 0) out[o++] = '/';
+    out[o] = 0;
+    return true;
+}

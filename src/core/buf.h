@@ -50,6 +50,10 @@ void ms_str_lower(char *s);
 /* True when `s` is valid UTF-8 of at most `max` bytes with no control characters
  * (tabs and newlines are allowed when `multiline`). */
 bool ms_str_is_clean_text(const char *s, size_t max, bool multiline);
+/* A folder path in the asset library's form: slashes collapsed, a leading '/', no trailing
+ * one, "/" for the root. false for "." or ".." segments, a segment over 255 bytes, or a result
+ * that does not fit `cap`. (Text checks are the caller's.) */
+bool ms_folder_normalize(const char *in, char *out, size_t cap);
 
 /* Encodings. Output buffers must hold the sizes given. */
 size_t ms_b64url_encode(const uint8_t *in, size_t n, char *out); /* out: 4*ceil(n/3)+1 */
