@@ -87,20 +87,18 @@ int assets_event(db_conn *c, const char *actor_id, const char *action, const cha
                  const char *object_id, const char *project_id, const char *org_id, json_t *data,
                  ms_error *err, const char *fmt, ...)
 {
-    char summary[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(summary, sizeof summary, fmt, ap);
-    va_end(ap);
     ms_event ev = {.actor_id = actor_id,
                    .action = action,
                    .object_type = object_type,
                    .object_id = object_id,
                    .org_id = org_id,
                    .project_id = project_id,
-                   .summary = summary,
                    .data = data};
-    return event_append(c, &ev, err);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = event_vappendf(c, &ev, err, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* ---- Reading. ---- */
@@ -119,9 +117,9 @@ int assets_event(db_conn *c, const char *actor_id, const char *action, const cha
 #define ASSET_FROM                                                                                 \
     " FROM asset a JOIN asset_version v ON v.asset_id = a.id AND v.number = a.current_number"
 
-static json_t *asset_row(ms_req *r, db_stmt *st)
+/* The links of an asset's JSON (content, and the thumbnail and proxy once they are made). */
+static void asset_links(ms_req *r, json_t *o)
 {
-    json_t *o = db_row_json(st);
     const char *id = json_string_value(json_object_get(o, "id"));
     json_object_set_new(o, "content_url",
                         json_string(ms_arena_printf(r->arena, "/api/v1/assets/%s/content", id)));
@@ -135,7 +133,6 @@ static json_t *asset_row(ms_req *r, db_stmt *st)
         json_object_set_new(
             o, "proxy_url",
             json_string(ms_arena_printf(r->arena, "/api/v1/assets/%s/derivatives/proxy", id)));
-    return o;
 }
 
 int asset_reply(ms_req *r, int status, const char *id)
@@ -145,7 +142,8 @@ int asset_reply(ms_req *r, int status, const char *id)
                           "s", id);
     if (rc < 0) return rc;
     if (rc == DB_DONE) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such asset.");
-    json_t *o = asset_row(r, st);
+    json_t *o = db_row_json(st);
+    asset_links(r, o);
     db_done(st);
     /* Derivatives of the current version, with their states and errors. */
     json_t *ders = json_object();
@@ -315,27 +313,7 @@ int h_assets_list(ms_req *r)
     db_stmt *st;
     rc = db_query_args(r->db, &st, &r->err, sql.data, args, n);
     ms_buf_free(&sql);
-    if (rc) return rc;
-    json_t *items = json_array();
-    int count = 0;
-    char last[MS_ID_LEN] = "";
-    bool more = false;
-    while ((rc = db_step(st, &r->err)) == DB_ROW) {
-        if (count == limit) {
-            more = true;
-            break;
-        }
-        json_t *o = asset_row(r, st);
-        ms_strlcpy(last, json_string_value(json_object_get(o, "id")), sizeof last);
-        json_array_append_new(items, o);
-        count++;
-    }
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    return ms_reply_list(r, items, more ? last : NULL);
+    return rc ? rc : auth_reply_page(r, st, limit, "id", asset_links);
 }
 
 /* ---- Changing. ---- */

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define GC_BATCH 10000
+
 int store_stats(const ms_env *env, db_conn *c, store_report *rep, ms_error *err)
 {
     memset(rep, 0, sizeof *rep);
@@ -216,11 +218,10 @@ static int gc_tx(void *arg, db_conn *c, ms_error *err)
     }
     /* 2. Unreferenced chunks not seen within the grace period. */
     db_stmt *st;
-    rc =
-        db_query(c, &st, err,
-                 "SELECT c.digest, c.codec, c.stored_size FROM chunk c WHERE c.seen_at < ? AND "
-                 "NOT EXISTS (SELECT 1 FROM version_chunk x WHERE x.digest = c.digest) LIMIT 10000",
-                 "s", a->cutoff);
+    rc = db_query(c, &st, err,
+                  "SELECT c.digest, c.codec, c.stored_size FROM chunk c WHERE c.seen_at < ? AND "
+                  "NOT EXISTS (SELECT 1 FROM version_chunk x WHERE x.digest = c.digest) LIMIT ?",
+                  "si", a->cutoff, GC_BATCH);
     if (rc) return rc;
     while ((rc = db_step(st, err)) == DB_ROW) {
         if (a->n == a->cap) {
@@ -281,18 +282,23 @@ int store_gc(const ms_env *env, db_conn *c, int64_t grace_s, bool dry_run, FILE 
     gc_ctx g = {env, c, ms_now_ms() - grace_s * 1000, dry_run, out, rep};
     gc_tx_arg a = {.g = &g};
     ms_time_fmt(g.cutoff_ms, a.cutoff);
-    int rc = db_transact(c, DB_TX_WRITE, gc_tx, &a, err);
-    if (!rc && !dry_run) {
-        for (int i = 0; i < a.n; i++) {
-            char digest[DIGEST_HEX], key[BLOB_KEY_MAX];
-            memcpy(digest, a.digests[i], 64);
-            digest[64] = 0;
-            chunk_key(digest, a.digests[i] + 65, key);
-            ms_error e;
-            blobs_delete(env->blobs, key, &e);
-            if (out) fprintf(out, "removed chunk %s\n", digest);
+    int rc;
+    /* Batches of GC_BATCH chunks, each its own transaction, until one comes back short (a dry
+     * run deletes nothing, so it counts only the first batch). */
+    do {
+        rc = db_transact(c, DB_TX_WRITE, gc_tx, &a, err);
+        if (!rc && !dry_run) {
+            for (int i = 0; i < a.n; i++) {
+                char digest[DIGEST_HEX], key[BLOB_KEY_MAX];
+                memcpy(digest, a.digests[i], 64);
+                digest[64] = 0;
+                chunk_key(digest, a.digests[i] + 65, key);
+                ms_error e;
+                blobs_delete(env->blobs, key, &e);
+                if (out) fprintf(out, "removed chunk %s\n", digest);
+            }
         }
-    }
+    } while (!rc && !dry_run && a.n == GC_BATCH);
     free(a.digests);
     /* 3. Blobs without rows. */
     if (!rc) rc = blobs_list(env->blobs, "chunks/", orphan_blob, &g, err);

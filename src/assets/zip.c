@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "mhl/mhl.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,11 +389,8 @@ int h_folder_zip(ms_req *r)
     if (folder_normalize(ms_req_query(r, "folder"), folder, sizeof folder, &r->err))
         return ms_req_fail(r, MS_EBADREQ, "bad-query", "folder: not a valid folder path.");
     const char *mhl = ms_req_query(r, "mhl");
-    static bool crc_ready;
-    if (!crc_ready) { /* idempotent: every thread computes the same table */
-        crc_init();
-        crc_ready = true;
-    }
+    static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+    pthread_once(&crc_once, crc_init);
     zip_stream *z = calloc(1, sizeof *z);
     if (!z) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
     ms_buf_init(&z->pending);

@@ -26,6 +26,7 @@
 #include "store/db.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 /* ---- The caller. ---- */
@@ -116,6 +117,19 @@ typedef struct ms_event {
 } ms_event;
 
 int event_append(db_conn *c, const ms_event *ev, ms_error *err);
+/* The same with the summary formatted printf-style (ev->summary is ignored). */
+int event_appendf(db_conn *c, const ms_event *ev, ms_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int event_vappendf(db_conn *c, const ms_event *ev, ms_error *err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+/* ---- Lists, for every module's handlers. ---- */
+
+/* Run a list query that selects rows in key order, `limit + 1` of them, and reply with the
+ * first `limit` as items and a cursor from column `key_col` of the last one when there are
+ * more. `row_fn` may add to each item (may be NULL: rows are written straight as JSON). */
+int auth_reply_page(ms_req *r, db_stmt *st, int limit, const char *key_col,
+                    void (*row_fn)(ms_req *r, json_t *item));
 
 /* ---- Accounts (used by the CLI and by other modules). ---- */
 

@@ -14,12 +14,6 @@ int auth_event(ms_req *r, const char *action, const char *object_type, const cha
                const char *org_id, const char *project_id, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 8, 9)));
 
-/* Run a list query that selects rows in key order, `limit + 1` of them, and reply with the
- * first `limit` as items and a cursor from column `key_col` of the last one when there are
- * more. `row_fn` may add to each item (may be NULL). */
-int auth_reply_page(ms_req *r, db_stmt *st, int limit, const char *key_col,
-                    void (*row_fn)(ms_req *r, json_t *item));
-
 /* Generated or checked organization slug. */
 int org_slug_from_name(const char *name, char out[48]);
 

@@ -16,11 +16,6 @@ const char *const project_roles[] = {"admin", "member", "vendor", "client", "vie
 int auth_event(ms_req *r, const char *action, const char *object_type, const char *object_id,
                const char *org_id, const char *project_id, json_t *data, const char *fmt, ...)
 {
-    char summary[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(summary, sizeof summary, fmt, ap);
-    va_end(ap);
     ms_event ev = {.actor_id = r->caller ? r->caller->user_id : NULL,
                    .actor_name = r->caller ? r->caller->display_name : NULL,
                    .action = action,
@@ -28,9 +23,11 @@ int auth_event(ms_req *r, const char *action, const char *object_type, const cha
                    .object_id = object_id,
                    .org_id = org_id,
                    .project_id = project_id,
-                   .summary = summary,
                    .data = data};
-    int rc = event_append(r->db, &ev, &r->err);
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = event_vappendf(r->db, &ev, &r->err, fmt, ap);
+    va_end(ap);
     json_decref(data);
     return rc;
 }

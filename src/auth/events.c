@@ -6,9 +6,28 @@
 #include "core/buf.h"
 #include "core/time.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int event_vappendf(db_conn *c, const ms_event *ev, ms_error *err, const char *fmt, va_list ap)
+{
+    char summary[400];
+    vsnprintf(summary, sizeof summary, fmt, ap);
+    ms_event e = *ev;
+    e.summary = summary;
+    return event_append(c, &e, err);
+}
+
+int event_appendf(db_conn *c, const ms_event *ev, ms_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = event_vappendf(c, ev, err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
 
 int event_append(db_conn *c, const ms_event *ev, ms_error *err)
 {
