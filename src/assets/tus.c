@@ -554,9 +554,9 @@ static int complete_upload(ms_req *r, tus_state *s)
     return 0;
 }
 
-/* Handler for PATCH and for POST (after its body, if any). */
-static int finish_write(ms_req *r, tus_state *s)
+static int finish_write_locked(ms_req *r, tus_state *s)
 {
+    int rc;
     s->finished = true;
     if (s->checksum) {
         uint8_t got[EVP_MAX_MD_SIZE];
@@ -573,8 +573,7 @@ static int finish_write(ms_req *r, tus_state *s)
     if (s->written > 0 && fdatasync(s->fd) != 0)
         return tus_fail(r, MS_EIO, NULL, "cannot make the upload durable: %s", strerror(errno));
     if (offset != s->recorded && (s->written > 0 || s->start == 0)) {
-        int rc = record_offset(r->env->db, s->id, offset, &r->err);
-        if (rc) {
+        if ((rc = record_offset(r->env->db, s->id, offset, &r->err))) {
             tus_headers(r);
             return rc;
         }
@@ -584,10 +583,20 @@ static int finish_write(ms_req *r, tus_state *s)
     ms_reply_header(r, "Upload-Offset", ms_arena_printf(r->arena, "%lld", (long long)offset));
     if (offset == s->length) {
         state_close(s);
-        int rc = complete_upload(r, s);
+        rc = complete_upload(r, s);
         if (rc) return rc;
     }
     return 0;
+}
+
+/* Handler for PATCH and for POST (after its body, if any). The upload's file (and its lock)
+ * is let go before the reply: a client may send its next PATCH as soon as it reads this one's
+ * answer, before the request's cleanup runs. */
+static int finish_write(ms_req *r, tus_state *s)
+{
+    int rc = finish_write_locked(r, s);
+    state_close(s);
+    return rc;
 }
 
 int h_uploads_create(ms_req *r)
