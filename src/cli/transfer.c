@@ -48,6 +48,7 @@
 #define MISSING_MAX    4096        /* digests per "which chunks do you lack?" call */
 #define HTTP_TRIES     6           /* 1 + 5 retries: 0.5 + 1 + 2 + 4 + 8 s of backoff */
 #define PARALLEL_MAX   32
+#define FILES_MAX      16    /* files worked on at once, at most (--files) */
 #define PAGES_MAX      10000 /* list pages followed before giving up on a looping cursor */
 #define PROBLEM_PREFIX "urn:mstation:problem:"
 #define DEFAULT_SERVER "http://127.0.0.1:8080"
@@ -845,7 +846,11 @@ static void progress_stop(progress *p)
  *
  * The files first: every argument is walked (folders recursively, in name order, symbolic
  * links inside them skipped with a warning) into a list of (local path, remote folder,
- * name, size), so the bar knows the total. Then, file after file:
+ * name, size), so the bar knows the total. Then --files files (3) are worked on at once, each by
+ * its own thread with its own connection, so that one file's commit (the server re-reads and syncs
+ * it) or a small file's round trips overlap another's hashing and sending. Two files bound for the
+ * same folder/name are never in flight together: they become versions in the order they were named.
+ * For each file:
  *
  *   1. Is there an asset at folder/name already? When its current version has the same size,
  *      the file is hashed before anything is sent, and an equal digest skips it: a second
@@ -1455,6 +1460,117 @@ out:
     return rc;
 }
 
+/* ---- Several files at once. ---- */
+
+typedef struct put_sched {
+    pool *p;
+    const put_opts *o;
+    put_list *l;
+    progress *prog;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next;            /* the next file to start */
+    int nfiles;             /* workers (--files) */
+    size_t slot[FILES_MAX]; /* the file each worker has, SIZE_MAX: none */
+    size_t ok, failed;
+    int ret;
+} put_sched;
+
+typedef struct put_worker {
+    put_sched *s;
+    int id;
+} put_worker;
+
+/* Is a file bound for the same folder/name as file i in flight? (under mu) */
+static bool remote_busy(const put_sched *s, size_t i)
+{
+    const put_file *f = &s->l->v[i];
+    for (int k = 0; k < s->nfiles; k++) {
+        const put_file *g = s->slot[k] == SIZE_MAX ? NULL : &s->l->v[s->slot[k]];
+        if (g && !strcmp(g->folder, f->folder) && !strcmp(g->name, f->name)) return true;
+    }
+    return false;
+}
+
+/* A failed file's lines on stderr, and whether to stop the whole put (under mu). */
+static void put_failed(put_sched *s, size_t i, const ms_error *e)
+{
+    char sp[1200], sd[1200];
+    s->failed++;
+    progress_line(s->prog, stderr, "mstation put: %s: %s\n", safe(s->l->v[i].path, sp, sizeof sp),
+                  safe(e->detail[0] ? e->detail : ms_error_slug(e->code), sd, sizeof sd));
+    for (int k = 0; k < e->nfields; k++) {
+        char sf[200];
+        progress_line(s->prog, stderr, "  %s: %s\n", safe(e->fields[k].field, sf, sizeof sf),
+                      safe(e->fields[k].message, sd, sizeof sd));
+    }
+    if (!s->ret) s->ret = exit_code(e->code);
+    /* These fail every other file the same way: stop instead of repeating them. */
+    if (e->code == MS_EUNAUTH || e->code == MS_ENOSPC || !strcmp(e->type, "chunk-too-large") ||
+        !strcmp(e->type, "unreachable")) {
+        if (s->next < s->l->n)
+            progress_line(s->prog, stderr, "mstation put: stopping; %zu files not sent\n",
+                          s->l->n - s->next);
+        s->failed += s->l->n - s->next;
+        s->next = s->l->n;
+    }
+}
+
+static void *put_worker_main(void *arg)
+{
+    put_worker *w = arg;
+    put_sched *s = w->s;
+    CURL *h = curl_easy_init();
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (s->next < s->l->n && remote_busy(s, s->next))
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->next >= s->l->n) break;
+        size_t i = s->next++;
+        s->slot[w->id] = i;
+        pthread_mutex_unlock(&s->mu);
+        ms_error e;
+        ms_error_clear(&e);
+        int rc = h ? put_one(s->p, h, s->o, &s->l->v[i], &e)
+                   : ms_fail(&e, MS_ENOMEM, NULL, "out of memory");
+        pthread_mutex_lock(&s->mu);
+        s->slot[w->id] = SIZE_MAX;
+        pthread_cond_broadcast(&s->cv);
+        if (rc)
+            put_failed(s, i, &e);
+        else
+            s->ok++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (h) curl_easy_cleanup(h);
+    return NULL;
+}
+
+/* Upload every file of the list; counts and the exit code end up in `s`. */
+static void put_files(put_sched *s)
+{
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    put_worker w[FILES_MAX];
+    pthread_t th[FILES_MAX];
+    int n = 0;
+    for (int k = 0; k < FILES_MAX; k++)
+        s->slot[k] = SIZE_MAX;
+    for (int k = 0; k < s->nfiles && (size_t)k < s->l->n; k++) {
+        w[k] = (put_worker){.s = s, .id = k};
+        if (pthread_create(&th[k], NULL, put_worker_main, &w[k])) break;
+        n++;
+    }
+    if (!n && s->l->n) { /* no thread at all: this one does the work */
+        w[0] = (put_worker){.s = s, .id = 0};
+        put_worker_main(&w[0]);
+    }
+    for (int k = 0; k < n; k++)
+        pthread_join(th[k], NULL);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+}
+
 /* ---- Walking the arguments. ---- */
 
 static char *join(const char *a, const char *b)
@@ -1650,10 +1766,13 @@ int transfer_put(const cli_args *a, char **envp)
     char folder[1100];
     if (!ms_folder_normalize(cli_get(a, "folder"), folder, sizeof folder))
         return usage("put", "--folder must be a path like /EP03/camera, without . or ..");
-    int64_t parallel = 4;
+    int64_t parallel = 4, files = 3;
     if (cli_get(a, "parallel") && (!ms_parse_int(cli_get(a, "parallel"), &parallel) ||
                                    parallel < 1 || parallel > PARALLEL_MAX))
         return usage("put", "--parallel must be 1-%d", PARALLEL_MAX);
+    if (cli_get(a, "files") &&
+        (!ms_parse_int(cli_get(a, "files"), &files) || files < 1 || files > FILES_MAX))
+        return usage("put", "--files must be 1-%d", FILES_MAX);
     xfer x;
     int rc = xfer_open("put", a, envp, &x);
     if (rc) return rc;
@@ -1701,34 +1820,10 @@ int transfer_put(const cli_args *a, char **envp)
         goto done;
     }
     progress_start(&prog, l.bytes);
-    size_t ok = 0, failed = 0;
-    for (size_t i = 0; i < l.n; i++) {
-        ms_error_clear(&e);
-        rc = put_one(&p, h, &o, &l.v[i], &e);
-        if (!rc) {
-            ok++;
-            continue;
-        }
-        failed++;
-        char sp[1200], sd[1200];
-        progress_line(&prog, stderr, "mstation put: %s: %s\n", safe(l.v[i].path, sp, sizeof sp),
-                      safe(e.detail[0] ? e.detail : ms_error_slug(e.code), sd, sizeof sd));
-        for (int k = 0; k < e.nfields; k++) {
-            char sf[200];
-            progress_line(&prog, stderr, "  %s: %s\n", safe(e.fields[k].field, sf, sizeof sf),
-                          safe(e.fields[k].message, sd, sizeof sd));
-        }
-        if (!ret) ret = exit_code(e.code);
-        /* These fail every other file the same way: stop instead of repeating them. */
-        if (e.code == MS_EUNAUTH || e.code == MS_ENOSPC || !strcmp(e.type, "chunk-too-large") ||
-            !strcmp(e.type, "unreachable")) {
-            if (i + 1 < l.n)
-                progress_line(&prog, stderr, "mstation put: stopping; %zu files not sent\n",
-                              l.n - i - 1);
-            failed += l.n - i - 1;
-            break;
-        }
-    }
+    put_sched sc = {.p = &p, .o = &o, .l = &l, .prog = &prog, .nfiles = (int)files};
+    put_files(&sc);
+    size_t ok = sc.ok, failed = sc.failed;
+    ret = sc.ret;
     pool_stop(&p);
     if (l.failed && !ret) ret = exit_code(l.first_rc);
     if (l.n > 1 || failed || l.failed)
@@ -2687,6 +2782,7 @@ const cli_opt transfer_put_opts[] = {
     {"folder", true, "remote folder, e.g. /EP03/camera (default /); sub-folders go below it"},
     {"comment", true, "comment of the new versions"},
     {"parallel", true, "chunks sent at once (default 4, at most 32)"},
+    {"files", true, "files worked on at once (default 3, at most 16)"},
     {"limit-rate", true, "send at most this many bytes per second in all, e.g. 20MB"},
     {"no-progress", false, "no progress bar (one line per file still)"},
     COMMON_OPTS,

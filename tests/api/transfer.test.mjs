@@ -384,6 +384,32 @@ test('wrong or missing token, a viewer, missing paths: clear errors and exit cod
   assert.equal((await mst(['put', f, '--project', 'x'])).code, 2);
   assert.equal((await mst(['put', f, '--project', project.id, '--folder', '/a/../b'])).code, 2);
   assert.equal((await mst(['put', f, '--project', project.id, '--parallel', '0'])).code, 2);
+  assert.equal((await mst(['put', f, '--project', project.id, '--files', '0'])).code, 2);
+  assert.equal((await mst(['put', f, '--project', project.id, '--files', '17'])).code, 2);
+});
+
+test('several files at once: two files for one name become v001 and v002 in the order named; equal files in flight together share their chunks', async () => {
+  const dir = join(scratch, 'inflight');
+  await mkdir(join(dir, 'x'), { recursive: true });
+  await mkdir(join(dir, 'y'), { recursive: true });
+  const one = randomBytes(1_500_000), two = randomBytes(1_700_000), same = randomBytes(2_000_000);
+  await writeFile(join(dir, 'x', 'take.bin'), one);
+  await writeFile(join(dir, 'y', 'take.bin'), two);
+  for (const n of ['d1.bin', 'd2.bin', 'd3.bin', 'd4.bin']) await writeFile(join(dir, n), same);
+  const r = await mst(['put', join(dir, 'x', 'take.bin'), join(dir, 'y', 'take.bin'), join(dir, 'd1.bin'),
+    join(dir, 'd2.bin'), join(dir, 'd3.bin'), join(dir, 'd4.bin'),
+    '--project', project.id, '--folder', '/inflight', '--files', '4', '--no-progress']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /6 files uploaded or unchanged, 0 failed/);
+  const got = await assets('/inflight');
+  const take = got['/inflight/take.bin'];
+  assert.equal(take.current_number, 2);
+  assert.ok((await fetchBytes(take.id, ['--version', '1'])).equals(one), 'the first named is v001');
+  assert.ok((await fetchBytes(take.id)).equals(two), 'the second named is v002');
+  for (const n of ['d1.bin', 'd2.bin', 'd3.bin', 'd4.bin']) {
+    assert.equal(got[`/inflight/${n}`].digest, got['/inflight/d1.bin'].digest);
+    assert.ok((await fetchBytes(got[`/inflight/${n}`].id)).equals(same), n);
+  }
 });
 
 /** A fake server with scripted answers, to see the CLI survive a hostile or broken one. */
