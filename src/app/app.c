@@ -10,6 +10,7 @@
 #include "core/seal.h"
 #include "core/time.h"
 #include "http/server.h"
+#include "production/production.h"
 #include "store/idempotency.h"
 
 #include <errno.h>
@@ -30,12 +31,13 @@ const ms_schema app_schemas[] = {
     {"store", ms_schema_store, NULL},
     {"auth", ms_schema_auth, ms_schema_auth_pg},
     {"assets", ms_schema_assets, NULL},
+    {"production", ms_schema_production, NULL},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
-const ms_route *const app_routes[] = {auth_routes, assets_routes, NULL};
+const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, NULL};
 
-const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, NULL};
+const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production, NULL};
 
 /* ---- Jobs. ---- */
 

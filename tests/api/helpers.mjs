@@ -269,9 +269,9 @@ export async function authRoutes() {
   return moduleRoutes('auth');
 }
 
-/** The routes of the modules' tables (src/<module>/routes.c), auth and assets by default. */
+/** The routes of the modules' tables (src/<module>/routes.c), all modules by default. */
 export async function moduleRoutes(...modules) {
-  if (!modules.length) modules = ['auth', 'assets'];
+  if (!modules.length) modules = ['auth', 'assets', 'production'];
   const { readFile } = await import('node:fs/promises');
   let src = '';
   for (const m of modules) src += await readFile(new URL(`../../src/${m}/routes.c`, import.meta.url), 'utf8');

@@ -1,0 +1,19 @@
+/* production.h: production tracking — the public face of the production module.
+ *
+ * Per project: entity types (Episode, Sequence, Shot, and asset types such as Character),
+ * entities arranged episode -> sequence -> shot with frame ranges and typed custom fields,
+ * casting (which assets appear in which shot), task types, task statuses with the rules the
+ * server enforces (artists may set only statuses allowed to artists, clients only review),
+ * tasks (entity x task type) with assignees, comments with status changes, @mentions,
+ * checklists and attachments from the asset library, and in-app notifications. The grid
+ * (shots x task types) is one query. Other modules link to tasks and entities by id. */
+#ifndef MS_PRODUCTION_H
+#define MS_PRODUCTION_H
+
+#include "core/api.h"
+
+extern const ms_route production_routes[];
+extern const char ms_schema_production[];
+extern const char ms_openapi_production[];
+
+#endif
