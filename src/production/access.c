@@ -126,6 +126,20 @@ int prod_task_visible(ms_req *r, const prod_scope *s, const char *task_id)
     return rc == DB_ROW ? 0 : ms_req_fail(r, MS_ENOTFOUND, NULL, "No such task.");
 }
 
+int prod_task_scope(ms_req *r, const char *id, prod_scope *s)
+{
+    int rc = prod_scope_of(r,
+                           "SELECT t.project_id FROM task t JOIN entity e ON e.id = t.entity_id "
+                           "WHERE t.id = ? AND e.deleted_at IS NULL",
+                           id, "task", s);
+    return rc ? rc : prod_task_visible(r, s, id);
+}
+
+bool prod_unique_violation(const ms_error *e)
+{
+    return e->code == MS_ECONFLICT || strstr(e->detail, "UNIQUE") || strstr(e->detail, "unique");
+}
+
 int prod_event(ms_req *r, const prod_scope *s, const char *action, const char *object_type,
                const char *object_id, json_t *data, const char *fmt, ...)
 {

@@ -27,15 +27,6 @@ int prod_notify(ms_req *r, const prod_scope *s, const char *user_id, const char 
     return rc < 0 ? rc : 0;
 }
 
-static int task_scope(ms_req *r, const char *id, prod_scope *s)
-{
-    int rc = prod_scope_of(r,
-                           "SELECT t.project_id FROM task t JOIN entity e ON e.id = t.entity_id "
-                           "WHERE t.id = ? AND e.deleted_at IS NULL",
-                           id, "task", s);
-    return rc ? rc : prod_task_visible(r, s, id);
-}
-
 #define COMMENT_COLS                                                                               \
     "c.id, c.task_id, c.author_id, u.display_name AS author_name, c.text, c.status_id, "           \
     "ts.short_name AS status, c.checklist AS checklist_json, c.attachments AS attachments_json, "  \
@@ -55,7 +46,7 @@ int h_comments_list(ms_req *r)
         return rc;
     const char *id = ms_req_param(r, "id");
     prod_scope s;
-    if ((rc = task_scope(r, id, &s))) return rc;
+    if ((rc = prod_task_scope(r, id, &s))) return rc;
     db_stmt *st;
     rc = db_query(r->db, &st, &r->err,
                   "SELECT " COMMENT_COLS COMMENT_FROM
@@ -115,7 +106,7 @@ int h_comments_create(ms_req *r)
     const json_t *b = r->body;
     const char *id = ms_req_param(r, "id");
     prod_scope s;
-    int rc = task_scope(r, id, &s);
+    int rc = prod_task_scope(r, id, &s);
     if (rc) return rc;
     if (s.kind == PROD_VIEWER) return prod_require(r, &s, PROD_CLIENT, "comment");
     const char *text = ms_json_str(b, "text"), *sid = ms_json_str(b, "status_id");

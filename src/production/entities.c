@@ -245,11 +245,6 @@ static int range_check(ms_req *r, const json_t *fin, const json_t *fout)
     return 0;
 }
 
-static bool unique_violation(const ms_error *e)
-{
-    return e->code == MS_ECONFLICT || strstr(e->detail, "UNIQUE") || strstr(e->detail, "unique");
-}
-
 /* POST /projects/{id}/entities */
 int h_entities_create(ms_req *r)
 {
@@ -294,7 +289,7 @@ int h_entities_create(ms_req *r)
                  s.user_id, now, now);
     free(ftext);
     if (rc < 0) {
-        if (unique_violation(&r->err))
+        if (prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "name-taken",
                                "An entity of this type with this name exists under this parent "
                                "already.");
@@ -380,7 +375,7 @@ int h_entity_update(ms_req *r)
                  fps[0] ? fps : NULL, ftext ? ftext : "{}", pos, now, id);
     free(ftext);
     if (rc < 0) {
-        if (unique_violation(&r->err))
+        if (prod_unique_violation(&r->err))
             rc = ms_req_fail(r, MS_ECONFLICT, "name-taken",
                              "An entity of this type with this name exists under this parent "
                              "already.");

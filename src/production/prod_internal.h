@@ -58,6 +58,11 @@ void prod_task_filter(const prod_scope *s, ms_buf *sql, db_arg *args, int *n);
 /* May the scope see task `task_id`? (0, or MS_ENOTFOUND with r->err filled.) */
 int prod_task_visible(ms_req *r, const prod_scope *s, const char *task_id);
 
+/* The scope of task `id`, which the caller must be able to see (else MS_ENOTFOUND). */
+int prod_task_scope(ms_req *r, const char *id, prod_scope *s);
+/* Did a write fail on a unique index (a name or key taken)? */
+bool prod_unique_violation(const ms_error *e);
+
 int prod_event(ms_req *r, const prod_scope *s, const char *action, const char *object_type,
                const char *object_id, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

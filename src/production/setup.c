@@ -272,11 +272,6 @@ static int next_position(ms_req *r, const char *table, const char *pid, int64_t 
     return 0;
 }
 
-static bool unique_violation(const ms_error *e)
-{
-    return e->code == MS_ECONFLICT || strstr(e->detail, "UNIQUE") || strstr(e->detail, "unique");
-}
-
 static int reply_row(ms_req *r, const char *sql_one, const char *id)
 {
     db_stmt *st;
@@ -325,7 +320,7 @@ int h_entity_types_create(ms_req *r)
     if ((rc = next_position(r, "entity_type", s.project_id, &pos)) ||
         (rc = insert_entity_type(r, s.project_id, name, ms_json_str(r->body, "kind"), parent, pos,
                                  id))) {
-        if (rc != MS_ENOMEM && unique_violation(&r->err))
+        if (rc != MS_ENOMEM && prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "name-taken",
                                "This project has an entity type with this name already.");
         return rc;
@@ -363,7 +358,7 @@ int h_task_types_create(ms_req *r)
                   color ? color : "#7f8c8d", ms_json_str(r->body, "for_kind")};
     if ((rc = next_position(r, "task_type", s.project_id, &pos)) ||
         (rc = insert_task_type(r, s.project_id, &t, pos, id))) {
-        if (rc != MS_ENOMEM && unique_violation(&r->err))
+        if (rc != MS_ENOMEM && prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "name-taken",
                                "This project has a task type with this name already.");
         return rc;
@@ -420,7 +415,7 @@ int h_task_statuses_create(ms_req *r)
     char id[MS_ID_LEN];
     if ((rc = next_position(r, "task_status", s.project_id, &pos)) ||
         (rc = insert_status(r, s.project_id, &t, pos, id))) {
-        if (rc != MS_ENOMEM && unique_violation(&r->err))
+        if (rc != MS_ENOMEM && prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "name-taken",
                                "This project has a status with this short name already.");
         return rc;
@@ -483,7 +478,7 @@ int h_fields_create(ms_req *r)
                  ms_json_str(r->body, "label"), type, ctext ? ctext : "[]", pos, now);
     free(ctext);
     if (rc < 0) {
-        if (unique_violation(&r->err))
+        if (prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "key-taken",
                                "This project has a field with this key already.");
         return rc;

@@ -42,15 +42,6 @@ static void task_select(ms_req *r, ms_buf *sql)
                 ", '') || ']' AS assignees_json, t.created_at, t.updated_at, t.version" TASK_FROM);
 }
 
-static int task_scope(ms_req *r, const char *id, prod_scope *s)
-{
-    int rc = prod_scope_of(r,
-                           "SELECT t.project_id FROM task t JOIN entity e ON e.id = t.entity_id "
-                           "WHERE t.id = ? AND e.deleted_at IS NULL",
-                           id, "task", s);
-    return rc ? rc : prod_task_visible(r, s, id);
-}
-
 static int task_reply(ms_req *r, int status, const char *id)
 {
     ms_buf sql;
@@ -191,7 +182,7 @@ int h_task_get(ms_req *r)
 {
     const char *id = ms_req_param(r, "id");
     prod_scope s;
-    int rc = task_scope(r, id, &s);
+    int rc = prod_task_scope(r, id, &s);
     return rc ? rc : task_reply(r, 200, id);
 }
 
@@ -483,7 +474,7 @@ int h_task_update(ms_req *r)
     const json_t *b = r->body;
     const char *id = ms_req_param(r, "id");
     prod_scope s;
-    int rc = task_scope(r, id, &s);
+    int rc = prod_task_scope(r, id, &s);
     if (rc) return rc;
     bool planning = ms_json_has(b, "assignees") || ms_json_has(b, "priority") ||
                     ms_json_has(b, "estimate") || ms_json_has(b, "start_date") ||
@@ -540,7 +531,7 @@ int h_task_delete(ms_req *r)
 {
     const char *id = ms_req_param(r, "id");
     prod_scope s;
-    int rc = task_scope(r, id, &s);
+    int rc = prod_task_scope(r, id, &s);
     if (rc || (rc = prod_require(r, &s, PROD_SUPERVISOR, "delete tasks"))) return rc;
     db_stmt *st;
     rc = db_query_row(r->db, &st, &r->err, "SELECT version FROM task WHERE id = ?", "s", id);
