@@ -135,6 +135,15 @@ int prod_task_scope(ms_req *r, const char *id, prod_scope *s)
     return rc ? rc : prod_task_visible(r, s, id);
 }
 
+int prod_reply_page(ms_req *r, ms_buf *sql, const db_arg *args, int n, int limit)
+{
+    db_stmt *st;
+    int rc = sql->oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
+                      : db_query_args(r->db, &st, &r->err, sql->data, args, n);
+    ms_buf_free(sql);
+    return rc ? rc : auth_reply_page(r, st, limit, "id", NULL);
+}
+
 bool prod_unique_violation(const ms_error *e)
 {
     return e->code == MS_ECONFLICT || strstr(e->detail, "UNIQUE") || strstr(e->detail, "unique");

@@ -27,6 +27,45 @@ int prod_notify(ms_req *r, const prod_scope *s, const char *user_id, const char 
     return rc < 0 ? rc : 0;
 }
 
+int prod_notify_watchers(ms_req *r, const prod_scope *s, const char *task_id, const char *kind,
+                         const char *comment_id, const char *summary, const json_t *skip)
+{
+    db_stmt *st;
+    int rc = db_query(r->db, &st, &r->err,
+                      "SELECT user_id FROM task_assignee WHERE task_id = ? UNION SELECT user_id "
+                      "FROM task_follower WHERE task_id = ?",
+                      "ss", task_id, task_id);
+    if (rc) return rc;
+    /* Collected first: a notification is a write, and the statement must be done before. */
+    size_t n = 0, cap = 0;
+    char **users = NULL;
+    while ((rc = db_step(st, &r->err)) == DB_ROW) {
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            char **v = ms_arena_alloc(r->arena, ncap * sizeof *v);
+            if (!v) {
+                rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+                break;
+            }
+            if (n) memcpy(v, users, n * sizeof *v);
+            users = v;
+            cap = ncap;
+        }
+        users[n++] = ms_arena_strdup(r->arena, db_col_text(st, 0));
+    }
+    db_done(st);
+    if (rc < 0) return rc;
+    for (size_t k = 0; k < n; k++) {
+        bool skipped = false;
+        size_t i;
+        json_t *v;
+        json_array_foreach(skip, i, v) skipped |= !strcmp(json_string_value(v), users[k]);
+        if (!skipped && (rc = prod_notify(r, s, users[k], kind, task_id, comment_id, summary)))
+            return rc;
+    }
+    return 0;
+}
+
 #define COMMENT_COLS                                                                               \
     "c.id, c.task_id, c.author_id, u.display_name AS author_name, c.text, c.status_id, "           \
     "ts.short_name AS status, c.checklist AS checklist_json, c.attachments AS attachments_json, "  \
@@ -159,26 +198,10 @@ int h_comments_create(ms_req *r)
             return rc;
     }
     /* Followers and assignees hear of the comment (a mention already told its people). */
-    db_stmt *st;
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT user_id FROM task_follower WHERE task_id = ? UNION SELECT user_id FROM "
-                  "task_assignee WHERE task_id = ?",
-                  "ss", id, id);
-    if (rc) return rc;
-    char users[64][MS_ID_LEN];
-    int nu = 0;
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        if (nu < 64) ms_strlcpy(users[nu++], db_col_text(st, 0), MS_ID_LEN);
-    db_done(st);
-    if (rc < 0) return rc;
-    for (int k = 0; k < nu; k++) {
-        bool mentioned = false;
-        json_array_foreach(mentions, i, v) mentioned |= !strcmp(json_string_value(v), users[k]);
-        if (!mentioned && (rc = prod_notify(r, &s, users[k], "comment", id, cid, "commented")))
-            return rc;
-    }
+    if ((rc = prod_notify_watchers(r, &s, id, "comment", cid, "commented", mentions))) return rc;
     if ((rc = prod_event(r, &s, "task.commented", "task", id, NULL, "comment on a task")))
         return rc;
+    db_stmt *st;
     rc = db_query_row(r->db, &st, &r->err, "SELECT " COMMENT_COLS COMMENT_FROM " WHERE c.id = ?",
                       "s", cid);
     if (rc < 0) return rc;

@@ -102,11 +102,7 @@ int h_entities_list(ms_req *r)
     entity_filter(&s, &sql, args, &n);
     ms_buf_puts(&sql, " ORDER BY e.id LIMIT ?");
     args[n++] = DB_ARG_I(limit + 1);
-    db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
-    return rc ? rc : auth_reply_page(r, st, limit, "id", NULL);
+    return prod_reply_page(r, &sql, args, n, limit);
 }
 
 int h_entity_get(ms_req *r)

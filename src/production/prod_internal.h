@@ -60,6 +60,9 @@ int prod_task_visible(ms_req *r, const prod_scope *s, const char *task_id);
 
 /* The scope of task `id`, which the caller must be able to see (else MS_ENOTFOUND). */
 int prod_task_scope(ms_req *r, const char *id, prod_scope *s);
+/* Run a list query built in `sql` (freed here), ordered by id with LIMIT limit + 1, and answer
+ * one page of it. */
+int prod_reply_page(ms_req *r, ms_buf *sql, const db_arg *args, int n, int limit);
 /* Did a write fail on a unique index (a name or key taken)? */
 bool prod_unique_violation(const ms_error *e);
 
@@ -82,6 +85,11 @@ int prod_task_set_status(ms_req *r, const prod_scope *s, const char *task_id, co
 /* Notify `user_id` (not the actor) of something about a task (comments.c). */
 int prod_notify(ms_req *r, const prod_scope *s, const char *user_id, const char *kind,
                 const char *task_id, const char *comment_id, const char *summary);
+
+/* Notify the task's assignees and followers (all of them, except the actor and the user ids
+ * in `skip`, a JSON array or NULL). */
+int prod_notify_watchers(ms_req *r, const prod_scope *s, const char *task_id, const char *kind,
+                         const char *comment_id, const char *summary, const json_t *skip);
 
 /* ---- Handlers. ---- */
 int h_prod_setup(ms_req *r);

@@ -132,11 +132,7 @@ int h_tasks_list(ms_req *r)
     prod_task_filter(&s, &sql, args, &n);
     ms_buf_puts(&sql, " ORDER BY t.id LIMIT ?");
     args[n++] = DB_ARG_I(limit + 1);
-    db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
-    return rc ? rc : auth_reply_page(r, st, limit, "id", NULL);
+    return prod_reply_page(r, &sql, args, n, limit);
 }
 
 /* GET /me/tasks: the caller's tasks in every project they still reach, not done first. */
@@ -171,11 +167,7 @@ int h_my_tasks(ms_req *r)
     }
     ms_buf_puts(&sql, " ORDER BY t.id LIMIT ?");
     args[n++] = DB_ARG_I(limit + 1);
-    db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
-    return rc ? rc : auth_reply_page(r, st, limit, "id", NULL);
+    return prod_reply_page(r, &sql, args, n, limit);
 }
 
 int h_task_get(ms_req *r)
@@ -228,39 +220,29 @@ static int status_allowed(ms_req *r, const prod_scope *s, const status_row *st)
                        st->name);
 }
 
-/* Set a task's status (checked against the rules), counting retakes and notifying the
- * assignees and followers. The caller appends its own event. */
+/* Set a status already checked against the rules: count a retake when the task enters a
+ * retake status, and tell the assignees and followers. The caller appends its own event. */
+static int status_apply(ms_req *r, const prod_scope *s, const char *task_id, const status_row *st)
+{
+    char now[MS_TIME_LEN];
+    ms_now_str(now);
+    int rc = db_exec(r->db, &r->err,
+                     "UPDATE task SET status_id = ?, retake_count = retake_count + CASE WHEN "
+                     "status_id <> ? AND ? <> 0 THEN 1 ELSE 0 END, updated_at = ?, version = "
+                     "version + 1 WHERE id = ?",
+                     "ssiss", st->id, st->id, (int)st->is_retake, now, task_id);
+    if (rc < 0) return rc;
+    return prod_notify_watchers(r, s, task_id, "status", NULL,
+                                ms_arena_printf(r->arena, "status set to %s", st->name), NULL);
+}
+
 int prod_task_set_status(ms_req *r, const prod_scope *s, const char *task_id, const char *status_id,
                          const char *field)
 {
     status_row st;
     int rc = status_load(r, s, status_id, field, &st);
     if (rc || (rc = status_allowed(r, s, &st))) return rc;
-    char now[MS_TIME_LEN];
-    ms_now_str(now);
-    rc = db_exec(r->db, &r->err,
-                 "UPDATE task SET status_id = ?, retake_count = retake_count + CASE WHEN "
-                 "status_id <> ? AND ? <> 0 THEN 1 ELSE 0 END, updated_at = ?, version = version "
-                 "+ 1 WHERE id = ?",
-                 "ssiss", st.id, st.id, (int)st.is_retake, now, task_id);
-    if (rc < 0) return rc;
-    db_stmt *q;
-    rc = db_query(r->db, &q, &r->err,
-                  "SELECT user_id FROM task_assignee WHERE task_id = ? UNION SELECT user_id FROM "
-                  "task_follower WHERE task_id = ?",
-                  "ss", task_id, task_id);
-    if (rc) return rc;
-    char users[64][MS_ID_LEN];
-    int nu = 0;
-    while (rc >= 0 && (rc = db_step(q, &r->err)) == DB_ROW)
-        if (nu < 64) ms_strlcpy(users[nu++], db_col_text(q, 0), MS_ID_LEN);
-    db_done(q);
-    if (rc < 0) return rc;
-    for (int i = 0; i < nu; i++)
-        if ((rc = prod_notify(r, s, users[i], "status", task_id, NULL,
-                              ms_arena_printf(r->arena, "status set to %s", st.name))))
-            return rc;
-    return 0;
+    return status_apply(r, s, task_id, &st);
 }
 
 /* ---- Assignees. ---- */
@@ -604,7 +586,7 @@ int h_tasks_bulk(ms_req *r)
             ms_error_clear(&r->err);
             return ms_field_fail(&r->err, field, "is not a task of this project");
         }
-        if (sid && (rc = prod_task_set_status(r, &s, tid, sid, "status_id"))) return rc;
+        if (sid && (rc = status_apply(r, &s, tid, &status))) return rc; /* checked above */
         if (ms_json_has(b, "priority") || ms_json_has(b, "due_date")) {
             rc = db_exec(
                 r->db, &r->err,
