@@ -66,6 +66,15 @@ int prod_reply_page(ms_req *r, ms_buf *sql, const db_arg *args, int n, int limit
 /* Did a write fail on a unique index (a name or key taken)? */
 bool prod_unique_violation(const ms_error *e);
 
+/* The project's production revision: raised by prod_event in every production write; the grid
+ * cache (grid.c) serves an answer only at the revision it was built at. */
+int prod_revision_bump(ms_req *r, const char *project_id);
+
+/* The SQL expression (alias t) for a task's assignee ids as '"id","id"' (per engine). */
+const char *prod_assignees_expr(ms_req *r);
+
+/* Record a production change in the project's event log and raise the production revision.
+ * Every write of the module's data calls it, in the write's transaction. */
 int prod_event(ms_req *r, const prod_scope *s, const char *action, const char *object_type,
                const char *object_id, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

@@ -15,7 +15,7 @@
 /* The assignees of each task as a JSON array of ids. SQLite and PostgreSQL spell string
  * aggregation differently (group_concat / string_agg), so this one expression is built per
  * engine. */
-static const char *assignees_expr(ms_req *r)
+const char *prod_assignees_expr(ms_req *r)
 {
     return !strcmp(db_conn_engine(r->db), "postgres")
                ? "(SELECT string_agg('\"' || ta.user_id || '\"', ',' ORDER BY ta.user_id) FROM "
@@ -37,7 +37,7 @@ static void task_select(ms_req *r, ms_buf *sql)
                      "t.status_id, ts.short_name AS status, ts.color AS status_color, ts.is_done, "
                      "t.priority, t.estimate, t.start_date, t.due_date, t.time_spent, "
                      "t.retake_count, '[' || COALESCE(");
-    ms_buf_puts(sql, assignees_expr(r));
+    ms_buf_puts(sql, prod_assignees_expr(r));
     ms_buf_puts(sql,
                 ", '') || ']' AS assignees_json, t.created_at, t.updated_at, t.version" TASK_FROM);
 }
@@ -606,166 +606,4 @@ int h_tasks_bulk(ms_req *r)
                          "%zu tasks changed", json_array_size(ids))))
         return rc;
     return ms_reply(r, 200, json_pack("{s:I}", "changed", (json_int_t)json_array_size(ids)));
-}
-
-/* ---- The grid. ----
- *
- * GET /projects/{id}/grid?entity_type_id=&parent_id=&ancestor_id=: rows are the entities of one
- * type (shots, or an asset type), columns the task types that apply to that kind, cells the
- * tasks. One query for the rows and one for all their tasks, both along indexes; the answer
- * is compact (columns once, cells as arrays) because a feature has thousands of rows. */
-int h_grid(ms_req *r)
-{
-    static const char *const allowed[] = {"entity_type_id", "parent_id", "ancestor_id", NULL};
-    int rc = ms_req_query_only(r, allowed);
-    if (rc) return rc;
-    prod_scope s;
-    if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &s))) return rc;
-    const char *type_id = ms_req_query(r, "entity_type_id");
-    if (!type_id) return ms_req_fail(r, MS_EBADREQ, "bad-query", "entity_type_id is required.");
-    db_stmt *st;
-    rc = db_query_row(r->db, &st, &r->err,
-                      "SELECT kind, name FROM entity_type WHERE id = ? AND project_id = ?", "ss",
-                      type_id, s.project_id);
-    if (rc < 0) return rc;
-    if (rc == DB_DONE)
-        return ms_req_fail(r, MS_EBADREQ, "bad-query",
-                           "entity_type_id is not one of this "
-                           "project's types.");
-    char kind[16];
-    ms_strlcpy(kind, db_col_text(st, 0), sizeof kind);
-    db_done(st);
-    json_t *out = json_object(), *cols = json_array(), *rows = json_array();
-    json_object_set_new(out, "columns", cols);
-    json_object_set_new(out, "rows", rows);
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT id, name, color, department FROM task_type WHERE project_id = ? AND "
-                  "for_kind = ? ORDER BY position, name",
-                  "ss", s.project_id, kind);
-    if (rc) goto fail;
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(cols, db_row_json(st));
-    db_done(st);
-    if (rc < 0) goto fail;
-    /* Rows: with ancestor_id, the entities two levels down (the shots of an episode). */
-    ms_buf sql;
-    ms_buf_init(&sql);
-    db_arg args[8];
-    int n = 0;
-    ms_buf_puts(&sql, "SELECT e.id, e.name, e.parent_id, pe.name AS parent_name, e.frame_in, "
-                      "e.frame_out, e.fields AS fields_json FROM entity e LEFT JOIN entity pe ON "
-                      "pe.id = e.parent_id WHERE e.project_id = ? AND e.type_id = ? AND "
-                      "e.deleted_at IS NULL");
-    args[n++] = DB_ARG_S(s.project_id);
-    args[n++] = DB_ARG_S(type_id);
-    if (ms_req_query(r, "parent_id")) {
-        ms_buf_puts(&sql, " AND e.parent_id = ?");
-        args[n++] = DB_ARG_S(ms_req_query(r, "parent_id"));
-    }
-    if (ms_req_query(r, "ancestor_id")) {
-        ms_buf_puts(&sql, " AND pe.parent_id = ?");
-        args[n++] = DB_ARG_S(ms_req_query(r, "ancestor_id"));
-    }
-    if (s.kind == PROD_VENDOR || s.kind == PROD_CLIENT) {
-        ms_buf_puts(&sql, " AND EXISTS (SELECT 1 FROM task t WHERE t.entity_id = e.id");
-        prod_task_filter(&s, &sql, args, &n);
-        ms_buf_puts(&sql, ")");
-    }
-    ms_buf_puts(&sql, " ORDER BY pe.name, e.position, e.name");
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW) {
-            json_t *row = db_row_json(st);
-            json_object_set_new(row, "tasks", json_object());
-            json_array_append_new(rows, row);
-        }
-        db_done(st);
-    }
-    if (rc < 0) {
-        ms_buf_free(&sql);
-        goto fail;
-    }
-    /* Cells: every visible task of those rows, matched to its row by entity id. */
-    ms_buf cells;
-    ms_buf_init(&cells);
-    ms_buf_puts(&cells, "SELECT t.entity_id, t.task_type_id, t.id, t.status_id, t.priority, "
-                        "t.due_date, t.retake_count, '[' || COALESCE(");
-    ms_buf_puts(&cells, assignees_expr(r));
-    ms_buf_puts(&cells, ", '') || ']' AS assignees_json FROM task t JOIN entity e ON e.id = "
-                        "t.entity_id LEFT JOIN entity pe ON pe.id = e.parent_id WHERE "
-                        "e.project_id = ? AND e.type_id = ? AND e.deleted_at IS NULL");
-    db_arg cargs[8];
-    int cn = 0;
-    cargs[cn++] = DB_ARG_S(s.project_id);
-    cargs[cn++] = DB_ARG_S(type_id);
-    if (ms_req_query(r, "parent_id")) {
-        ms_buf_puts(&cells, " AND e.parent_id = ?");
-        cargs[cn++] = DB_ARG_S(ms_req_query(r, "parent_id"));
-    }
-    if (ms_req_query(r, "ancestor_id")) {
-        ms_buf_puts(&cells, " AND pe.parent_id = ?");
-        cargs[cn++] = DB_ARG_S(ms_req_query(r, "ancestor_id"));
-    }
-    prod_task_filter(&s, &cells, cargs, &cn);
-    ms_buf_free(&sql);
-    rc = cells.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                   : db_query_args(r->db, &st, &r->err, cells.data, cargs, cn);
-    ms_buf_free(&cells);
-    if (rc) goto fail;
-    /* Rows by id: a small open-addressing index over the row array. */
-    size_t nrows = json_array_size(rows), cap = 16;
-    while (cap < 2 * nrows + 2)
-        cap *= 2;
-    size_t *slot = malloc(cap * sizeof *slot);
-    if (!slot) {
-        db_done(st);
-        rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-        goto fail;
-    }
-    for (size_t k = 0; k < cap; k++)
-        slot[k] = SIZE_MAX;
-    for (size_t k = 0; k < nrows; k++) {
-        const char *eid = json_string_value(json_object_get(json_array_get(rows, k), "id"));
-        size_t h = 5381;
-        for (const char *p = eid; *p; p++)
-            h = h * 33 + (unsigned char)*p;
-        size_t j = h & (cap - 1);
-        while (slot[j] != SIZE_MAX)
-            j = (j + 1) & (cap - 1);
-        slot[j] = k;
-    }
-    while ((rc = db_step(st, &r->err)) == DB_ROW) {
-        const char *eid = db_col_text(st, 0);
-        size_t h = 5381;
-        for (const char *p = eid; *p; p++)
-            h = h * 33 + (unsigned char)*p;
-        size_t j = h & (cap - 1);
-        json_t *row = NULL;
-        while (slot[j] != SIZE_MAX) {
-            json_t *cand = json_array_get(rows, slot[j]);
-            if (!strcmp(json_string_value(json_object_get(cand, "id")), eid)) {
-                row = cand;
-                break;
-            }
-            j = (j + 1) & (cap - 1);
-        }
-        if (!row) continue; /* a row the vendor/client filter removed */
-        json_t *cell = json_object();
-        json_object_set_new(cell, "id", json_string(db_col_text(st, 2)));
-        json_object_set_new(cell, "status_id", json_string(db_col_text(st, 3)));
-        json_object_set_new(cell, "priority", json_integer(db_col_int(st, 4)));
-        json_object_set_new(cell, "due_date",
-                            db_col_null(st, 5) ? json_null() : json_string(db_col_text(st, 5)));
-        json_object_set_new(cell, "retake_count", json_integer(db_col_int(st, 6)));
-        json_object_set_new(cell, "assignees", json_loads(db_col_text(st, 7), 0, NULL));
-        json_object_set_new(json_object_get(row, "tasks"), db_col_text(st, 1), cell);
-    }
-    db_done(st);
-    free(slot);
-    if (rc < 0) goto fail;
-    return ms_reply(r, 200, out);
-fail:
-    json_decref(out);
-    return rc;
 }

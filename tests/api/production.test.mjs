@@ -199,6 +199,32 @@ test('the grid: shots x task types, cells with status and assignees; filtered pe
   assertProblem(await outsider.c.get(`${P()}/grid?entity_type_id=${shotType.id}`), 404, 'not-found');
 });
 
+test('the grid cache: served again until a production write, then rebuilt; ETag and 304', async () => {
+  const url = `${P()}/grid?entity_type_id=${shotType.id}&ancestor_id=${ep1.id}`;
+  const a = await artist.c.get(url);
+  const etag = a.headers.get('etag');
+  assert.match(etag, /^"grid-\d+-a"$/);
+  const again = await sup.c.get(url);
+  assert.equal(again.text, a.text, 'the same bytes for another member who sees everything');
+  assert.equal((await artist.c.get(url, { headers: { 'If-None-Match': etag } })).status, 304);
+  // A client sees its own, status-filtered grid, not the cached full one.
+  const cg = assertOk(await client.c.get(url), 200);
+  assert.notEqual(cg.rows.length, a.json.rows.length);
+  assert.ok(cg.rows.every((r) => Object.keys(r.tasks).length > 0));
+  // A write through any route raises the revision: the next grid shows it.
+  const cell = a.json.rows[0].tasks[anim.id];
+  const t = assertOk(await sup.c.get(`/api/v1/tasks/${cell.id}`), 200);
+  assertOk(await sup.c.patch(`/api/v1/tasks/${cell.id}`, { priority: (t.priority + 1) % 4 }, { headers: { 'If-Match': `"${t.version}"` } }), 200);
+  const b = await artist.c.get(url, { headers: { 'If-None-Match': etag } });
+  assert.equal(b.status, 200);
+  assert.notEqual(b.headers.get('etag'), etag);
+  assert.equal(b.json.rows[0].tasks[anim.id].priority, (t.priority + 1) % 4);
+  // A vendor's grid is never the cached one.
+  const v = assertOk(await vendor.c.get(url), 200);
+  assert.ok(v.rows.length < b.json.rows.length);
+  assert.equal((await vendor.c.get(url)).headers.get('etag'), null);
+});
+
 test('my tasks across projects; comments with a status change, mentions and notifications', async () => {
   const mine = assertOk(await artist.c.get('/api/v1/me/tasks?done=false'), 200).items;
   assert.equal(mine.length, 3);
