@@ -535,10 +535,45 @@ static const ms_jfield bulk_fields[] = {
     {"task_ids", MS_J_ARRAY, true, false, 1, BULK_MAX, NULL},
     {"status_id", MS_J_ID, false, false, 0, 0, NULL},
     {"assignees", MS_J_ARRAY, false, false, 0, ASSIGNEES_MAX, NULL},
+    {"add_assignees", MS_J_ARRAY, false, false, 1, ASSIGNEES_MAX, NULL},
+    {"remove_assignees", MS_J_ARRAY, false, false, 1, ASSIGNEES_MAX, NULL},
     {"priority", MS_J_INT, false, false, 0, 3, NULL},
     {"due_date", MS_J_STRING, false, true, 10, 10, NULL},
     {0},
 };
+
+/* Add people to a task's assignees (the new ones are notified), or take them off. */
+static int assignees_add(ms_req *r, const prod_scope *s, const char *task_id, const json_t *ids)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        const char *u = json_string_value(v);
+        int rc = db_exec(r->db, &r->err,
+                         "INSERT INTO task_assignee (task_id, user_id) VALUES (?, ?) ON CONFLICT "
+                         "DO NOTHING",
+                         "ss", task_id, u);
+        if (rc < 0) return rc;
+        if (rc && (rc = prod_notify(r, s, u, "assignment", task_id, NULL, "assigned to you")))
+            return rc;
+    }
+    return 0;
+}
+
+static int assignees_remove(ms_req *r, const char *task_id, const json_t *ids)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int rc =
+            db_exec(r->db, &r->err, "DELETE FROM task_assignee WHERE task_id = ? AND user_id = ?",
+                    "ss", task_id, json_string_value(v));
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
 
 /* POST /projects/{id}/tasks/bulk: one change to many tasks, all or nothing (the request's
  * transaction): a task the caller may not see or change fails the whole request, named. */
@@ -549,8 +584,13 @@ int h_tasks_bulk(ms_req *r)
     prod_scope s;
     int rc = prod_scope_get(r, ms_req_param(r, "id"), &s);
     if (rc) return rc;
-    bool planning =
-        ms_json_has(b, "assignees") || ms_json_has(b, "priority") || ms_json_has(b, "due_date");
+    bool planning = ms_json_has(b, "assignees") || ms_json_has(b, "add_assignees") ||
+                    ms_json_has(b, "remove_assignees") || ms_json_has(b, "priority") ||
+                    ms_json_has(b, "due_date");
+    if (ms_json_has(b, "assignees") &&
+        (ms_json_has(b, "add_assignees") || ms_json_has(b, "remove_assignees")))
+        return ms_field_fail(&r->err, "assignees",
+                             "give the whole list, or people to add and remove, not both");
     if (!planning && !ms_json_has(b, "status_id"))
         return ms_field_fail(&r->err, "status_id", "say what to change");
     if ((rc = prod_require(r, &s, planning ? PROD_ARTIST : PROD_CLIENT, "change these tasks")))
@@ -560,6 +600,17 @@ int h_tasks_bulk(ms_req *r)
         return ms_field_fail(&r->err, "due_date", "must be a date YYYY-MM-DD");
     json_t *assignees = json_object_get(b, "assignees");
     if (assignees && (rc = assignees_check(r, &s, assignees, "assignees"))) return rc;
+    json_t *adding = json_object_get(b, "add_assignees");
+    json_t *removing = json_object_get(b, "remove_assignees");
+    if (adding && (rc = assignees_check(r, &s, adding, "add_assignees"))) return rc;
+    /* Someone who left the project can still be taken off its tasks: ids are all we check. */
+    size_t k;
+    json_t *u;
+    json_array_foreach(removing, k, u)
+    {
+        if (!json_is_string(u) || !ms_uuid_valid(json_string_value(u)))
+            return ms_field_fail(&r->err, "remove_assignees", "must hold user ids");
+    }
     const char *sid = ms_json_str(b, "status_id");
     status_row status;
     if (sid && ((rc = status_load(r, &s, sid, "status_id", &status)) ||
@@ -601,6 +652,8 @@ int h_tasks_bulk(ms_req *r)
             if (rc < 0) return rc;
         }
         if (assignees && (rc = assignees_set(r, &s, tid, assignees))) return rc;
+        if (removing && (rc = assignees_remove(r, tid, removing))) return rc;
+        if (adding && (rc = assignees_add(r, &s, tid, adding))) return rc;
     }
     if ((rc = prod_event(r, &s, "task.bulk", "project", s.project_id, (json_t *)b,
                          "%zu tasks changed", json_array_size(ids))))

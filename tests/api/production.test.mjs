@@ -181,6 +181,20 @@ test('bulk: many tasks at once, all or nothing', async () => {
   assertProblem(await sup.c.post(`${P()}/tasks/bulk`, { task_ids: [...ids, '00000000-0000-7000-8000-000000000001'], status_id: st.done.id }), 422, 'validation', { fields: ['task_ids[3]'] });
   assert.ok((await artist.c.get(`${P()}/tasks?assignee=${artist.id}`)).json.items.every((t) => t.status === 'wip'));
   assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, status_id: st.done.id }), 403, 'status-not-allowed');
+  // Add people to many tasks, or take them off, without touching the others assigned.
+  const before = (await sup.c.get('/api/v1/me/notifications')).json.items.length;
+  assertOk(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [sup.id] }), 200);
+  for (const id of ids) assert.deepEqual(new Set((await sup.c.get(`/api/v1/tasks/${id}`)).json.assignees), new Set([artist.id, sup.id]));
+  const notes = (await sup.c.get('/api/v1/me/notifications')).json.items;
+  assert.equal(notes.length - before, ids.length, 'one assignment notice per task');
+  assertOk(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [sup.id] }), 200);
+  assert.equal((await sup.c.get('/api/v1/me/notifications')).json.items.length, notes.length, 'no notice twice');
+  assertOk(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, remove_assignees: [sup.id] }), 200);
+  for (const id of ids) assert.deepEqual((await sup.c.get(`/api/v1/tasks/${id}`)).json.assignees, [artist.id]);
+  assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, assignees: [], add_assignees: [sup.id] }), 422, 'validation', { fields: ['assignees'] });
+  assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [outsider.id] }), 422, 'validation', { fields: ['add_assignees'] });
+  assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, remove_assignees: ['nope'] }), 422, 'validation', { fields: ['remove_assignees'] });
+  assertProblem(await client.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [sup.id] }), 403, 'production-role');
 });
 
 test('the grid: shots x task types, cells with status and assignees; filtered per role', async () => {
