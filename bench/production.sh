@@ -118,11 +118,25 @@ to_ms() { # wrk prints 812.00us, 4.20ms or 1.02s
     esac
 }
 
+# The feature grid right after a write (the cache cannot answer): one client, a PATCH then the
+# grid, 30 times per round; the grid's times are appended to cold.<phase> in ms.
+cold() {
+    local task
+    task=$(sql "SELECT id FROM task WHERE project_id='$feature' ORDER BY id LIMIT 1")
+    for i in $(seq 30); do
+        curl -sf -o /dev/null -X PATCH -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+            -d "{\"priority\":$((i % 4))}" "http://127.0.0.1:$port/api/v1/tasks/$task"
+        curl -sf -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $admin" \
+            "http://127.0.0.1:$port/api/v1/projects/$feature/grid?entity_type_id=$shot_f"
+    done | awk '{printf "%.2f\n", $1 * 1000}' >>"$work/cold.$phase"
+}
+
 reads() {
     measure episode_grid "$admin" "@$work/episode.lua"
     measure feature_grid "$admin" "/api/v1/projects/$feature/grid?entity_type_id=$shot_f"
     measure my_tasks "$artist" "/api/v1/me/tasks?limit=100"
     measure filtered_list "$admin" "/api/v1/projects/$series/tasks?task_type_id=$anim&status_id=$wip&limit=100"
+    cold
 }
 
 # Check each query answers what it should before timing it.
@@ -203,6 +217,11 @@ for q in episode_grid feature_grid my_tasks filtered_list bulk_1000; do
     growth=$(awk -v a="$growth" -v b="$g" 'BEGIN{print (b > a) ? b : a}')
     printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$q" "$a50" "$a99" "$b50" "$b99" "$g" "$ar" "$br"
 done
+pct() { sort -n | awk -v p="$1" '{v[NR]=$1} END {i=int(NR*p/100+0.999); if (i<1) i=1; print v[i]}'; }
+c1_50=$(pct 50 <"$work/cold.1") c1_99=$(pct 99 <"$work/cold.1")
+c2_50=$(pct 50 <"$work/cold.2") c2_99=$(pct 99 <"$work/cold.2")
+g=$(awk -v a="$c1_99" -v b="$c2_99" 'BEGIN{printf "%.2f", b / a}')
+printf '| feature_grid after a write (1 client, not cached) | %s | %s | %s | %s | %s | | |\n' "$c1_50" "$c1_99" "$c2_50" "$c2_99" "$g"
 imp=$(printf '%s\n' "${imports[@]}" | median)
 printf '| csv_import_100k | %s s (median of %s) | | | | | | |\n' "$imp" "$ROUNDS"
 grid=$(col 2 feature_grid 3)
