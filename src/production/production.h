@@ -11,9 +11,15 @@
 #define MS_PRODUCTION_H
 
 #include "core/api.h"
+#include "store/jobs.h"
 
 extern const ms_route production_routes[];
 extern const char ms_schema_production[];
 extern const char ms_openapi_production[];
+
+/* Webhooks (wt-hooks): their tables, their OpenAPI paths, and the job that delivers. */
+extern const char ms_schema_production_webhooks[];
+extern const char ms_openapi_production_webhooks[];
+int prod_webhooks_job(void *ctx, db_conn *c, const ms_job *job, ms_error *err);
 
 #endif
