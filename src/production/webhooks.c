@@ -642,10 +642,10 @@ static int hook_body_check(ms_req *r, char **events_out)
 
 int h_webhooks_create(ms_req *r)
 {
+    if (ms_json_check(r->body, hook_create_fields, &r->err)) return r->err.code;
     prod_scope s;
     int rc = prod_scope_get(r, ms_req_param(r, "id"), &s);
     if (rc || (rc = prod_require(r, &s, PROD_SUPERVISOR, "manage webhooks"))) return rc;
-    if (ms_json_check(r->body, hook_create_fields, &r->err)) return r->err.code;
     char *events;
     if ((rc = hook_body_check(r, &events))) return rc;
     db_stmt *st;
@@ -696,11 +696,11 @@ int h_webhook_get(ms_req *r)
 
 int h_webhook_update(ms_req *r)
 {
+    if (ms_json_check(r->body, hook_update_fields, &r->err)) return r->err.code;
     const char *id = ms_req_param(r, "id");
     prod_scope s;
     int rc = hook_scope(r, id, &s);
     if (rc) return rc;
-    if (ms_json_check(r->body, hook_update_fields, &r->err)) return r->err.code;
     db_stmt *st;
     rc = db_query_row(r->db, &st, &r->err, "SELECT version FROM webhook WHERE id = ?", "s", id);
     if (rc < 0) return rc;
