@@ -211,7 +211,7 @@ test('events: each webhook gets only what its patterns match; an inactive one ge
   assertOk(await sup.c.patch(`/api/v1/entities/${shot.id}`, { description: 'Opening' }, { headers: { 'If-Match': etag(g) } }), 200);
   assertOk(await artist.c.post(`/api/v1/tasks/${task.id}/comments`, { text: 'looks good' }), 201);
   await setStatus(st.todo.id);
-  // A request that fails delivers nothing: its deliveries roll back with it.
+  // A refused request fires nothing.
   const stale = await sup.c.patch(`/api/v1/tasks/${task.id}`, { status_id: st.wip.id }, { headers: { 'If-Match': '"1"' } });
   assertProblem(stale, 412, 'stale-version');
   await waitFor(() => recv.on('/all').length >= 3, 10000, 'three events on /all');
@@ -220,6 +220,8 @@ test('events: each webhook gets only what its patterns match; an inactive one ge
   await sleep(500);
   const ev = (p) => recv.on(p).map((x) => x.headers['x-mstation-event']);
   assert.deepEqual(ev('/entities'), ['entity.updated']);
+  const eb = JSON.parse(recv.on('/entities')[0].body);
+  assert.deepEqual([eb.object_type, eb.object_id, eb.data], ['entity', shot.id, null], 'every field is present, data null when the event has none');
   assert.deepEqual(ev('/updates').sort(), ['task.commented', 'task.updated']);
   assert.deepEqual(ev('/all').sort(), ['entity.updated', 'task.commented', 'task.updated']);
   assert.deepEqual(ev('/off'), []);
