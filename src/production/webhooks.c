@@ -678,8 +678,9 @@ int h_webhooks_create(ms_req *r)
         ms_json_bool(r->body, "active", true) ? 1 : 0, sealed, s.user_id, now, now);
     free(sealed);
     if (rc < 0) return rc;
-    if ((rc = prod_event(r, &s, "webhook.created", "webhook", id, NULL, "webhook to %.200s created",
-                         url)))
+    /* Not the URL: the activity feed reaches every member, and many receivers' URLs are
+     * secrets themselves (chat incoming-webhook URLs). */
+    if ((rc = prod_event(r, &s, "webhook.created", "webhook", id, NULL, "webhook created")))
         return rc;
     rc = hook_reply(r, 201, id, secret);
     sodium_memzero(secret, sizeof secret);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { startServer } from '../lib/server.mjs';
-import { assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, sleep, walk } from './helpers.mjs';
+import { assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, sleep, walk, events } from './helpers.mjs';
 
 // ---- A receiver: records every request; answers from a per-path script (default 200). ----
 let recv;
@@ -135,6 +135,10 @@ test('create: checked input; the secret is shown once and never again', async ()
   const second = await mkHook({ url: 'https://example.com/defaults' });
   assert.deepEqual(second.events, ['*'], 'events default to everything');
   assert.notEqual(second.secret, mainSecret);
+  // The audit event is in the feed every member reads: it names neither the URL nor the secret.
+  const feed = (await events(artist.c)).filter((e) => e.action === 'webhook.created');
+  assert.deepEqual(feed.map((e) => e.object_id).sort(), [main.id, second.id].sort());
+  assert.ok(!JSON.stringify(feed).includes('/main') && !JSON.stringify(feed).includes('whsec_'), JSON.stringify(feed));
   assert.equal(assertOk(await sup.c.del(`/api/v1/webhooks/${second.id}`), 204), null);
 });
 
