@@ -32,12 +32,16 @@ const ms_schema app_schemas[] = {
     {"auth", ms_schema_auth, ms_schema_auth_pg},
     {"assets", ms_schema_assets, NULL},
     {"production", ms_schema_production, NULL},
+    /* webhooks (wt-hooks) */
+    {"production_webhooks", ms_schema_production_webhooks, NULL},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
 const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, NULL};
 
-const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production, NULL};
+const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
+                                   /* webhooks (wt-hooks) */
+                                   ms_openapi_production_webhooks, NULL};
 
 /* ---- Jobs. ---- */
 
@@ -124,6 +128,8 @@ const ms_job_handler app_job_handlers[] = {
     {"maintenance.purge", job_maintenance, 3600000},
     {"assets.probe", assets_job_probe, 10LL * 60 * 1000},
     {"assets.derive", assets_job_derive, 2LL * 3600 * 1000},
+    /* webhooks (wt-hooks): one POST of at most 10 s */
+    {"production.webhook", prod_webhooks_job, 60000},
     {NULL, NULL, 0},
 };
 

@@ -133,4 +133,19 @@ int h_comments_create(ms_req *r);
 int h_notifications_list(ms_req *r);
 int h_notifications_read(ms_req *r);
 
+/* ---- Webhooks (wt-hooks): webhooks.c. ---- */
+
+/* Enqueue a delivery to each active webhook of the project whose patterns match `action`,
+ * in the request's transaction (called by prod_event only). */
+int prod_webhooks_fire(ms_req *r, const prod_scope *s, const char *action, const char *object_type,
+                       const char *object_id, const json_t *data);
+int h_webhooks_list(ms_req *r);
+int h_webhooks_create(ms_req *r);
+int h_webhook_get(ms_req *r);
+int h_webhook_update(ms_req *r);
+int h_webhook_delete(ms_req *r);
+int h_webhook_ping(ms_req *r);
+int h_webhook_deliveries(ms_req *r);
+int h_webhook_redeliver(ms_req *r);
+
 #endif
