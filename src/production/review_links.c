@@ -338,8 +338,15 @@ static int link_create_tx(void *arg, db_conn *c, ms_error *err)
                                          x->target, "playlist", &s)
                          : review_version_scope(r, x->target, &s, tid);
     if (rc) return rc;
-    if (x->playlist && s.kind == PROD_CLIENT) /* they see client playlists only */
-        return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such playlist.");
+    if (x->playlist && s.kind == PROD_CLIENT) { /* they see client playlists only */
+        db_stmt *st;
+        rc = db_query_row(r->db, &st, &r->err,
+                          "SELECT 1 FROM playlist WHERE id = ? AND audience = 'client'", "s",
+                          x->target);
+        if (rc < 0) return rc;
+        if (rc == DB_DONE) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such playlist.");
+        db_done(st);
+    }
     if ((rc = prod_require(r, &s, PROD_ARTIST, "make review links"))) return rc;
     link_info l;
     memset(&l, 0, sizeof l);
