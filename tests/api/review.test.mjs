@@ -519,4 +519,11 @@ test('review links of one version: no passphrase, watch-only, expiry', async () 
   assertOk(await anon.get(`/api/v1/review/${pll.token}`), 200);
   assertOk(await sup.c.del(`/api/v1/playlists/${pl.id}`), 204);
   assertProblem(await anon.get(`/api/v1/review/${pll.token}`), 410, 'review-link-revoked');
+  // A task with versions can still be deleted; its versions go with it.
+  const ver = assertOk(await artist.c.post(`/api/v1/tasks/${taskC.id}/versions`, { asset_id: binAsset.id }), 201);
+  assertOk(await sup.c.put(`/api/v1/playlists/${dailies.id}/items`, { version_ids: [vVideo.id, vComp.id] }), 200);
+  assertOk(await sup.c.del(`/api/v1/tasks/${taskC.id}`), 204);
+  assertProblem(await sup.c.get(V(ver.id)), 404, 'not-found');
+  assertProblem(await sup.c.get(`${V(vComp.id)}/notes`), 404, 'not-found');
+  assert.deepEqual(assertOk(await sup.c.get(`/api/v1/playlists/${dailies.id}`), 200).items.map((i) => i.version.id), [vVideo.id]);
 });
