@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/api.mjs';
 import {
-  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, run, sql, events, NIL_UUID,
+  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, run, sql, events, sleep, NIL_UUID,
 } from './helpers.mjs';
 
 let srv, sup, artist, client, vendor, outsider, org, vorg, corg, project, other, work;
@@ -526,4 +526,21 @@ test('review links of one version: no passphrase, watch-only, expiry', async () 
   assertProblem(await sup.c.get(V(ver.id)), 404, 'not-found');
   assertProblem(await sup.c.get(`${V(vComp.id)}/notes`), 404, 'not-found');
   assert.deepEqual(assertOk(await sup.c.get(`/api/v1/playlists/${dailies.id}`), 200).items.map((i) => i.version.id), [vVideo.id]);
+});
+
+test('passphrase guessing is slowed down per link, and a right passphrase starts the count over', async () => {
+  const anon = new Client(srv.url);
+  const link = assertOk(await sup.c.post(`${V(vVideo.id)}/review-links`, { passphrase: 'correct horse' }), 201);
+  const R = `/api/v1/review/${link.token}`;
+  for (let i = 0; i < 5; i++) {
+    assertProblem(await anon.get(R, { headers: { 'X-Passphrase': `guess ${i}` } }), 403, 'passphrase-wrong');
+  }
+  const slow = await anon.get(R, { headers: { 'X-Passphrase': 'correct horse' } });
+  assertProblem(slow, 429, 'passphrase-throttled');
+  assert.equal(slow.headers.get('retry-after'), '1');
+  assertProblem(await anon.post(`${R}/notes`, { version_id: vVideo.id, frame: 1, text: 'x', name: 'Ann' }, { headers: { 'X-Passphrase': 'correct horse' } }), 429, 'passphrase-throttled');
+  await sleep(1100);
+  assertOk(await anon.get(R, { headers: { 'X-Passphrase': 'correct horse' } }), 200);
+  assertProblem(await anon.get(R, { headers: { 'X-Passphrase': 'guess again' } }), 403, 'passphrase-wrong');
+  assertOk(await anon.get(R, { headers: { 'X-Passphrase': 'correct horse' } }), 200);
 });
