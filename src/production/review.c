@@ -290,7 +290,9 @@ int review_note_position(ms_error *err, const json_t *b, const review_timing *t,
     "d.kind = 'proxy') AS x_proxy, (SELECT d.state FROM derivative d WHERE d.version_id = av.id "  \
     "AND d.kind = 'thumbnail') AS x_thumbnail, (SELECT d.state FROM derivative d WHERE "           \
     "d.version_id = av.id AND d.kind = 'filmstrip') AS x_filmstrip, (SELECT d.state FROM "         \
-    "derivative d WHERE d.version_id = av.id AND d.kind = 'waveform') AS x_waveform"
+    "derivative d WHERE d.version_id = av.id AND d.kind = 'waveform') AS x_waveform, (SELECT "     \
+    "d.meta FROM derivative d WHERE d.version_id = av.id AND d.kind = 'filmstrip' AND d.state = "  \
+    "'done') AS filmstrip_meta_json"
 #define VERSION_FROM                                                                               \
     " FROM review_version v JOIN task t ON t.id = v.task_id JOIN entity e ON e.id = t.entity_id "  \
     "AND e.deleted_at IS NULL LEFT JOIN entity pe ON pe.id = e.parent_id JOIN task_type tt ON "    \
@@ -861,8 +863,12 @@ int h_note_update(ms_req *r)
                  (int)ms_json_bool(b, "resolved", n.resolved), now, id);
     free(annt);
     if (rc < 0) return rc;
-    if ((rc = prod_event(r, &s, "note.updated", "note", id, (json_t *)b, "note updated")))
-        return rc;
+    json_t *data = json_pack("{s:s,s:b,s:b,s:b}", "version_id", n.version_id, "text",
+                             ms_json_has(b, "text"), "annotations", ms_json_has(b, "annotations"),
+                             "resolved", ms_json_bool(b, "resolved", n.resolved));
+    rc = prod_event(r, &s, "note.updated", "note", id, data, "note updated");
+    json_decref(data);
+    if (rc) return rc;
     review_timing t;
     json_t *o;
     if ((rc = version_timing(r, n.version_id, &t)) || (rc = review_note_json(r, id, &t, &o)))

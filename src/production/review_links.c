@@ -713,8 +713,9 @@ int h_review_open(ms_req *r)
         }
         json_t *it = json_object();
         static const char *const keep[] = {
-            "number",         "entity_name", "parent_name", "task_type_name", "fps", "frame_count",
-            "start_timecode", "media",       "text",        "review_status",  NULL};
+            "number", "entity_name",   "parent_name",    "task_type_name",
+            "fps",    "frame_count",   "start_timecode", "media",
+            "text",   "review_status", "filmstrip_meta", NULL};
         json_object_set_new(it, "version_id", json_string(vid));
         for (int k = 0; keep[k]; k++)
             json_object_set(it, keep[k], json_object_get(v, keep[k]));

@@ -156,6 +156,9 @@ test('timing from the media: probed rate, frame count and start timecode; media 
   assert.equal(vVideo.frame_count, 50);
   assert.equal(vVideo.start_timecode, '01:00:00:00');
   assert.equal(vVideo.media.proxy, `/api/v1/versions/${vVideo.id}/media/proxy`);
+  assert.equal(typeof vVideo.filmstrip_meta, 'object', 'the filmstrip geometry for scrubbing');
+  assert.ok(vVideo.filmstrip_meta !== null);
+  assert.equal(v1.filmstrip_meta, null);
   const proxy = await artist.c.get(vVideo.media.proxy, { raw: true });
   assert.equal(proxy.status, 200);
   assert.equal(proxy.headers.get('content-type'), 'video/mp4');
@@ -401,6 +404,7 @@ test('review links: passphrase, media through share links, guest notes with a na
   assert.equal(vid.frame_count, 50);
   assert.equal(vid.start_timecode, '01:00:00:00');
   assert.equal(vid.entity_name, 'SH020');
+  assert.deepEqual(vid.filmstrip_meta, vVideo.filmstrip_meta);
   assert.equal(vid.task_type_name, 'Animation');
   assert.match(vid.media.proxy, /^\/api\/v1\/shares\/mss_[A-Za-z0-9_-]+\/proxy\?access=/);
   assert.equal(open.items[1].media.proxy, null, 'not derived: null');
