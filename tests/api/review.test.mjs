@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/api.mjs';
 import {
-  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, run, sql, events, sleep, NIL_UUID,
+  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, run, sql, events, sleep, walk, NIL_UUID,
 } from './helpers.mjs';
 
 let srv, sup, artist, client, vendor, outsider, org, vorg, corg, project, other, work;
@@ -359,6 +359,18 @@ test('playlists: team or client, ordered versions replaced by PUT; a client sees
   assertProblem(await artist.c.get(`${P()}/playlists?audience=all`), 400, 'bad-query');
   assertProblem(await outsider.c.get(`${P()}/playlists`), 404, 'not-found');
   assertProblem(await outsider.c.get(`/api/v1/playlists/${team.id}`), 404, 'not-found');
+
+  // Every version of the project (to build playlists from), paged, filtered per role.
+  const { items: allv } = await walk(artist.c, `${P()}/versions`, 4);
+  assert.equal(allv.length, 9);
+  assert.equal(allv[0].id, vVideo.id, 'newest first');
+  assert.deepEqual((await walk(client.c, `${P()}/versions`, 10)).items.map((v) => v.id).sort(), [v1.id, v2.id].sort());
+  assert.deepEqual((await walk(vendor.c, `${P()}/versions`, 10)).items.map((v) => v.id), [vVendor.id]);
+  assert.equal(assertOk(await artist.c.get(`${P()}/versions?task_type_id=${comp.id}&limit=500`), 200).items.length, 6);
+  assert.equal(assertOk(await artist.c.get(`${P()}/versions?review_status=approved`), 200).items.length, 0);
+  assertProblem(await artist.c.get(`${P()}/versions?review_status=maybe`), 400, 'bad-query');
+  assertProblem(await artist.c.get(`${P()}/versions?colour=red`), 400, 'bad-query');
+  assertProblem(await outsider.c.get(`${P()}/versions`), 404, 'not-found');
 
   // PATCH with If-Match; DELETE.
   const g = await artist.c.get(`/api/v1/playlists/${team.id}`);
