@@ -499,6 +499,7 @@ test('review links: passphrase, media through share links, guest notes with a na
   assertProblem(await anon.get('/api/v1/review/nonsense'), 404, 'not-found');
   const ev = await events(sup.c, `project_id=${project.id}`);
   assert.ok(ev.some((e) => e.action === 'review_link.created'));
+  assert.ok(ev.filter((e) => e.action === 'review_link.opened' && e.object_id === link.id).length >= 3, 'every opening is recorded');
   assert.ok(ev.some((e) => e.action === 'review_link.revoked'));
   assert.ok(ev.some((e) => e.action === 'asset.share_revoked'));
 });
