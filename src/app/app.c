@@ -23,6 +23,9 @@
 #include <unistd.h>
 
 extern const char ms_schema_store[];
+/* review (wt-review): production's review tables and OpenAPI paths (src/production/review*). */
+extern const char ms_schema_production_review[];
+extern const char ms_openapi_production_review[];
 
 /* ---- The modules. Order matters for schemas: a module's tables may reference only the
  * tables of modules before it. ---- */
@@ -34,6 +37,8 @@ const ms_schema app_schemas[] = {
     {"production", ms_schema_production, NULL},
     /* webhooks (wt-hooks) */
     {"production_webhooks", ms_schema_production_webhooks, NULL},
+    /* review (wt-review) */
+    {"production_review", ms_schema_production_review, NULL},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
@@ -41,7 +46,9 @@ const ms_route *const app_routes[] = {auth_routes, assets_routes, production_rou
 
 const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
                                    /* webhooks (wt-hooks) */
-                                   ms_openapi_production_webhooks, NULL};
+                                   ms_openapi_production_webhooks,
+                                   /* review (wt-review) */
+                                   ms_openapi_production_review, NULL};
 
 /* ---- Jobs. ---- */
 
