@@ -142,7 +142,8 @@ void prod_iso_week(int64_t day, char out[9]);
 int64_t prod_workdays(int64_t a, int64_t b);
 /* Today (UTC) as a day number. */
 int64_t prod_today(void);
-/* A from/to pair of query dates: defaults when absent, checked, at most `max_days` long. */
+/* A from/to pair of query dates: defaults when absent (one end given: the other at the
+ * default distance), checked, at most `max_days` long. */
 int prod_query_range(ms_req *r, int64_t def_from, int64_t def_to, int64_t max_days, int64_t *from,
                      int64_t *to);
 /* An index of ids (task or user ids) to 0, 1, 2, ... in the order added. */

@@ -330,6 +330,9 @@ test('workload: planned minutes spread over working days, logged minutes and tas
   assertProblem(await sup.c.get(`${P()}/workload?week=1`), 400, 'bad-query', { fields: ['week'] });
   const def = assertOk(await sup.c.get(`${P()}/workload`), 200);
   assert.equal(def.weeks.length, 8);
+  const half = assertOk(await sup.c.get(`${P()}/workload?from=2026-01-05`), 200);
+  assert.equal(half.to, '2026-03-01', 'one end given: the default length from it');
+  assert.equal(half.weeks.length, 8);
 });
 
 test('stats: progress per episode or sequence and task type, with what each role may see', async () => {
@@ -380,6 +383,9 @@ test('burn-up: scope and done per day from the status history, bulk changes incl
   assertOk(await sup.c.patch(T(X.id), { status_id: st.done.id }, { headers: { 'If-Match': etag(x0) } }), 200);
   assertOk(await sup.c.post(`${P()}/tasks/bulk`, { task_ids: [Y.id], status_id: st.approved.id }), 200);
   assertOk(await sup.c.post(`${P()}/tasks/bulk`, { task_ids: [Y.id], status_id: st.wip.id }), 200);
+  assertOk(await sup.c.post(`${T(Z.id)}/comments`, { text: 'started', status_id: st.wip.id }), 201);
+  assertOk(await sup.c.post(`${T(Z.id)}/comments`, { text: 'still going', status_id: st.wip.id }), 201);
+  assert.equal(await sql(srv, `SELECT COUNT(*) FROM task_status_log WHERE task_id = '${Z.id}'`), '2', 'a status set by a comment is logged, the same status again is not');
   const rows = await sql(srv, `SELECT status_id FROM task_status_log WHERE task_id = '${Y.id}' ORDER BY at`);
   assert.deepEqual(rows.split('\n'), [st.todo.id, st.approved.id, st.wip.id], 'the bulk changes were logged');
   const move = (t, s, at) => sql(srv, `UPDATE task_status_log SET at = '${at}' WHERE task_id = '${t.id}' AND status_id = '${s.id}'`);
@@ -389,6 +395,7 @@ test('burn-up: scope and done per day from the status history, bulk changes incl
   await move(Y, st.approved, '2025-03-02T17:00:00.000Z');
   await move(Y, st.wip, '2025-03-04T10:00:00.000Z');
   await move(Z, st.todo, '2025-03-04T23:59:59.999Z');
+  await move(Z, st.wip, '2025-03-06T00:00:00.000Z');
   const b = assertOk(await artist.c.get(`${P()}/stats/burnup?from=2025-02-28&to=2025-03-05`), 200);
   assert.deepEqual(b.days, [
     { day: '2025-02-28', scope: 0, done: 0 },
