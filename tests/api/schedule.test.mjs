@@ -482,3 +482,27 @@ test('bounds: more than 20,000 tasks ask for a filter; a chain of 10,000 depende
   const s = assertOk(await artist.c.get(`${Q}/stats`), 200);
   assert.equal(s.totals.total, 20001);
 });
+
+test('day arithmetic: ISO weeks across year ends and leap days agree with an independent computation', async () => {
+  const isoWeek = (d) => {
+    const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+    t.setUTCDate(t.getUTCDate() + 3 - ((t.getUTCDay() + 6) % 7)); // the week's Thursday
+    const y = t.getUTCFullYear();
+    const w = 1 + Math.floor((t - Date.UTC(y, 0, 1)) / (7 * 86400000));
+    return `${y}-W${String(w).padStart(2, '0')}`;
+  };
+  for (let y = 1999; y <= 2041; y += 1) {
+    const w = assertOk(await artist.c.get(`${P()}/workload?from=${y}-12-20&to=${y + 1}-01-12`), 200);
+    const want = [];
+    for (let t = Date.UTC(y, 11, 20); t <= Date.UTC(y + 1, 0, 12); t += 86400000) {
+      const k = isoWeek(new Date(t));
+      if (!want.includes(k)) want.push(k);
+    }
+    assert.deepEqual(w.weeks, want, `weeks of ${y}-12-20..${y + 1}-01-12`);
+  }
+  const b = assertOk(await artist.c.get(`${P()}/stats/burnup?from=2024-02-27&to=2024-03-02`), 200);
+  assert.deepEqual(b.days.map((d) => d.day), ['2024-02-27', '2024-02-28', '2024-02-29', '2024-03-01', '2024-03-02']);
+  const b2 = assertOk(await artist.c.get(`${P()}/stats/burnup?from=2100-02-27&to=2100-03-01`), 200);
+  assert.deepEqual(b2.days.map((d) => d.day), ['2100-02-27', '2100-02-28', '2100-03-01']);
+  assertProblem(await artist.c.get(`${P()}/stats/burnup?from=2100-02-29`), 400, 'bad-query', { fields: ['from'] });
+});
