@@ -39,6 +39,8 @@ const ms_schema app_schemas[] = {
     {"production_webhooks", ms_schema_production_webhooks, NULL},
     /* review (wt-review) */
     {"production_review", ms_schema_production_review, NULL},
+    /* schedule (wt-schedule) */
+    {"production_schedule", ms_schema_production_schedule, NULL},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
@@ -48,7 +50,9 @@ const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openap
                                    /* webhooks (wt-hooks) */
                                    ms_openapi_production_webhooks,
                                    /* review (wt-review) */
-                                   ms_openapi_production_review, NULL};
+                                   ms_openapi_production_review,
+                                   /* schedule (wt-schedule) */
+                                   ms_openapi_schedule, NULL};
 
 /* ---- Jobs. ---- */
 
