@@ -31,6 +31,6 @@ int prod_webhooks_job(void *ctx, db_conn *c, const ms_job *job, ms_error *err);
 
 /* Schedule (wt-schedule): its tables and its OpenAPI paths. */
 extern const char ms_schema_production_schedule[];
-extern const char ms_openapi_schedule[];
+extern const char ms_openapi_production_schedule[];
 
 #endif
