@@ -1,0 +1,317 @@
+// web/review/playlists.js: the Playlists page of the production tab,
+// /projects/<id>/production/playlists[/<playlistId>[/review]]:
+//   - the list of the project's playlists (team or client) and creating one;
+//   - a playlist: its versions in order (add from a task's versions, move up and down, remove:
+//     PUT /playlists/{id}/items replaces the order), its client review links (create one with
+//     an expiry, a passphrase and whether guests may leave notes: the URL is shown once with a
+//     copy field; revoke);
+//   - the review mode (<playlistId>/review): the versions played in sequence (the next one
+//     starts when one ends), with each item's notes and the note composer, as in the task page.
+import { html, useState, useEffect } from '/lib/html.js';
+import { api, etagOf } from '/lib/api.js';
+import { t } from '/lib/i18n.js';
+import { Icon } from '/lib/icons.js';
+import { ErrorBox, Loading, Spinner, Empty, useAsync, useTitle, CopyField, Badge } from '/lib/ui.js';
+import { Dialog, confirmAction } from '/lib/dialog.js';
+import { toast } from '/lib/toast.js';
+import { navigate } from '/lib/router.js';
+import { fmtDateTime } from '/lib/format.js';
+import { useSession } from '/lib/session.js';
+import { stylesReady, productionRole, mayComment, versionLabel, ReviewBadge } from './common.js';
+import { ReviewMode } from './review-mode.js';
+
+await stylesReady;
+
+const audienceLabel = (a) => (a === 'client' ? t('review.audience.client') : t('review.audience.team'));
+
+function CreatePlaylist({ projectId, onClose, onDone }) {
+  const [name, setName] = useState('');
+  const [audience, setAudience] = useState('team');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!name.trim() || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await api.post(`/api/v1/projects/${projectId}/playlists`, { name: name.trim(), audience }));
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return html`<${Dialog} title=${t('review.new_playlist')} onClose=${onClose} size="sm"
+    footer=${html`<button type="button" class="btn" onClick=${onClose}>${t('action.cancel')}</button>
+      <button type="submit" form="rv-pl-form" class="btn btn-primary" disabled=${!name.trim() || busy} data-testid="playlist-create-go">
+        ${busy && html`<${Spinner} />`}${t('review.create')}</button>`}>
+    <form id="rv-pl-form" class="form" onSubmit=${submit} novalidate>
+      <div class="field">
+        <label class="field-label" for="rv-pl-name">${t('review.playlist_name')}</label>
+        <input id="rv-pl-name" class="input" value=${name} maxlength="200" autofocus onInput=${(e) => setName(e.target.value)} />
+      </div>
+      <div class="field">
+        <label class="field-label" for="rv-pl-aud">${t('review.audience')}</label>
+        <select id="rv-pl-aud" class="input select" value=${audience} onChange=${(e) => setAudience(e.target.value)}>
+          <option value="team">${t('review.audience.team')}</option>
+          <option value="client">${t('review.audience.client')}</option>
+        </select>
+      </div>
+      <${ErrorBox} error=${error} />
+    </form>
+  <//>`;
+}
+
+function PlaylistList({ project, base }) {
+  const role = productionRole(project);
+  const [creating, setCreating] = useState(false);
+  const list = useAsync(() => api.get(`/api/v1/projects/${project.id}/playlists`, { limit: 100 }), [project.id]);
+  useTitle(t('review.playlists'));
+  const items = (list.data && list.data.items) || [];
+  return html`<div class="page page-wide rv-playlists" data-testid="playlists-page">
+    <header class="page-header"><div class="page-header-row">
+      <div class="page-title-block"><h1 class="page-title">${t('review.playlists')}</h1>
+        <div class="page-subtitle">${t('review.playlists_sub')}</div></div>
+      ${mayComment(role) && role !== 'client' && html`<div class="page-actions"><button type="button" class="btn btn-primary" data-testid="playlist-new"
+        onClick=${() => setCreating(true)}><${Icon} name="plus" />${t('review.new_playlist')}</button></div>`}
+    </div></header>
+    <${ErrorBox} error=${list.error} onRetry=${list.reload} />
+    ${list.loading && !list.data ? html`<${Loading} />` : items.length === 0
+      ? html`<${Empty} icon="list" title=${t('review.no_playlists')}>${t('review.no_playlists_body')}<//>`
+      : html`<ul class="rv-pl-list">${items.map((p) => html`<li key=${p.id}>
+          <a class="rv-pl-row" href=${`${base}/${p.id}`} data-testid="playlist-row">
+            <${Icon} name="list" /><span class="strong truncate">${p.name}</span>
+            <${Badge} kind=${p.audience === 'client' ? 'accent' : 'muted'}>${audienceLabel(p.audience)}<//>
+            <span class="muted small">${t('review.n_versions', { n: p.item_count || 0 })}</span>
+            <span class="toolbar-spacer"></span><span class="muted small">${fmtDateTime(p.created_at)}</span>
+          </a></li>`)}</ul>`}
+    ${creating && html`<${CreatePlaylist} projectId=${project.id} onClose=${() => setCreating(false)}
+      onDone=${(p) => navigate(`${base}/${p.id}`)} />`}
+  </div>`;
+}
+
+// Pick versions to add: a task (by entity name) then its versions.
+function AddVersions({ project, onClose, onAdd, have }) {
+  const [q, setQ] = useState('');
+  const [task, setTask] = useState(null);
+  const tasks = useAsync(() => api.get(`/api/v1/projects/${project.id}/tasks`, { limit: 100 }), [project.id]);
+  const versions = useAsync(() => (task ? api.get(`/api/v1/tasks/${task.id}/versions`) : Promise.resolve({ items: [] })), [task && task.id]);
+  const shown = ((tasks.data && tasks.data.items) || []).filter((x) => !q || `${x.entity_name} ${x.task_type}`.toLowerCase().includes(q.toLowerCase()));
+  return html`<${Dialog} title=${t('review.add_versions')} onClose=${onClose}
+    footer=${html`<button type="button" class="btn" onClick=${onClose}>${t('action.close')}</button>`}>
+    <div class="rv-add">
+      <${ErrorBox} error=${tasks.error || versions.error} />
+      ${!task ? html`<input class="input" type="search" value=${q} placeholder=${t('review.find_task')} aria-label=${t('review.find_task')}
+          onInput=${(e) => setQ(e.target.value)} />
+          <ul class="rv-asset-list">${shown.map((x) => html`<li key=${x.id}><button type="button" class="rv-asset-row" data-testid="add-task"
+            onClick=${() => setTask(x)}><span class="strong truncate">${x.entity_name}</span><span class="muted small">${x.task_type}</span></button></li>`)}</ul>`
+        : html`<div class="picked"><span class="picked-main">${task.entity_name} · ${task.task_type}</span>
+            <button type="button" class="btn btn-sm btn-ghost" onClick=${() => setTask(null)}>${t('review.change')}</button></div>
+          ${versions.loading ? html`<${Loading} />` : ((versions.data && versions.data.items) || []).length === 0 ? html`<p class="muted">${t('review.no_versions')}</p>`
+            : html`<ul class="rv-asset-list">${versions.data.items.map((v) => html`<li key=${v.id}>
+              <button type="button" class="rv-asset-row" disabled=${have.includes(v.id)} data-testid="add-version" onClick=${() => onAdd(v)}>
+                <span class="strong">${versionLabel(v.number)}</span><${ReviewBadge} status=${v.review_status} />
+                <span class="muted small truncate">${v.text || ''}</span>
+                ${have.includes(v.id) && html`<${Icon} name="check" size=${14} />`}
+              </button></li>`)}</ul>`}`}
+    </div>
+  <//>`;
+}
+
+function LinkDialog({ playlist, onClose, onDone }) {
+  const [days, setDays] = useState('7');
+  const [pass, setPass] = useState('');
+  const [allowNotes, setAllowNotes] = useState(true);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [made, setMade] = useState(null);
+  const submit = async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body = { allow_notes: allowNotes };
+      if (days !== 'never') body.expires_in = Number(days) * 86400;
+      if (pass) body.passphrase = pass;
+      if (note.trim()) body.note = note.trim();
+      const link = await api.post(`/api/v1/playlists/${playlist.id}/review-links`, body);
+      setMade(link);
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (made) {
+    const url = new URL(made.url, window.location.origin).href;
+    return html`<${Dialog} title=${t('review.link_made')} onClose=${onClose}
+      footer=${html`<button type="button" class="btn btn-primary" onClick=${onClose}>${t('review.done_btn')}</button>`}>
+      <p>${t('review.link_once')}</p>
+      <${CopyField} value=${url} label=${t('review.link_url')} testid="review-link-url" />
+      <p class="muted small">${made.expires_at ? t('review.expires', { when: fmtDateTime(made.expires_at) }) : t('review.never_expires')}
+        ${made.has_passphrase ? ` · ${t('review.with_passphrase')}` : ''}</p>
+    <//>`;
+  }
+  return html`<${Dialog} title=${t('review.new_link')} onClose=${onClose}
+    footer=${html`<button type="button" class="btn" onClick=${onClose}>${t('action.cancel')}</button>
+      <button type="submit" form="rv-link-form" class="btn btn-primary" disabled=${busy} data-testid="link-create-go">
+        ${busy && html`<${Spinner} />`}${t('review.create')}</button>`}>
+    <form id="rv-link-form" class="form" onSubmit=${submit} novalidate>
+      <div class="field">
+        <label class="field-label" for="rv-link-exp">${t('review.expiry')}</label>
+        <select id="rv-link-exp" class="input select" value=${days} onChange=${(e) => setDays(e.target.value)}>
+          <option value="1">${t('review.days', { n: 1 })}</option>
+          <option value="7">${t('review.days', { n: 7 })}</option>
+          <option value="30">${t('review.days', { n: 30 })}</option>
+          <option value="never">${t('review.never')}</option>
+        </select>
+      </div>
+      <div class="field">
+        <label class="field-label" for="rv-link-pass">${t('review.passphrase_optional')}</label>
+        <input id="rv-link-pass" class="input" type="text" autocomplete="off" value=${pass} maxlength="200" onInput=${(e) => setPass(e.target.value)} />
+      </div>
+      <label class="rv-check"><input type="checkbox" checked=${allowNotes} onChange=${(e) => setAllowNotes(e.target.checked)} />${t('review.allow_notes')}</label>
+      <div class="field">
+        <label class="field-label" for="rv-link-note">${t('review.link_note')}</label>
+        <textarea id="rv-link-note" class="input textarea" rows="2" maxlength="2000" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea>
+      </div>
+      <${ErrorBox} error=${error} />
+    </form>
+  <//>`;
+}
+
+function PlaylistDetail({ project, id, base }) {
+  const role = productionRole(project);
+  const manage = mayComment(role) && role !== 'client';
+  const pl = useAsync(() => api.request('GET', `/api/v1/playlists/${id}`).then((r) => ({ ...r.data, etag: r.etag })), [id]);
+  const links = useAsync(() => (manage ? api.get(`/api/v1/projects/${project.id}/review-links`, { limit: 100 }) : Promise.resolve({ items: [] })), [project.id, id]);
+  const [adding, setAdding] = useState(false);
+  const [linking, setLinking] = useState(false);
+  const [error, setError] = useState(null);
+  useTitle(pl.data ? pl.data.name : t('review.playlists'));
+  if (pl.error && !pl.data) return html`<div class="page"><${ErrorBox} error=${pl.error} onRetry=${pl.reload} /></div>`;
+  if (!pl.data) return html`<${Loading} />`;
+  const p = pl.data;
+  const items = p.items || [];
+  const ids = items.map((it) => it.version.id);
+  const put = async (next) => {
+    setError(null);
+    try {
+      await api.request('PUT', `/api/v1/playlists/${p.id}/items`, { body: { version_ids: next }, etag: p.etag || etagOf(p) });
+      pl.reload();
+    } catch (err) {
+      setError(err);
+      if (err.slug === 'stale-version') pl.reload();
+    }
+  };
+  const move = (i, d) => {
+    const next = [...ids];
+    const j = i + d;
+    if (j < 0 || j >= next.length) return;
+    [next[i], next[j]] = [next[j], next[i]];
+    put(next);
+  };
+  const mine = ((links.data && links.data.items) || []).filter((l) => l.playlist_id === p.id);
+  return html`<div class="page page-wide rv-playlist" data-testid="playlist-page">
+    <header class="page-header">
+      <nav class="crumbs" aria-label=${t('nav.breadcrumb')}><a href=${base}>${t('review.playlists')}</a></nav>
+      <div class="page-header-row">
+        <div class="page-title-block"><h1 class="page-title">${p.name}</h1>
+          <div class="page-subtitle">${audienceLabel(p.audience)} · ${t('review.n_versions', { n: items.length })}</div></div>
+        <div class="page-actions">
+          <a class=${`btn btn-primary ${items.length ? '' : 'is-disabled'}`} href=${`${base}/${p.id}/review`} data-testid="playlist-review"
+            aria-disabled=${items.length ? undefined : 'true'}><${Icon} name="play" />${t('review.review_mode')}</a>
+          ${manage && html`<button type="button" class="btn" data-testid="playlist-add" onClick=${() => setAdding(true)}>
+            <${Icon} name="plus" />${t('review.add_versions')}</button>`}
+          ${manage && html`<button type="button" class="btn btn-ghost-danger" onClick=${async () => {
+            if (!(await confirmAction({ title: t('review.delete_playlist'), message: p.name, confirmLabel: t('review.delete'), danger: true }))) return;
+            try {
+              await api.del(`/api/v1/playlists/${p.id}`, { etag: p.etag || etagOf(p) });
+              navigate(base);
+            } catch (err) {
+              setError(err);
+            }
+          }}><${Icon} name="trash" />${t('review.delete')}</button>`}
+        </div>
+      </div>
+    </header>
+    <${ErrorBox} error=${error} />
+    ${items.length === 0 ? html`<${Empty} icon="film" title=${t('review.empty_playlist')}>${t('review.empty_playlist_body')}<//>`
+      : html`<ol class="rv-items" data-testid="playlist-items">${items.map((it, i) => html`<li key=${it.version.id} class="rv-item" data-testid="playlist-item">
+          <span class="rv-item-pos muted">${i + 1}</span>
+          ${it.version.media && it.version.media.thumbnail ? html`<img class="rv-item-thumb" src=${it.version.media.thumbnail} alt="" />`
+            : html`<span class="rv-item-thumb rv-item-ph"><${Icon} name="film" /></span>`}
+          <span class="rv-item-main">
+            <a class="strong" href=${`/projects/${project.id}/production/tasks/${it.version.task_id}`}>${it.version.entity_name}</a>
+            <span class="muted small">${it.version.task_type_name} · ${versionLabel(it.version.number)}</span>
+          </span>
+          <${ReviewBadge} status=${it.version.review_status} />
+          ${manage && html`<span class="inline-actions">
+            <button type="button" class="icon-btn" disabled=${i === 0} aria-label=${t('review.move_up')} data-testid="item-up" onClick=${() => move(i, -1)}>↑</button>
+            <button type="button" class="icon-btn" disabled=${i === items.length - 1} aria-label=${t('review.move_down')} data-testid="item-down" onClick=${() => move(i, 1)}>↓</button>
+            <button type="button" class="icon-btn" aria-label=${t('review.remove')} data-testid="item-remove" onClick=${() => put(ids.filter((x) => x !== it.version.id))}>
+              <${Icon} name="x" size=${14} /></button>
+          </span>`}
+        </li>`)}</ol>`}
+    ${manage && html`<section class="card card-pad rv-links" data-testid="review-links">
+      <div class="card-head"><h2 class="card-title">${t('review.links')}</h2>
+        <button type="button" class="btn btn-sm" data-testid="link-new" onClick=${() => setLinking(true)}><${Icon} name="link" />${t('review.new_link')}</button></div>
+      <p class="muted small">${t('review.links_body')}</p>
+      <${ErrorBox} error=${links.error} />
+      ${mine.length === 0 ? html`<p class="muted small">${t('review.no_links')}</p>`
+        : html`<ul class="mini-list">${mine.map((l) => html`<li key=${l.id} class="mini-row" data-testid="review-link">
+            <${Icon} name=${l.has_passphrase ? 'lock' : 'link'} size=${14} />
+            <span>${l.status === 'active' ? t('review.link_active') : l.status === 'expired' ? t('review.link_expired') : t('review.link_revoked')}</span>
+            <span class="muted small">${l.expires_at ? t('review.expires', { when: fmtDateTime(l.expires_at) }) : t('review.never_expires')}</span>
+            ${l.allow_notes && html`<span class="muted small">· ${t('review.notes_allowed')}</span>`}
+            <span class="toolbar-spacer"></span>
+            ${l.status === 'active' && html`<button type="button" class="btn btn-sm btn-ghost-danger" data-testid="link-revoke" onClick=${async () => {
+              if (!(await confirmAction({ title: t('review.revoke_link'), message: t('review.revoke_body'), confirmLabel: t('review.revoke'), danger: true }))) return;
+              try {
+                await api.del(`/api/v1/review-links/${l.id}`);
+                toast(t('review.revoked'));
+                links.reload();
+              } catch (err) {
+                setError(err);
+              }
+            }}>${t('review.revoke')}</button>`}
+          </li>`)}</ul>`}
+    </section>`}
+    ${adding && html`<${AddVersions} project=${project} have=${ids} onClose=${() => setAdding(false)} onAdd=${(v) => put([...ids, v.id])} />`}
+    ${linking && html`<${LinkDialog} playlist=${p} onClose=${() => setLinking(false)} onDone=${links.reload} />`}
+  </div>`;
+}
+
+function PlaylistReview({ project, id, base }) {
+  const role = productionRole(project);
+  const { me } = useSession();
+  const pl = useAsync(() => api.get(`/api/v1/playlists/${id}`), [id]);
+  useTitle(pl.data ? pl.data.name : t('review.review_mode'));
+  if (pl.error && !pl.data) return html`<div class="page"><${ErrorBox} error=${pl.error} onRetry=${pl.reload} /></div>`;
+  if (!pl.data) return html`<${Loading} />`;
+  const items = (pl.data.items || []).map((it) => ({ ...it.version, version_id: it.version.id }));
+  return html`<div class="page page-wide">
+    <${ReviewMode} items=${items} title=${pl.data.name} canNote=${mayComment(role)}
+      back=${html`<a class="btn btn-sm btn-ghost" href=${`${base}/${id}`}>← ${t('review.back_playlist')}</a>`}
+      loadNotes=${async (v) => (await api.get(`/api/v1/versions/${v.id}/notes`)).items || []}
+      createNote=${(v, body) => api.post(`/api/v1/versions/${v.id}/notes`, body)}
+      onResolve=${mayComment(role) ? (n) => api.patch(`/api/v1/notes/${n.id}`, { resolved: !n.resolved }, { etag: etagOf(n) }) : null}
+      onDelete=${async (n) => {
+        if (!(await confirmAction({ title: t('review.delete_note'), message: t('review.delete_note_body'), confirmLabel: t('review.delete'), danger: true }))) return false;
+        await api.del(`/api/v1/notes/${n.id}`, { etag: etagOf(n) });
+        return true;
+      }}
+      canDelete=${(n) => role === 'supervisor' || (me && n.author_id === me.id)} />
+  </div>`;
+}
+
+export default function PlaylistsPage({ project, rest = '' }) {
+  const base = `/projects/${project.id}/production/playlists`;
+  const parts = String(rest || '').split('/').filter(Boolean);
+  if (!parts.length) return html`<${PlaylistList} project=${project} base=${base} />`;
+  if (parts[1] === 'review') return html`<${PlaylistReview} key=${parts[0]} project=${project} id=${parts[0]} base=${base} />`;
+  return html`<${PlaylistDetail} key=${parts[0]} project=${project} id=${parts[0]} base=${base} />`;
+}
