@@ -33,6 +33,19 @@ async function allPages(path, q = {}) {
   return out;
 }
 
+// The people of the project (its members and the owning organization's), for names and
+// @mentions; a list the caller may not read is left out.
+async function loadPeople(project, me) {
+  const byId = new Map();
+  if (me) byId.set(me.id, { user_id: me.id, display_name: me.display_name, email: me.email });
+  const lists = await Promise.all([
+    allPages(`/api/v1/projects/${project.id}/members`).catch(() => []),
+    project.org_id ? allPages(`/api/v1/orgs/${project.org_id}/members`).catch(() => []) : [],
+  ]);
+  for (const m of lists.flat()) if (m.user_id && !byId.has(m.user_id)) byId.set(m.user_id, m);
+  return [...byId.values()];
+}
+
 function SubmitDialog({ task, projectId, statuses, onClose, onDone }) {
   const [asset, setAsset] = useState(null);
   const [text, setText] = useState('');
@@ -152,7 +165,7 @@ export default function TaskPage({ project, taskId }) {
     const [task, statuses, people, versions, comments] = await Promise.all([
       api.request('GET', `/api/v1/tasks/${taskId}`).then((r) => ({ ...r.data, etag: r.etag })),
       allPages(`/api/v1/projects/${project.id}/task-statuses`),
-      allPages(`/api/v1/projects/${project.id}/members`).catch(() => []),
+      loadPeople(project, me),
       api.get(`/api/v1/tasks/${taskId}/versions`),
       allPages(`/api/v1/tasks/${taskId}/comments`),
     ]);
