@@ -23,6 +23,9 @@
 #include <unistd.h>
 
 extern const char ms_schema_store[];
+/* review (wt-review): production's review tables and OpenAPI paths (src/production/review*). */
+extern const char ms_schema_production_review[];
+extern const char ms_openapi_production_review[];
 
 /* ---- The modules. Order matters for schemas: a module's tables may reference only the
  * tables of modules before it. ---- */
@@ -32,12 +35,16 @@ const ms_schema app_schemas[] = {
     {"auth", ms_schema_auth, ms_schema_auth_pg},
     {"assets", ms_schema_assets, NULL},
     {"production", ms_schema_production, NULL},
+    /* review (wt-review) */
+    {"production_review", ms_schema_production_review, NULL},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
 const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, NULL};
 
-const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production, NULL};
+const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
+                                   /* review (wt-review) */
+                                   ms_openapi_production_review, NULL};
 
 /* ---- Jobs. ---- */
 

@@ -12,6 +12,7 @@
 
 #include "core/api.h"
 #include "core/error.h"
+#include "core/id.h"
 #include "store/blob.h"
 #include "store/db.h"
 #include "store/jobs.h"
@@ -49,5 +50,25 @@ int store_verify(const ms_env *env, db_conn *c, FILE *out, store_report *rep, ms
  * counts. */
 int store_gc(const ms_env *env, db_conn *c, int64_t grace_s, bool dry_run, FILE *out,
              store_report *rep, ms_error *err);
+
+/* ---- Share links for other modules (production's client review links). ----
+ * The caller has checked that its user may share the asset (edit level in its project). */
+
+/* Create a "view" share of version `number` (pinned) of `asset_id`, with an optional
+ * passphrase given as an argon2id hash (password_hash; NULL: none), an optional expiry (RFC
+ * 3339, NULL: never) and a note. Writes the share id and its token (shown nowhere by this
+ * module: the caller keeps it sealed). Appends the asset.shared event. */
+int assets_share_create_view(db_conn *c, const ms_env *env, const char *actor_id,
+                             const char *asset_id, int number, const char *pass_hash,
+                             const char *expires_at, const char *note, char id_out[MS_ID_LEN],
+                             char token_out[64], ms_error *err);
+/* Revoke a share (kept as revoked; a second revoke changes nothing). Appends the
+ * asset.share_revoked event. MS_ENOTFOUND when there is no such share. */
+int assets_share_revoke(db_conn *c, const char *actor_id, const char *share_id, ms_error *err);
+/* The value a passphrase-protected share's media URLs carry as ?access= (valid 12 hours). */
+void assets_share_access(const ms_env *env, const char *share_id, char *out, size_t cap);
+/* Answer with derivative `kind` (thumbnail, filmstrip, proxy, waveform) of version `number`
+ * of `asset_id`: the caller has checked access. 404 derivative-pending until it is made. */
+int assets_derivative_reply(ms_req *r, const char *asset_id, int number, const char *kind);
 
 #endif

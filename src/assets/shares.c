@@ -412,3 +412,112 @@ int h_share_content(ms_req *r)
     }
     return blob_reply(r, key, mime, ms_arena_printf(r->arena, "\"%s-%s\"", vid, what));
 }
+
+/* ---- For other modules (assets.h): production's review links make and revoke view shares
+ * of the versions they show, and serve a pinned version's derivatives. ---- */
+
+int assets_share_create_view(db_conn *c, const ms_env *env, const char *actor_id,
+                             const char *asset_id, int number, const char *pass_hash,
+                             const char *expires_at, const char *note, char id_out[MS_ID_LEN],
+                             char token_out[64], ms_error *err)
+{
+    if (!ms_uuid_valid(asset_id) || number < 1)
+        return ms_fail(err, MS_ENOTFOUND, NULL, "No such asset version.");
+    if (pass_hash && strlen(pass_hash) >= 128)
+        return ms_fail(err, MS_EINVAL, NULL, "passphrase hash too long");
+    db_stmt *st;
+    int rc = db_query_row(c, &st, err,
+                          "SELECT a.project_id, p.org_id, a.name FROM asset a JOIN project p ON "
+                          "p.id = a.project_id JOIN asset_version v ON v.asset_id = a.id AND "
+                          "v.number = ? WHERE a.id = ? AND a.deleted_at IS NULL",
+                          "is", number, asset_id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(err, MS_ENOTFOUND, NULL, "No such asset version.");
+    char pid[MS_ID_LEN], oid[MS_ID_LEN], name[300];
+    ms_strlcpy(pid, db_col_text(st, 0), sizeof pid);
+    ms_strlcpy(oid, db_col_text(st, 1), sizeof oid);
+    ms_strlcpy(name, db_col_text(st, 2), sizeof name);
+    db_done(st);
+    char hash[65], now[MS_TIME_LEN];
+    ms_uuid7(id_out);
+    auth_credential_new("mss_", token_out);
+    auth_credential_hash(env, "share", token_out, hash);
+    ms_now_str(now);
+    rc = db_exec(c, err,
+                 "INSERT INTO share (id, asset_id, project_id, token_hash, mode, version_number, "
+                 "passphrase_hash, note, expires_at, created_by, created_at) VALUES (?, ?, ?, ?, "
+                 "'view', ?, ?, ?, ?, ?, ?)",
+                 "ssssisssss", id_out, asset_id, pid, hash, number, pass_hash, note ? note : "",
+                 expires_at, actor_id, now);
+    if (rc < 0) return rc;
+    json_t *data = json_pack("{s:s,s:s}", "share_id", id_out, "mode", "view");
+    rc = assets_event(c, actor_id, "asset.shared", "asset", asset_id, pid, oid, data, err,
+                      "%s shared by link (view, for review)", name);
+    json_decref(data);
+    return rc;
+}
+
+int assets_share_revoke(db_conn *c, const char *actor_id, const char *share_id, ms_error *err)
+{
+    if (!ms_uuid_valid(share_id)) return ms_fail(err, MS_ENOTFOUND, NULL, "No such share.");
+    db_stmt *st;
+    int rc = db_query_row(c, &st, err,
+                          "SELECT s.asset_id, s.project_id, p.org_id, s.revoked_at IS NOT NULL "
+                          "FROM share s JOIN project p ON p.id = s.project_id WHERE s.id = ?",
+                          "s", share_id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(err, MS_ENOTFOUND, NULL, "No such share.");
+    char aid[MS_ID_LEN], pid[MS_ID_LEN], oid[MS_ID_LEN];
+    ms_strlcpy(aid, db_col_text(st, 0), sizeof aid);
+    ms_strlcpy(pid, db_col_text(st, 1), sizeof pid);
+    ms_strlcpy(oid, db_col_text(st, 2), sizeof oid);
+    bool already = db_col_int(st, 3) != 0;
+    db_done(st);
+    if (already) return 0;
+    char now[MS_TIME_LEN];
+    ms_now_str(now);
+    rc = db_exec(c, err,
+                 "UPDATE share SET revoked_at = ?, version = version + 1 WHERE id = ? AND "
+                 "revoked_at IS NULL",
+                 "ss", now, share_id);
+    if (rc < 0) return rc;
+    json_t *data = json_pack("{s:s}", "share_id", share_id);
+    rc = assets_event(c, actor_id, "asset.share_revoked", "asset", aid, pid, oid, data, err,
+                      "Share link revoked");
+    json_decref(data);
+    return rc;
+}
+
+void assets_share_access(const ms_env *env, const char *share_id, char *out, size_t cap)
+{
+    access_value(env, share_id, ms_now_ms() + SHARE_ACCESS_TTL_MS, out, cap);
+}
+
+int assets_derivative_reply(ms_req *r, const char *asset_id, int number, const char *kind)
+{
+    if (strcmp(kind, "thumbnail") && strcmp(kind, "filmstrip") && strcmp(kind, "proxy") &&
+        strcmp(kind, "waveform"))
+        return ms_req_fail(r, MS_ENOTFOUND, NULL, "There is nothing at this address.");
+    db_stmt *st;
+    int rc = db_query_row(r->db, &st, &r->err,
+                          "SELECT d.state, d.blob_key, d.mime, d.meta, v.id FROM asset_version v "
+                          "JOIN derivative d ON d.version_id = v.id AND d.kind = ? WHERE "
+                          "v.asset_id = ? AND v.number = ?",
+                          "ssi", kind, asset_id, number);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE || strcmp(db_col_text(st, 0), "done") != 0) {
+        if (rc == DB_ROW) db_done(st);
+        return ms_req_fail(r, MS_ENOTFOUND, "derivative-pending", "The %s is not made yet.", kind);
+    }
+    char *key = db_col_text(st, 1) ? ms_arena_strdup(r->arena, db_col_text(st, 1)) : NULL;
+    char *mime = ms_arena_strdup(r->arena, db_col_text(st, 2) ? db_col_text(st, 2) : "");
+    char *meta = db_col_text(st, 3) ? ms_arena_strdup(r->arena, db_col_text(st, 3)) : NULL;
+    char *vid = ms_arena_strdup(r->arena, db_col_text(st, 4));
+    db_done(st);
+    if (!key) { /* a JSON derivative (waveform): the meta is the body */
+        json_t *j;
+        if (!meta || ms_json_parse(meta, strlen(meta), &j, &r->err)) return MS_EINTERNAL;
+        return ms_reply(r, 200, j);
+    }
+    return blob_reply(r, key, mime, ms_arena_printf(r->arena, "\"%s-%s\"", vid, kind));
+}

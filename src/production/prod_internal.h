@@ -124,4 +124,68 @@ int h_comments_create(ms_req *r);
 int h_notifications_list(ms_req *r);
 int h_notifications_read(ms_req *r);
 
+/* ---- Review (wt-review): versions, notes, playlists, review links (review*.c). ---- */
+#include "core/timecode.h"
+
+/* A version's frame rate, frame count (-1 unknown) and start timecode (review.c). */
+typedef struct review_timing {
+    ms_rate rate;
+    char fps[MS_RATE_LEN]; /* "24", "24000/1001" */
+    bool drop;             /* 29.97 and 59.94: labels are drop-frame */
+    bool has_start;
+    int64_t start; /* frames of the start timecode */
+    int64_t frame_count;
+} review_timing;
+
+void review_timing_make(const char *entity_fps, const char *media_fps, double duration,
+                        const char *probe, const json_t *frame_in, const json_t *frame_out,
+                        review_timing *t);
+/* The SMPTE label of frame `frame` of the media. */
+bool review_tc_of(const review_timing *t, int64_t frame, char out[MS_TC_LEN]);
+/* Check annotation shapes strictly; *out is the normalized array. */
+int review_shapes_check(ms_error *err, const json_t *in, json_t **out);
+int review_note_position(ms_error *err, const json_t *b, const review_timing *t, int64_t *frame,
+                         int64_t *frame_out);
+/* The version object; media URLs through a share link when share_token is given. */
+int review_version_json(ms_req *r, const char *id, const char *share_token, const char *access,
+                        json_t **out, review_timing *timing);
+/* The scope of a version whose task the caller sees (else MS_ENOTFOUND). */
+int review_version_scope(ms_req *r, const char *id, prod_scope *s, char task_id[MS_ID_LEN]);
+extern const ms_jfield review_note_fields[];
+/* Insert a note (a guest's when guest_name is given), notify, append note.created. */
+int review_note_insert(ms_req *r, const prod_scope *s, const char *version_id, const json_t *b,
+                       const char *guest_name, const char *link_id, char id_out[MS_ID_LEN],
+                       review_timing *t);
+int review_note_json(ms_req *r, const char *id, const review_timing *t, json_t **out);
+/* Notes of a version (only those written through `link_id` when given). */
+int review_notes_json(ms_req *r, const char *version_id, const char *link_id,
+                      const review_timing *t, json_t **out);
+/* Give the active review links of a playlist a share for each of its versions, and revoke
+ * the shares of versions no longer in it (review_links.c). */
+int review_links_sync_playlist(ms_req *r, const prod_scope *s, const char *playlist_id);
+/* Revoke the review links of a playlist (it is being deleted). */
+int review_links_revoke_playlist(ms_req *r, const prod_scope *s, const char *playlist_id);
+
+int h_versions_list(ms_req *r);
+int h_versions_create(ms_req *r);
+int h_version_get(ms_req *r);
+int h_version_update(ms_req *r);
+int h_version_media(ms_req *r);
+int h_notes_list(ms_req *r);
+int h_notes_create(ms_req *r);
+int h_note_update(ms_req *r);
+int h_note_delete(ms_req *r);
+int h_playlists_list(ms_req *r);
+int h_playlists_create(ms_req *r);
+int h_playlist_get(ms_req *r);
+int h_playlist_update(ms_req *r);
+int h_playlist_delete(ms_req *r);
+int h_playlist_items_put(ms_req *r);
+int h_playlist_links_create(ms_req *r);
+int h_version_links_create(ms_req *r);
+int h_review_links_list(ms_req *r);
+int h_review_link_revoke(ms_req *r);
+int h_review_open(ms_req *r);
+int h_review_note_create(ms_req *r);
+
 #endif
