@@ -158,7 +158,13 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
   const video = useRef(null);
   const labelRef = useRef(null);
   const { rate, tc } = usePlayerClock(version);
-  const [frame, setFrame] = useState(0);
+  const [frame, setFrameState] = useState(0);
+  // The frame as of now (state lags a render behind: quick key presses must add up).
+  const frameRef = useRef(0);
+  const setFrame = (f) => {
+    frameRef.current = f;
+    setFrameState(f);
+  };
   const [playing, setPlaying] = useState(false);
   const [dims, setDims] = useState({ W: 1600, H: 900 });
   const [duration, setDuration] = useState(0);
@@ -198,7 +204,7 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
     if (!v) return;
     if (v.paused) {
       setTool(null);
-      if (frame >= last) v.currentTime = 0;
+      if (frameRef.current >= last) v.currentTime = 0;
       v.play().catch(() => {});
     } else {
       v.pause();
@@ -241,7 +247,7 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
       if (typing(document.activeElement) || e.altKey || e.ctrlKey || e.metaKey) return;
       if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
         const step = (e.shiftKey ? 10 : 1) * (e.key === 'ArrowRight' ? 1 : -1);
-        seek(frame + step);
+        seek(frameRef.current + step);
       } else if (e.key === ' ' && !(document.activeElement && document.activeElement.tagName === 'BUTTON')) {
         toggle();
       } else {
@@ -314,9 +320,9 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
       <div class="rv-controls">
         <button type="button" class="btn btn-sm" onClick=${toggle} disabled=${!proxy || failed} data-testid="play"
           aria-label=${playing ? t('review.pause') : t('review.play')}><${Icon} name=${playing ? 'pause' : 'play'} size=${14} /></button>
-        <button type="button" class="btn btn-sm btn-ghost" onClick=${() => seek(frame - 1)} aria-label=${t('review.prev_frame')}
+        <button type="button" class="btn btn-sm btn-ghost" onClick=${() => seek(frameRef.current - 1)} aria-label=${t('review.prev_frame')}
           data-testid="prev-frame">‹</button>
-        <button type="button" class="btn btn-sm btn-ghost" onClick=${() => seek(frame + 1)} aria-label=${t('review.next_frame')}
+        <button type="button" class="btn btn-sm btn-ghost" onClick=${() => seek(frameRef.current + 1)} aria-label=${t('review.next_frame')}
           data-testid="next-frame">›</button>
         <span class="rv-tc mono" data-testid="timecode">${tcLabel}</span>
         <span class="muted small rv-frame" data-testid="frame">${t('review.frame_of', { n: frame, total: total || '?' })}</span>

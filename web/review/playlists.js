@@ -65,14 +65,14 @@ function CreatePlaylist({ projectId, onClose, onDone }) {
 function PlaylistList({ project, base }) {
   const role = productionRole(project);
   const [creating, setCreating] = useState(false);
-  const list = useAsync(() => api.get(`/api/v1/projects/${project.id}/playlists`, { limit: 100 }), [project.id]);
+  const list = useAsync(() => api.get(`/api/v1/projects/${project.id}/playlists`), [project.id]);
   useTitle(t('review.playlists'));
   const items = (list.data && list.data.items) || [];
   return html`<div class="page page-wide rv-playlists" data-testid="playlists-page">
     <header class="page-header"><div class="page-header-row">
       <div class="page-title-block"><h1 class="page-title">${t('review.playlists')}</h1>
         <div class="page-subtitle">${t('review.playlists_sub')}</div></div>
-      ${mayComment(role) && role !== 'client' && html`<div class="page-actions"><button type="button" class="btn btn-primary" data-testid="playlist-new"
+      ${(role === 'supervisor' || role === 'artist') && html`<div class="page-actions"><button type="button" class="btn btn-primary" data-testid="playlist-new"
         onClick=${() => setCreating(true)}><${Icon} name="plus" />${t('review.new_playlist')}</button></div>`}
     </div></header>
     <${ErrorBox} error=${list.error} onRetry=${list.reload} />
@@ -185,9 +185,10 @@ function LinkDialog({ playlist, onClose, onDone }) {
 
 function PlaylistDetail({ project, id, base }) {
   const role = productionRole(project);
-  const manage = mayComment(role) && role !== 'client';
+  // Playlists and review links are for artists and supervisors (the server's rule).
+  const manage = role === 'supervisor' || role === 'artist';
   const pl = useAsync(() => api.request('GET', `/api/v1/playlists/${id}`).then((r) => ({ ...r.data, etag: r.etag })), [id]);
-  const links = useAsync(() => (manage ? api.get(`/api/v1/projects/${project.id}/review-links`, { limit: 100 }) : Promise.resolve({ items: [] })), [project.id, id]);
+  const links = useAsync(() => (manage ? api.get(`/api/v1/projects/${project.id}/review-links`, { playlist_id: id }) : Promise.resolve({ items: [] })), [project.id, id]);
   const [adding, setAdding] = useState(false);
   const [linking, setLinking] = useState(false);
   const [error, setError] = useState(null);

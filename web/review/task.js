@@ -34,13 +34,13 @@ async function allPages(path, q = {}) {
 }
 
 // The people of the project (its members and the owning organization's), for names and
-// @mentions; a list the caller may not read is left out.
+// @mentions. The organization's list only for its members (others may not read it).
 async function loadPeople(project, me) {
   const byId = new Map();
   if (me) byId.set(me.id, { user_id: me.id, display_name: me.display_name, email: me.email });
   const lists = await Promise.all([
     allPages(`/api/v1/projects/${project.id}/members`).catch(() => []),
-    project.org_id ? allPages(`/api/v1/orgs/${project.org_id}/members`).catch(() => []) : [],
+    project.org_id && me && (me.orgs || []).some((o) => o.id === project.org_id) ? allPages(`/api/v1/orgs/${project.org_id}/members`).catch(() => []) : [],
   ]);
   for (const m of lists.flat()) if (m.user_id && !byId.has(m.user_id)) byId.set(m.user_id, m);
   return [...byId.values()];
