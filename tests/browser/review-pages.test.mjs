@@ -307,7 +307,8 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   const pub = g.page.getByTestId('review-public');
   await pub.getByTestId('review-current').getByText('SH0010').waitFor();
   await videoReady(g.page);
-  await pub.getByTestId('note').filter({ hasText: 'Brighten the sky here' }).waitFor();
+  // The team's own notes stay inside the team: a link shows the notes left through it.
+  await pub.getByText('No notes on this version yet.').waitFor();
   // The guest's note at frame 30 with an ellipse.
   await g.page.evaluate(() => document.activeElement && document.activeElement.blur());
   for (let i = 0; i < 3; i++) await g.page.keyboard.press('Shift+ArrowRight');
@@ -323,6 +324,14 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await gnote.getByText('Guest').waitFor();
   assert.equal(await pub.getByTestId('note-delete').count(), 0);
   await shot(g.page, 'review-public');
+  // After a reload (the passphrase again), the guest's note is there with its drawing.
+  await g.page.reload();
+  await form.getByLabel('Passphrase').fill('north-star-42');
+  await form.getByRole('button', { name: 'Open' }).click();
+  await gnote.waitFor();
+  await gnote.locator('.rv-note-main').click();
+  await pub.getByTestId('timecode').getByText('00:00:01;00').waitFor();
+  await pub.getByTestId('draw-overlay').locator('[data-shape="ellipse"]').waitFor();
   assertClean(g.errors);
 
   // The team sees it on the task page.
