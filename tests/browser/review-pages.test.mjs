@@ -111,8 +111,28 @@ async function dragOn(page, locator, from, to) {
   await page.mouse.up();
 }
 
-test('task page: submit a version, a note with a drawing at a frame survives a reload; comment, status, approve', async () => {
-  const a = await openPage(browser, srv.url);
+// On a failure, a picture of every open page (with SHOTS_DIR).
+const open = new Set();
+async function track(p) {
+  open.add(p);
+  return p;
+}
+function withShots(fn) {
+  return async () => {
+    try {
+      await fn();
+    } catch (e) {
+      let i = 0;
+      for (const p of open) await shot(p.page, `failed-${i++}`).catch(() => {});
+      throw e;
+    } finally {
+      open.clear();
+    }
+  };
+}
+
+test('task page: submit a version, a note with a drawing at a frame survives a reload; comment, status, approve', withShots(async () => {
+  const a = await track(await openPage(browser, srv.url));
   await signInUI(a.page, srv.admin.email, srv.admin.password, { next: taskUrl() });
   const pg = a.page.getByTestId('task-page');
   await pg.getByTestId('task-title').getByText('SH0010').waitFor();
@@ -228,7 +248,7 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
   // An artist may not approve: no buttons; the status menu offers only artists' statuses.
   // The production tab (web/production) asks for the organization's members, which a
   // project member from outside the organization may not read: that 404 is expected, no other.
-  const b = await openPage(browser, srv.url, { allowHttp: [401, 404] });
+  const b = await track(await openPage(browser, srv.url, { allowHttp: [401, 404] }));
   const missing = [];
   b.page.on('response', (r) => r.status() === 404 && missing.push(new URL(r.url()).pathname));
   await signInUI(b.page, artistUser.email, artistUser.password, { next: taskUrl() });
@@ -249,10 +269,10 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
   assert.deepEqual(missing.filter((p) => !/^\/api\/v1\/orgs\/[^/]+\/members$/.test(p)), []);
   assertClean(b.errors);
   await b.close();
-});
+}));
 
-test('playlist, review mode, a client review link with a passphrase: a guest note the team sees; revoked and unknown links', async () => {
-  const a = await openPage(browser, srv.url);
+test('playlist, review mode, a client review link with a passphrase: a guest note the team sees; revoked and unknown links', withShots(async () => {
+  const a = await track(await openPage(browser, srv.url));
   await signInUI(a.page, srv.admin.email, srv.admin.password, { next: `/projects/${project.id}/production/playlists` });
   const list = a.page.getByTestId('playlists-page');
   await list.getByText('No playlists yet').waitFor();
@@ -265,21 +285,38 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await pl.getByRole('heading', { name: 'Dailies 周一' }).waitFor();
   await pl.getByText('This playlist is empty').waitFor();
 
-  // Add the version.
+  // A second version of the task (the same file again), then both in the playlist, v002 first.
+  await ok(await admin.post(`/api/v1/tasks/${task.id}/versions`, { asset_id: asset.id, text: 'Second pass' }), 201);
   await pl.getByTestId('playlist-add').click();
   const add = a.page.getByRole('dialog', { name: 'Add versions' });
   await add.getByTestId('add-task').filter({ hasText: 'SH0010' }).click();
-  await add.getByTestId('add-version').first().click();
-  await pl.getByTestId('playlist-item').filter({ hasText: 'SH0010' }).waitFor();
+  await add.getByTestId('add-version').filter({ hasText: 'v001' }).click();
+  await pl.getByTestId('playlist-item').filter({ hasText: 'v001' }).waitFor();
+  await add.getByTestId('add-version').filter({ hasText: 'v002' }).click();
+  await pl.getByTestId('playlist-item').filter({ hasText: 'v002' }).waitFor();
   await add.getByRole('button', { name: 'Close' }).last().click();
+  await pl.getByTestId('playlist-item').first().getByTestId('item-down').click();
+  await pl.getByTestId('playlist-item').first().getByText('v002').waitFor();
+  const order = (await admin.get(`/api/v1/playlists/${a.page.url().split('/').pop()}`)).json.items.map((it) => it.version.number);
+  assert.deepEqual(order, [2, 1]);
   await shot(a.page, 'review-playlist');
 
-  // Review mode plays it.
+  // Review mode: v002 first; played to its end, v001 follows by itself, with its note.
   await pl.getByTestId('playlist-review').click();
   const mode = a.page.getByTestId('review-mode');
   await mode.getByTestId('review-current').getByText('SH0010').waitFor();
+  await mode.getByText('Storyboard · v002').waitFor();
   await videoReady(a.page);
-  await mode.getByTestId('note').first().waitFor();
+  await mode.getByText('No notes on this version yet.').waitFor();
+  await mode.getByTestId('play').click();
+  await a.page.locator('[data-testid="review-mode"][data-index="1"]').waitFor({ timeout: 15000 });
+  await mode.getByText('Storyboard · v001').waitFor();
+  await mode.getByTestId('note').filter({ hasText: 'Brighten the sky here' }).waitFor();
+  await a.page.waitForFunction(() => {
+    const v = document.querySelector('[data-testid="review-video"]');
+    return v && !v.paused && v.currentTime > 0.1;
+  }, null, { timeout: 10000 });
+  await mode.getByTestId('play').click();
   await shot(a.page, 'review-mode');
   await a.page.goBack();
 
@@ -295,7 +332,7 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await pl.getByTestId('review-link').filter({ hasText: 'Active' }).waitFor();
 
   // A browser without a session.
-  const g = await openPage(browser, srv.url, { allowHttp: [401, 403] });
+  const g = await track(await openPage(browser, srv.url, { allowHttp: [401, 403] }));
   await g.page.goto(new URL(url).pathname);
   const form = g.page.getByTestId('review-passphrase-form');
   await form.waitFor();
@@ -306,6 +343,9 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await form.getByRole('button', { name: 'Open' }).click();
   const pub = g.page.getByTestId('review-public');
   await pub.getByTestId('review-current').getByText('SH0010').waitFor();
+  assert.equal(await pub.getByTestId('strip-item').count(), 2);
+  await pub.getByTestId('strip-item').nth(1).click();
+  await pub.getByText('Storyboard · v001').waitFor();
   await videoReady(g.page);
   // The team's own notes stay inside the team: a link shows the notes left through it.
   await pub.getByText('No notes on this version yet.').waitFor();
@@ -328,6 +368,7 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await g.page.reload();
   await form.getByLabel('Passphrase').fill('north-star-42');
   await form.getByRole('button', { name: 'Open' }).click();
+  await pub.getByTestId('strip-item').nth(1).click();
   await gnote.waitFor();
   await gnote.locator('.rv-note-main').click();
   await pub.getByTestId('timecode').getByText('00:00:01;00').waitFor();
@@ -336,6 +377,7 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
 
   // The team sees it on the task page.
   await a.page.goto(taskUrl());
+  await a.page.getByTestId('version-tab').filter({ hasText: 'v001' }).click();
   const tn = a.page.getByTestId('note').filter({ hasText: 'Logo too small' });
   await tn.waitFor();
   await tn.getByText('Client 王').waitFor();
@@ -353,7 +395,7 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   assertClean(a.errors);
   await a.close();
 
-  const h = await openPage(browser, srv.url, { allowHttp: [401, 404, 410] });
+  const h = await track(await openPage(browser, srv.url, { allowHttp: [401, 404, 410] }));
   await h.page.goto(new URL(url).pathname);
   await h.page.locator('[data-testid="review-gone"][data-reason="expired"]').waitFor();
   await shot(h.page, 'review-public-gone');
@@ -362,4 +404,4 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   assertClean(h.errors);
   await h.close();
   await g.close();
-});
+}));

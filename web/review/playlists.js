@@ -91,7 +91,7 @@ function PlaylistList({ project, base }) {
 }
 
 // Pick versions to add: a task (by entity name) then its versions.
-function AddVersions({ project, onClose, onAdd, have }) {
+function AddVersions({ project, onClose, onAdd, have, busy }) {
   const [q, setQ] = useState('');
   const [task, setTask] = useState(null);
   const tasks = useAsync(() => api.get(`/api/v1/projects/${project.id}/tasks`, { limit: 100 }), [project.id]);
@@ -109,7 +109,7 @@ function AddVersions({ project, onClose, onAdd, have }) {
             <button type="button" class="btn btn-sm btn-ghost" onClick=${() => setTask(null)}>${t('review.change')}</button></div>
           ${versions.loading ? html`<${Loading} />` : ((versions.data && versions.data.items) || []).length === 0 ? html`<p class="muted">${t('review.no_versions')}</p>`
             : html`<ul class="rv-asset-list">${versions.data.items.map((v) => html`<li key=${v.id}>
-              <button type="button" class="rv-asset-row" disabled=${have.includes(v.id)} data-testid="add-version" onClick=${() => onAdd(v)}>
+              <button type="button" class="rv-asset-row" disabled=${busy || have.includes(v.id)} data-testid="add-version" onClick=${() => onAdd(v)}>
                 <span class="strong">${versionLabel(v.number)}</span><${ReviewBadge} status=${v.review_status} />
                 <span class="muted small truncate">${v.text || ''}</span>
                 ${have.includes(v.id) && html`<${Icon} name="check" size=${14} />`}
@@ -192,21 +192,28 @@ function PlaylistDetail({ project, id, base }) {
   const [adding, setAdding] = useState(false);
   const [linking, setLinking] = useState(false);
   const [error, setError] = useState(null);
+  const [saving, setSaving] = useState(false);
+  useEffect(() => {
+    if (!pl.loading) setSaving(false);
+  }, [pl.loading, pl.data]);
   useTitle(pl.data ? pl.data.name : t('review.playlists'));
   if (pl.error && !pl.data) return html`<div class="page"><${ErrorBox} error=${pl.error} onRetry=${pl.reload} /></div>`;
   if (!pl.data) return html`<${Loading} />`;
   const p = pl.data;
   const items = p.items || [];
   const ids = items.map((it) => it.version.id);
+  // One change at a time: each PUT replaces the whole order, so the next one waits for the
+  // reloaded playlist.
   const put = async (next) => {
+    if (saving) return;
+    setSaving(true);
     setError(null);
     try {
       await api.request('PUT', `/api/v1/playlists/${p.id}/items`, { body: { version_ids: next }, etag: p.etag || etagOf(p) });
-      pl.reload();
     } catch (err) {
       setError(err);
-      if (err.slug === 'stale-version') pl.reload();
     }
+    pl.reload();
   };
   const move = (i, d) => {
     const next = [...ids];
@@ -251,9 +258,9 @@ function PlaylistDetail({ project, id, base }) {
           </span>
           <${ReviewBadge} status=${it.version.review_status} />
           ${manage && html`<span class="inline-actions">
-            <button type="button" class="icon-btn" disabled=${i === 0} aria-label=${t('review.move_up')} data-testid="item-up" onClick=${() => move(i, -1)}>↑</button>
-            <button type="button" class="icon-btn" disabled=${i === items.length - 1} aria-label=${t('review.move_down')} data-testid="item-down" onClick=${() => move(i, 1)}>↓</button>
-            <button type="button" class="icon-btn" aria-label=${t('review.remove')} data-testid="item-remove" onClick=${() => put(ids.filter((x) => x !== it.version.id))}>
+            <button type="button" class="icon-btn" disabled=${saving || i === 0} aria-label=${t('review.move_up')} data-testid="item-up" onClick=${() => move(i, -1)}>↑</button>
+            <button type="button" class="icon-btn" disabled=${saving || i === items.length - 1} aria-label=${t('review.move_down')} data-testid="item-down" onClick=${() => move(i, 1)}>↓</button>
+            <button type="button" class="icon-btn" disabled=${saving} aria-label=${t('review.remove')} data-testid="item-remove" onClick=${() => put(ids.filter((x) => x !== it.version.id))}>
               <${Icon} name="x" size=${14} /></button>
           </span>`}
         </li>`)}</ol>`}
@@ -281,7 +288,7 @@ function PlaylistDetail({ project, id, base }) {
             }}>${t('review.revoke')}</button>`}
           </li>`)}</ul>`}
     </section>`}
-    ${adding && html`<${AddVersions} project=${project} have=${ids} onClose=${() => setAdding(false)} onAdd=${(v) => put([...ids, v.id])} />`}
+    ${adding && html`<${AddVersions} project=${project} have=${ids} busy=${saving} onClose=${() => setAdding(false)} onAdd=${(v) => put([...ids, v.id])} />`}
     ${linking && html`<${LinkDialog} playlist=${p} onClose=${() => setLinking(false)} onDone=${links.reload} />`}
   </div>`;
 }
