@@ -68,6 +68,8 @@ before(async () => {
   project = await ok(await admin.post('/api/v1/projects', { org_id: org.id, name: '长夜 The Long Night', code: 'TLN' }), 201);
   artistUser = await addUser(srv, 'lin.artist@example.com', { name: '林 Artist' });
   await ok(await admin.post(`/api/v1/projects/${project.id}/members`, { email: artistUser.email, role: 'member' }), 201);
+  // The artist reads the pages in Chinese.
+  await ok(await (await signIn(srv, artistUser.email, artistUser.password)).patch('/api/v1/users/me', { locale: 'zh-CN' }), 200);
   const voc = await ok(await admin.post(`/api/v1/projects/${project.id}/production/setup`, { template: 'series' }), 201);
   statuses = Object.fromEntries(voc.task_statuses.map((s) => [s.short_name, s]));
   const [epT, seqT, shotT] = voc.entity_types;
@@ -245,15 +247,16 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
   assertClean(a.errors);
   await a.close();
 
-  // An artist may not approve: no buttons; the status menu offers only artists' statuses.
+  // An artist (in Chinese) may not approve: no buttons; the status menu offers only artists' statuses.
   // The production tab (web/production) asks for the organization's members, which a
   // project member from outside the organization may not read: that 404 is expected, no other.
-  const b = await track(await openPage(browser, srv.url, { allowHttp: [401, 404] }));
+  const b = await track(await openPage(browser, srv.url, { allowHttp: [401, 404], locale: 'zh-CN' }));
   const missing = [];
   b.page.on('response', (r) => r.status() === 404 && missing.push(new URL(r.url()).pathname));
   await signInUI(b.page, artistUser.email, artistUser.password, { next: taskUrl() });
   const bp = b.page.getByTestId('task-page');
   await bp.getByTestId('version-panel').waitFor();
+  await bp.getByRole('heading', { name: '评论 2' }).waitFor();
   assert.equal(await bp.getByTestId('approve').count(), 0);
   assert.equal(await bp.getByTestId('request-changes').count(), 0);
   const options = await bp.getByTestId('task-status').locator('option').allTextContents();
@@ -336,6 +339,7 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await g.page.goto(new URL(url).pathname);
   const form = g.page.getByTestId('review-passphrase-form');
   await form.waitFor();
+  await shot(g.page, 'review-public-passphrase');
   await form.getByLabel('Passphrase').fill('wrong');
   await form.getByRole('button', { name: 'Open' }).click();
   await form.getByText('That passphrase is not right.').waitFor();
@@ -388,6 +392,8 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
 
   // Revoke: the public page says the link has ended; an unknown one says there is none.
   await a.page.goto(`/projects/${project.id}/production/playlists`);
+  await a.page.getByTestId('playlist-row').filter({ hasText: 'Dailies 周一' }).waitFor();
+  await shot(a.page, 'review-playlists');
   await a.page.getByTestId('playlist-row').filter({ hasText: 'Dailies 周一' }).click();
   await a.page.getByTestId('review-link').getByTestId('link-revoke').click();
   await a.page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
