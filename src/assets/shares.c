@@ -9,7 +9,10 @@
  *
  * With a passphrase, opening returns an `access` value (a keyed hash of the share and an
  * expiry, 12 hours) that the media URLs carry as ?access=..., because a <video> element
- * cannot send headers. */
+ * cannot send headers.
+ *
+ * Other modules make and revoke view shares through assets.h (assets_share_create_view,
+ * assets_share_revoke): production's client review links open their versions this way. */
 #include "assets/assets_internal.h"
 
 #include <stdio.h>

@@ -167,6 +167,7 @@ int review_links_sync_playlist(ms_req *r, const prod_scope *s, const char *playl
 int review_links_revoke_playlist(ms_req *r, const prod_scope *s, const char *playlist_id);
 
 int h_versions_list(ms_req *r);
+int h_project_versions(ms_req *r);
 int h_versions_create(ms_req *r);
 int h_version_get(ms_req *r);
 int h_version_update(ms_req *r);

@@ -290,7 +290,9 @@ int review_note_position(ms_error *err, const json_t *b, const review_timing *t,
     "d.kind = 'proxy') AS x_proxy, (SELECT d.state FROM derivative d WHERE d.version_id = av.id "  \
     "AND d.kind = 'thumbnail') AS x_thumbnail, (SELECT d.state FROM derivative d WHERE "           \
     "d.version_id = av.id AND d.kind = 'filmstrip') AS x_filmstrip, (SELECT d.state FROM "         \
-    "derivative d WHERE d.version_id = av.id AND d.kind = 'waveform') AS x_waveform"
+    "derivative d WHERE d.version_id = av.id AND d.kind = 'waveform') AS x_waveform, (SELECT "     \
+    "d.meta FROM derivative d WHERE d.version_id = av.id AND d.kind = 'filmstrip' AND d.state = "  \
+    "'done') AS filmstrip_meta_json"
 #define VERSION_FROM                                                                               \
     " FROM review_version v JOIN task t ON t.id = v.task_id JOIN entity e ON e.id = t.entity_id "  \
     "AND e.deleted_at IS NULL LEFT JOIN entity pe ON pe.id = e.parent_id JOIN task_type tt ON "    \
@@ -417,6 +419,73 @@ int h_versions_list(ms_req *r)
         return rc;
     }
     return ms_reply_list(r, items, NULL);
+}
+
+/* GET /projects/{id}/versions?review_status=&task_type_id=&entity_id=&submitted_by=: every
+ * version of the project the caller sees, newest first (to build playlists from). */
+int h_project_versions(ms_req *r)
+{
+    static const char *const allowed[] = {
+        "limit", "cursor", "review_status", "entity_id", "task_type_id", "submitted_by", NULL};
+    int limit, rc;
+    char cursor[MS_ID_LEN + 1];
+    if ((rc = ms_req_query_only(r, allowed)) ||
+        (rc = ms_req_page(r, &limit, cursor, sizeof cursor)))
+        return rc;
+    prod_scope s;
+    if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &s))) return rc;
+    const char *rs = ms_req_query(r, "review_status");
+    if (rs && strcmp(rs, "pending") && strcmp(rs, "approved") && strcmp(rs, "changes_requested"))
+        return ms_req_fail(r, MS_EBADREQ, "bad-query",
+                           "review_status must be pending, approved or changes_requested.");
+    ms_buf sql;
+    ms_buf_init(&sql);
+    db_arg args[16];
+    int n = 0;
+    ms_buf_puts(&sql, "SELECT " VERSION_COLS VERSION_FROM
+                      " WHERE v.project_id = ? AND (? = '' OR v.id < ?)");
+    args[n++] = DB_ARG_S(s.project_id);
+    args[n++] = DB_ARG_S(cursor);
+    args[n++] = DB_ARG_S(cursor);
+    static const struct {
+        const char *param, *sql;
+    } eq[] = {{"review_status", " AND v.review_status = ?"},
+              {"entity_id", " AND t.entity_id = ?"},
+              {"task_type_id", " AND t.task_type_id = ?"},
+              {"submitted_by", " AND v.submitted_by = ?"}};
+    for (size_t i = 0; i < sizeof eq / sizeof eq[0]; i++) {
+        const char *v = ms_req_query(r, eq[i].param);
+        if (!v) continue;
+        ms_buf_puts(&sql, eq[i].sql);
+        args[n++] = DB_ARG_S(v);
+    }
+    prod_task_filter(&s, &sql, args, &n);
+    ms_buf_puts(&sql, " ORDER BY v.id DESC LIMIT ?");
+    args[n++] = DB_ARG_I(limit + 1);
+    db_stmt *st;
+    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
+                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
+    ms_buf_free(&sql);
+    if (rc) return rc;
+    json_t *items = json_array();
+    char last[MS_ID_LEN] = "";
+    bool more = false;
+    while ((rc = db_step(st, &r->err)) == DB_ROW) {
+        if ((int)json_array_size(items) == limit) {
+            more = true;
+            break;
+        }
+        json_t *o = db_row_json(st);
+        version_finish(r, o, NULL, NULL, NULL);
+        ms_strlcpy(last, json_string_value(json_object_get(o, "id")), sizeof last);
+        json_array_append_new(items, o);
+    }
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    return ms_reply_list(r, items, more ? last : NULL);
 }
 
 static const ms_jfield version_fields[] = {
@@ -861,8 +930,12 @@ int h_note_update(ms_req *r)
                  (int)ms_json_bool(b, "resolved", n.resolved), now, id);
     free(annt);
     if (rc < 0) return rc;
-    if ((rc = prod_event(r, &s, "note.updated", "note", id, (json_t *)b, "note updated")))
-        return rc;
+    json_t *data = json_pack("{s:s,s:b,s:b,s:b}", "version_id", n.version_id, "text",
+                             ms_json_has(b, "text"), "annotations", ms_json_has(b, "annotations"),
+                             "resolved", ms_json_bool(b, "resolved", n.resolved));
+    rc = prod_event(r, &s, "note.updated", "note", id, data, "note updated");
+    json_decref(data);
+    if (rc) return rc;
     review_timing t;
     json_t *o;
     if ((rc = version_timing(r, n.version_id, &t)) || (rc = review_note_json(r, id, &t, &o)))

@@ -97,3 +97,9 @@ CREATE TABLE review_link_share (
     token_sealed TEXT NOT NULL,        -- the share's token, sealed with the server key
     PRIMARY KEY (link_id, version_id)
 );
+
+-- migration 2: slow down passphrase guessing on review links
+-- From the fifth wrong passphrase on, a link waits 1, 2, 4 ... up to 60 seconds before it
+-- checks the next one (429); a right passphrase starts the count over.
+ALTER TABLE review_link ADD COLUMN pass_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE review_link ADD COLUMN pass_blocked_until TEXT;

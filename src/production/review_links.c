@@ -338,8 +338,15 @@ static int link_create_tx(void *arg, db_conn *c, ms_error *err)
                                          x->target, "playlist", &s)
                          : review_version_scope(r, x->target, &s, tid);
     if (rc) return rc;
-    if (x->playlist && s.kind == PROD_CLIENT) /* they see client playlists only */
-        return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such playlist.");
+    if (x->playlist && s.kind == PROD_CLIENT) { /* they see client playlists only */
+        db_stmt *st;
+        rc = db_query_row(r->db, &st, &r->err,
+                          "SELECT 1 FROM playlist WHERE id = ? AND audience = 'client'", "s",
+                          x->target);
+        if (rc < 0) return rc;
+        if (rc == DB_DONE) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such playlist.");
+        db_done(st);
+    }
     if ((rc = prod_require(r, &s, PROD_ARTIST, "make review links"))) return rc;
     link_info l;
     memset(&l, 0, sizeof l);
@@ -544,6 +551,64 @@ static int link_find(ms_req *r, link_info *l)
     return 0;
 }
 
+/* Passphrase guessing: a wrong one is counted (in its own write transaction, since the
+ * request may be a read), and from the fifth on the link waits 1, 2, 4 ... 60 seconds before
+ * it checks another. */
+#define PASS_FREE_FAILURES 4
+#define PASS_MAX_DELAY_S   60
+
+typedef struct pass_count {
+    const char *link_id;
+    bool ok;
+} pass_count;
+
+static int pass_count_tx(void *arg, db_conn *c, ms_error *err)
+{
+    pass_count *p = arg;
+    if (p->ok)
+        return db_exec(c, err,
+                       "UPDATE review_link SET pass_failures = 0, pass_blocked_until = NULL WHERE "
+                       "id = ? AND pass_failures > 0",
+                       "s", p->link_id) < 0
+                   ? err->code
+                   : 0;
+    db_stmt *st;
+    int rc = db_query_row(c, &st, err, "SELECT pass_failures FROM review_link WHERE id = ?", "s",
+                          p->link_id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return 0;
+    int64_t failures = db_col_int(st, 0) + 1;
+    db_done(st);
+    char until[MS_TIME_LEN];
+    int64_t delay = 0;
+    if (failures > PASS_FREE_FAILURES) {
+        delay = 1;
+        for (int64_t i = PASS_FREE_FAILURES + 1; i < failures && delay < PASS_MAX_DELAY_S; i++)
+            delay *= 2;
+        if (delay > PASS_MAX_DELAY_S) delay = PASS_MAX_DELAY_S;
+    }
+    ms_time_fmt(ms_now_ms() + delay * 1000, until);
+    rc = db_exec(c, err,
+                 "UPDATE review_link SET pass_failures = ?, pass_blocked_until = ? WHERE id = ?",
+                 "Iss", failures, delay ? until : NULL, p->link_id);
+    return rc < 0 ? rc : 0;
+}
+
+static int pass_record(ms_req *r, const char *link_id, bool ok)
+{
+    bool read = db_in_tx(r->db);
+    if (read) db_commit(r->db, NULL);
+    pass_count p = {link_id, ok};
+    ms_error e;
+    ms_error_clear(&e);
+    int rc = db_transact(r->db, DB_TX_WRITE, pass_count_tx, &p, &e);
+    if (rc) {
+        r->err = e;
+        return rc;
+    }
+    return read ? db_begin(r->db, DB_TX_READ, &r->err) : 0;
+}
+
 /* The passphrase (X-Passphrase) or an access value (X-Review-Access, ?access=). */
 static int link_unlock(ms_req *r, const link_info *l)
 {
@@ -555,9 +620,31 @@ static int link_unlock(ms_req *r, const link_info *l)
     if (!p || !*p)
         return ms_req_fail(r, MS_EUNAUTH, "passphrase-required",
                            "This review link needs its passphrase (X-Passphrase).");
-    if (!password_verify(l->pass_hash, p))
+    db_stmt *st;
+    int rc = db_query_row(r->db, &st, &r->err,
+                          "SELECT pass_failures, COALESCE(pass_blocked_until, '') FROM "
+                          "review_link WHERE id = ?",
+                          "s", l->id);
+    if (rc < 0) return rc;
+    int64_t failures = 0, until = 0;
+    if (rc == DB_ROW) {
+        failures = db_col_int(st, 0);
+        if (*db_col_text(st, 1)) ms_time_parse(db_col_text(st, 1), &until);
+        db_done(st);
+    }
+    int64_t now = ms_now_ms();
+    if (until > now) {
+        char *secs = ms_arena_printf(r->arena, "%lld", (long long)((until - now + 999) / 1000));
+        ms_reply_header(r, "Retry-After", secs);
+        return ms_req_fail(r, MS_ELIMIT, "passphrase-throttled",
+                           "Too many wrong passphrases: wait %s seconds before trying again.",
+                           secs);
+    }
+    if (!password_verify(l->pass_hash, p)) {
+        if ((rc = pass_record(r, l->id, false))) return rc;
         return ms_req_fail(r, MS_EFORBIDDEN, "passphrase-wrong", "Wrong passphrase.");
-    return 0;
+    }
+    return failures ? pass_record(r, l->id, true) : 0;
 }
 
 static void link_scope(const link_info *l, prod_scope *s)
@@ -626,8 +713,9 @@ int h_review_open(ms_req *r)
         }
         json_t *it = json_object();
         static const char *const keep[] = {
-            "number",         "entity_name", "parent_name", "task_type_name", "fps", "frame_count",
-            "start_timecode", "media",       "text",        "review_status",  NULL};
+            "number", "entity_name",   "parent_name",    "task_type_name",
+            "fps",    "frame_count",   "start_timecode", "media",
+            "text",   "review_status", "filmstrip_meta", NULL};
         json_object_set_new(it, "version_id", json_string(vid));
         for (int k = 0; keep[k]; k++)
             json_object_set(it, keep[k], json_object_get(v, keep[k]));

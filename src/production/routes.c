@@ -44,6 +44,7 @@ const ms_route production_routes[] = {
     /* ---- Review (wt-review): versions, notes, playlists, review links. ---- */
     {"GET", "/api/v1/tasks/{id}/versions", h_versions_list, PERM_USER, 0, NULL},
     {"POST", "/api/v1/tasks/{id}/versions", h_versions_create, PERM_USER, J, NULL},
+    {"GET", "/api/v1/projects/{id}/versions", h_project_versions, PERM_PROJECT_VIEW, 0, NULL},
     {"GET", "/api/v1/versions/{id}", h_version_get, PERM_USER, 0, NULL},
     {"PATCH", "/api/v1/versions/{id}", h_version_update, PERM_USER, J, NULL},
     {"GET", "/api/v1/versions/{id}/media/{kind}", h_version_media, PERM_USER, 0, NULL},
