@@ -9,7 +9,7 @@
 // styles.
 import { html, useEffect, useState } from '/lib/html.js';
 import { api } from '/lib/api.js';
-import { t, registerStrings } from '/lib/i18n.js';
+import { t, locale, registerStrings } from '/lib/i18n.js';
 import { initials, hueClass } from '/lib/format.js';
 import strings from './strings.js';
 
@@ -121,4 +121,11 @@ export function taskHref(projectId, taskId) {
 export function today() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+// A calendar day (YYYY-MM-DD) in the UI language, without a time-zone shift.
+export function fmtDay(day) {
+  if (!day || !/^\d{4}-\d{2}-\d{2}/.test(day)) return '';
+  const [y, m, d] = day.slice(0, 10).split('-').map(Number);
+  return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(y, m - 1, d));
 }
