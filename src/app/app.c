@@ -23,6 +23,9 @@
 #include <unistd.h>
 
 extern const char ms_schema_store[];
+/* wt-schedule */
+extern const char ms_schema_production_schedule[];
+extern const char ms_openapi_schedule[];
 
 /* ---- The modules. Order matters for schemas: a module's tables may reference only the
  * tables of modules before it. ---- */
@@ -32,12 +35,14 @@ const ms_schema app_schemas[] = {
     {"auth", ms_schema_auth, ms_schema_auth_pg},
     {"assets", ms_schema_assets, NULL},
     {"production", ms_schema_production, NULL},
+    {"production_schedule", ms_schema_production_schedule, NULL}, /* wt-schedule */
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
 const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, NULL};
 
-const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production, NULL};
+const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
+                                   ms_openapi_schedule /* wt-schedule */, NULL};
 
 /* ---- Jobs. ---- */
 

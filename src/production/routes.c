@@ -41,5 +41,21 @@ const ms_route production_routes[] = {
     {"GET", "/api/v1/me/tasks", h_my_tasks, PERM_USER, 0, NULL},
     {"GET", "/api/v1/me/notifications", h_notifications_list, PERM_USER, 0, NULL},
     {"POST", "/api/v1/me/notifications/read", h_notifications_read, PERM_USER, J, NULL},
+    /* wt-schedule: dependencies, milestones, time logs, workload, Gantt data, stats. */
+    {"POST", "/api/v1/tasks/{id}/dependencies", h_dependency_create, PERM_USER, J, NULL},
+    {"GET", "/api/v1/tasks/{id}/dependencies", h_task_dependencies, PERM_USER, 0, NULL},
+    {"DELETE", "/api/v1/dependencies/{id}", h_dependency_delete, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/milestones", h_milestones_list, PERM_PROJECT_VIEW, 0, NULL},
+    {"POST", "/api/v1/projects/{id}/milestones", h_milestones_create, PERM_PROJECT_VIEW, J, NULL},
+    {"PATCH", "/api/v1/milestones/{id}", h_milestone_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/milestones/{id}", h_milestone_delete, PERM_USER, 0, NULL},
+    {"PUT", "/api/v1/tasks/{id}/time-logs/{day}", h_time_log_put, PERM_USER, J, NULL},
+    {"GET", "/api/v1/tasks/{id}/time-logs", h_task_time_logs, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/time-logs", h_project_time_logs, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/workload", h_workload, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/schedule", h_schedule, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/stats", h_stats, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/stats/burnup", h_burnup, PERM_PROJECT_VIEW, 0, NULL},
+    /* end wt-schedule */
     {NULL, NULL, NULL, 0, 0, NULL},
 };
