@@ -15,7 +15,7 @@ import { person, addMember, assertOk } from '../api/helpers.mjs';
 import { launch, openPage, assertClean, signInUI } from './helpers.mjs';
 
 const SHOTS = process.env.SHOTS_DIR || '';
-let srv, browser, admin, artist, org, project, empty, voc, st, tt, shots, ep1, ep2;
+let srv, browser, admin, artist, org, project, empty, voc, st, tt, shots, ep1, ep2, assetTT;
 
 async function shot(page, name) {
   if (!SHOTS) return;
@@ -50,6 +50,10 @@ before(async () => {
   const ids = Object.values(shots).map((s) => s.id);
   assertOk(await admin.post(`${P}/tasks`, { entity_ids: ids, task_type_id: tt.Animation.id }), 201);
   assertOk(await admin.post(`${P}/tasks`, { entity_ids: ids.slice(0, 4), task_type_id: tt.Compositing?.id || tt.Comp.id }), 201);
+  const charT = voc.entity_types.find((x) => x.name === 'Character');
+  const hero = assertOk(await admin.post(`${P}/entities`, { type_id: charT.id, name: '小明 Hero' }), 201);
+  assetTT = voc.task_types.find((x) => x.for_kind === 'asset');
+  assertOk(await admin.post(`${P}/tasks`, { entity_id: hero.id, task_type_id: assetTT.id }), 201);
   const anim1 = (await admin.get(`${P}/tasks?entity_id=${shots.SH010.id}&task_type_id=${tt.Animation.id}`)).json.items[0];
   const g = await admin.get(`/api/v1/tasks/${anim1.id}`);
   assertOk(await admin.patch(`/api/v1/tasks/${anim1.id}`, { assignees: [artist.id] }, { headers: { 'If-Match': g.headers.get('etag') } }), 200);
@@ -219,6 +223,37 @@ test('filters, search, sort and grouping narrow and order the rows', async () =>
   await page.getByTestId('grid-group').selectOption({ value: 'none' });
   await page.getByTestId('episode-filter').selectOption({ label: 'EP01' });
   await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]').length === 4);
+  assertClean(errors);
+  await close();
+});
+
+test('another entity type; adding a shot; a task column for every row', async () => {
+  const { page, errors, close } = await openPage(browser, srv.url);
+  await signInUI(page, srv.admin.email, srv.admin.password, { next: `/projects/${project.id}/production` });
+  await page.getByTestId('grid').waitFor();
+  await page.getByTestId('entity-type').selectOption({ label: 'Character' });
+  await row(page, '小明 Hero').waitFor();
+  assert.deepEqual(await shownRows(page), ['小明 Hero']);
+  assert.equal(await cell(page, '小明 Hero', assetTT.name).locator('.pg-chip').getAttribute('data-status'), 'todo');
+  assert.ok(!(await page.locator('.pg-head .pg-col').evaluateAll((els) => els.map((e) => e.dataset.col))).includes('Animation'));
+
+  await page.getByTestId('entity-type').selectOption({ label: 'Shot' });
+  await row(page, 'SH010').waitFor();
+  await page.getByTestId('add-entity').click();
+  const form = page.getByTestId('add-entity-form');
+  await form.getByLabel('Name').fill('SH060');
+  await form.getByLabel('Sequence').selectOption({ label: 'EP02 / SQ020' });
+  await form.getByLabel('Frame in').fill('1001');
+  await form.getByLabel('Frame out').fill('1010');
+  await form.getByRole('button', { name: 'Add' }).click();
+  await row(page, 'SH060').waitFor();
+  assert.equal(await row(page, 'SH060').locator('.pg-frames').innerText(), '10');
+  assert.equal(await row(page, 'SH060').locator('.pg-parent').innerText(), 'SQ020');
+
+  await page.getByRole('button', { name: 'Create Storyboard tasks for the rows without one' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.pg-task[data-col="Storyboard"] .pg-chip').length === 6);
+  const sb = (await admin.get(`/api/v1/projects/${project.id}/tasks?task_type_id=${tt.Storyboard.id}&limit=100`)).json.items;
+  assert.equal(sb.length, 6);
   assertClean(errors);
   await close();
 });
