@@ -125,6 +125,7 @@ function Burnup({ project }) {
 
 export default function StatsPage({ project, vocab }) {
   const hasEpisodes = vocab.entityTypes.some((x) => x.kind === 'episode');
+  const hasSequences = vocab.entityTypes.some((x) => x.kind === 'sequence');
   const [group, setGroup] = useState(hasEpisodes ? 'episode' : 'sequence');
   const r = useAsync(() => api.get(`/api/v1/projects/${project.id}/stats`, { group }), [project.id, group]);
   return html`<div class="pg-stats stack">
@@ -134,7 +135,7 @@ export default function StatsPage({ project, vocab }) {
         <select class="input select select-sm st-range" aria-label=${t('production.group')} data-testid="stats-group" value=${group}
           onChange=${(e) => setGroup(e.target.value)}>
           ${hasEpisodes && html`<option value="episode">${t('production.stats.by_episode')}</option>`}
-          <option value="sequence">${t('production.stats.by_sequence')}</option>
+          ${(hasSequences || !hasEpisodes) && html`<option value="sequence">${t('production.stats.by_sequence')}</option>`}
         </select>
       </div>
       ${r.error ? html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />` : !r.data ? html`<${Loading} />`

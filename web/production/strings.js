@@ -23,7 +23,7 @@ export default {
     'production.template.feature': 'Feature film',
     'production.template.feature_desc': 'Sequences and shots; assets for characters, props and environments.',
     'production.template.micro-drama': 'Micro-drama',
-    'production.template.micro-drama_desc': 'Many short episodes of a few shots each, with a light pipeline.',
+    'production.template.micro-drama_desc': 'Live-action short episodes of shots; characters and locations; shoot, VFX, grade and sound.',
 
     'production.entity_type': 'Show',
     'production.all': 'All',
@@ -156,7 +156,7 @@ export default {
     'production.template.feature': '电影长片',
     'production.template.feature_desc': '场次和镜头；角色、道具和场景资产。',
     'production.template.micro-drama': '微短剧',
-    'production.template.micro-drama_desc': '大量短集，每集几个镜头，流程精简。',
+    'production.template.micro-drama_desc': '真人短剧的集与镜头；角色和场景地点；拍摄、特效、调色和声音。',
 
     'production.entity_type': '显示',
     'production.all': '全部',
