@@ -80,14 +80,16 @@ export async function loadVocab(projectId) {
 }
 
 // People whose names the pages show: the project's own members, the owning organization's
-// members (when the caller may list them) and the caller. Unknown ids are drawn as "?".
+// members (asked only of its members, who may list them) and the caller. Unknown ids are
+// drawn as "?".
 export async function loadPeople(project, me) {
   const people = new Map();
   if (me) people.set(me.id, { id: me.id, name: me.display_name });
   const add = (items) => items.forEach((m) => people.set(m.user_id, { id: m.user_id, name: m.display_name || m.email }));
   await Promise.all([
     listAll(`/api/v1/projects/${project.id}/members`).then(add, () => {}),
-    project.org_id ? listAll(`/api/v1/orgs/${project.org_id}/members`).then(add, () => {}) : null,
+    me && (me.orgs || []).some((o) => o.id === project.org_id)
+      ? listAll(`/api/v1/orgs/${project.org_id}/members`).then(add, () => {}) : null,
   ]);
   return people;
 }
