@@ -26,6 +26,9 @@ extern const char ms_schema_store[];
 /* review (wt-review): production's review tables and OpenAPI paths (src/production/review*). */
 extern const char ms_schema_production_review[];
 extern const char ms_openapi_production_review[];
+/* wt-schedule */
+extern const char ms_schema_production_schedule[];
+extern const char ms_openapi_schedule[];
 
 /* ---- The modules. Order matters for schemas: a module's tables may reference only the
  * tables of modules before it. ---- */
@@ -37,6 +40,7 @@ const ms_schema app_schemas[] = {
     {"production", ms_schema_production, NULL},
     /* review (wt-review) */
     {"production_review", ms_schema_production_review, NULL},
+    {"production_schedule", ms_schema_production_schedule, NULL}, /* wt-schedule */
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
@@ -44,7 +48,8 @@ const ms_route *const app_routes[] = {auth_routes, assets_routes, production_rou
 
 const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
                                    /* review (wt-review) */
-                                   ms_openapi_production_review, NULL};
+                                   ms_openapi_production_review,
+                                   ms_openapi_schedule /* wt-schedule */, NULL};
 
 /* ---- Jobs. ---- */
 

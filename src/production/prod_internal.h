@@ -188,5 +188,55 @@ int h_review_links_list(ms_req *r);
 int h_review_link_revoke(ms_req *r);
 int h_review_open(ms_req *r);
 int h_review_note_create(ms_req *r);
+/* ---- wt-schedule: schedule and stats (schedule.c, schedule_plan.c, stats.c). ---- */
+
+/* Append the task's present status to its status history (task_status_log), unless it is
+ * the status last written. Called when a task is created and whenever its status is set. */
+int prod_status_log(ms_req *r, const char *task_id);
+
+/* Days since 1970-01-01 of a date "YYYY-MM-DD" (false when it is not one). */
+bool prod_day_num(const char *s, int64_t *out);
+/* The date of a day number, "YYYY-MM-DD". */
+void prod_day_str(int64_t day, char out[11]);
+/* 0 Monday .. 6 Sunday. */
+int prod_weekday(int64_t day);
+/* ISO 8601 week of a day, "2026-W48". */
+void prod_iso_week(int64_t day, char out[9]);
+/* Working days (Monday to Friday) in [a, b], 0 when b < a. */
+int64_t prod_workdays(int64_t a, int64_t b);
+/* Today (UTC) as a day number. */
+int64_t prod_today(void);
+/* A from/to pair of query dates: defaults when absent, checked, at most `max_days` long. */
+int prod_query_range(ms_req *r, int64_t def_from, int64_t def_to, int64_t max_days,
+                     int64_t *from, int64_t *to);
+/* An index of ids (task or user ids) to 0, 1, 2, ... in the order added. */
+typedef struct prod_idx {
+    char (*ids)[MS_ID_LEN];
+    size_t n, cap;
+    size_t *slot, scap;
+} prod_idx;
+/* The index of `id`, added when `add`: SIZE_MAX when absent (or out of memory). */
+size_t prod_idx_get(prod_idx *x, const char *id, bool add);
+void prod_idx_free(prod_idx *x);
+/* Fail with 400 bad-query naming `field` ("<field> <what>."). */
+int prod_query_fail(ms_req *r, const char *field, const char *what);
+/* The engine's JSON array of a task's (alias t) assignee ids, as an SQL expression. */
+const char *prod_assignees_sql(ms_req *r);
+
+int h_dependency_create(ms_req *r);
+int h_dependency_delete(ms_req *r);
+int h_task_dependencies(ms_req *r);
+int h_milestones_list(ms_req *r);
+int h_milestones_create(ms_req *r);
+int h_milestone_update(ms_req *r);
+int h_milestone_delete(ms_req *r);
+int h_time_log_put(ms_req *r);
+int h_task_time_logs(ms_req *r);
+int h_project_time_logs(ms_req *r);
+int h_workload(ms_req *r);
+int h_schedule(ms_req *r);
+int h_stats(ms_req *r);
+int h_burnup(ms_req *r);
+/* ---- end wt-schedule ---- */
 
 #endif

@@ -68,5 +68,21 @@ const ms_route production_routes[] = {
     {"POST", "/api/v1/review/{token}/notes", h_review_note_create, PERM_PUBLIC, J | MS_ROUTE_NO_TX,
      NULL},
     /* ---- end of review (wt-review). ---- */
+    /* wt-schedule: dependencies, milestones, time logs, workload, Gantt data, stats. */
+    {"POST", "/api/v1/tasks/{id}/dependencies", h_dependency_create, PERM_USER, J, NULL},
+    {"GET", "/api/v1/tasks/{id}/dependencies", h_task_dependencies, PERM_USER, 0, NULL},
+    {"DELETE", "/api/v1/dependencies/{id}", h_dependency_delete, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/milestones", h_milestones_list, PERM_PROJECT_VIEW, 0, NULL},
+    {"POST", "/api/v1/projects/{id}/milestones", h_milestones_create, PERM_PROJECT_VIEW, J, NULL},
+    {"PATCH", "/api/v1/milestones/{id}", h_milestone_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/milestones/{id}", h_milestone_delete, PERM_USER, 0, NULL},
+    {"PUT", "/api/v1/tasks/{id}/time-logs/{day}", h_time_log_put, PERM_USER, J, NULL},
+    {"GET", "/api/v1/tasks/{id}/time-logs", h_task_time_logs, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/time-logs", h_project_time_logs, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/workload", h_workload, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/schedule", h_schedule, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/stats", h_stats, PERM_PROJECT_VIEW, 0, NULL},
+    {"GET", "/api/v1/projects/{id}/stats/burnup", h_burnup, PERM_PROJECT_VIEW, 0, NULL},
+    /* end wt-schedule */
     {NULL, NULL, NULL, 0, 0, NULL},
 };

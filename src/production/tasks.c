@@ -231,7 +231,7 @@ static int status_apply(ms_req *r, const prod_scope *s, const char *task_id, con
                      "status_id <> ? AND ? <> 0 THEN 1 ELSE 0 END, updated_at = ?, version = "
                      "version + 1 WHERE id = ?",
                      "ssiss", st->id, st->id, (int)st->is_retake, now, task_id);
-    if (rc < 0) return rc;
+    if (rc < 0 || (rc = prod_status_log(r, task_id))) return rc; /* wt-schedule: history */
     return prod_notify_watchers(r, s, task_id, "status", NULL,
                                 ms_arena_printf(r->arena, "status set to %s", st->name), NULL);
 }
@@ -424,6 +424,7 @@ int h_tasks_create(ms_req *r)
             rc = 0;
             continue;
         }
+        if ((rc = prod_status_log(r, id))) break; /* wt-schedule: status history */
         if (assignees && (rc = assignees_set(r, &s, id, assignees))) break;
         made++;
         ms_strlcpy(last, id, sizeof last);

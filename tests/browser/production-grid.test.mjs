@@ -11,11 +11,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { signIn } from '../lib/api.mjs';
-import { person, addMember, assertOk } from '../api/helpers.mjs';
+import { person, addMember, assertOk, mkOrg } from '../api/helpers.mjs';
 import { launch, openPage, assertClean, signInUI } from './helpers.mjs';
 
 const SHOTS = process.env.SHOTS_DIR || '';
-let srv, browser, admin, artist, org, project, empty, voc, st, tt, shots, ep1, ep2;
+let srv, browser, admin, artist, client, org, project, empty, voc, st, tt, shots, ep1, ep2, assetTT;
 
 async function shot(page, name) {
   if (!SHOTS) return;
@@ -29,9 +29,12 @@ before(async () => {
   artist = await person(srv, 'artist', 'Ada Artist');
   org = assertOk(await admin.post('/api/v1/orgs', { name: 'Northern Star', kind: 'studio' }), 201);
   await addMember(admin, org.id, artist.id, 'member');
+  client = await person(srv, 'client', 'Carla Client');
+  const corg = await mkOrg(client.c, 'Broadcaster', 'broadcaster');
   project = assertOk(await admin.post('/api/v1/projects', { org_id: org.id, name: 'The Long Night', code: 'TLN' }), 201);
   empty = assertOk(await admin.post('/api/v1/projects', { org_id: org.id, name: 'Not set up', code: 'NSU' }), 201);
   const P = `/api/v1/projects/${project.id}`;
+  assertOk(await admin.post(`${P}/partners`, { org_id: corg.id, role: 'client' }), 201);
   voc = assertOk(await admin.post(`${P}/production/setup`, { template: 'series' }), 201);
   st = Object.fromEntries(voc.task_statuses.map((s) => [s.short_name, s]));
   tt = Object.fromEntries(voc.task_types.map((x) => [x.name, x]));
@@ -50,6 +53,10 @@ before(async () => {
   const ids = Object.values(shots).map((s) => s.id);
   assertOk(await admin.post(`${P}/tasks`, { entity_ids: ids, task_type_id: tt.Animation.id }), 201);
   assertOk(await admin.post(`${P}/tasks`, { entity_ids: ids.slice(0, 4), task_type_id: tt.Compositing?.id || tt.Comp.id }), 201);
+  const charT = voc.entity_types.find((x) => x.name === 'Character');
+  const hero = assertOk(await admin.post(`${P}/entities`, { type_id: charT.id, name: '小明 Hero' }), 201);
+  assetTT = voc.task_types.find((x) => x.for_kind === 'asset');
+  assertOk(await admin.post(`${P}/tasks`, { entity_id: hero.id, task_type_id: assetTT.id }), 201);
   const anim1 = (await admin.get(`${P}/tasks?entity_id=${shots.SH010.id}&task_type_id=${tt.Animation.id}`)).json.items[0];
   const g = await admin.get(`/api/v1/tasks/${anim1.id}`);
   assertOk(await admin.patch(`/api/v1/tasks/${anim1.id}`, { assignees: [artist.id] }, { headers: { 'If-Match': g.headers.get('etag') } }), 200);
@@ -219,6 +226,69 @@ test('filters, search, sort and grouping narrow and order the rows', async () =>
   await page.getByTestId('grid-group').selectOption({ value: 'none' });
   await page.getByTestId('episode-filter').selectOption({ label: 'EP01' });
   await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]').length === 4);
+  assertClean(errors);
+  await close();
+});
+
+test('a client sees only what was sent for review and may set only client statuses; plans nothing', async () => {
+  const t1 = await taskOf('SH010', comp());
+  const g = await admin.get(`/api/v1/tasks/${t1.id}`);
+  assertOk(await admin.patch(`/api/v1/tasks/${t1.id}`, { status_id: st.wfa.id }, { headers: { 'If-Match': g.headers.get('etag') } }), 200);
+  const { page, errors, close } = await openPage(browser, srv.url);
+  await signInUI(page, client.email, client.password, { next: `/projects/${project.id}/production` });
+  await page.getByTestId('grid').waitFor();
+  // SH010's comp is waiting for approval, SH020-040's were approved (bulk test); SH050 has nothing for review.
+  assert.deepEqual(await shownRows(page), ['SH010', 'SH020', 'SH030', 'SH040']);
+  assert.equal(await cell(page, 'SH010', 'Animation').locator('.pg-chip').count(), 0, 'tasks not sent for review are not shown');
+  assert.equal(await page.getByTestId('add-entity').count(), 0);
+  assert.equal(await page.locator('.pg-col-add, .pg-empty-btn').count(), 0);
+  await cell(page, 'SH010', comp().name).locator('.pg-chip-btn').click();
+  const menu = page.getByTestId('status-menu');
+  await menu.waitFor();
+  const offered = await menu.locator('.pg-chip').evaluateAll((els) => els.map((e) => e.dataset.status));
+  const allowed = voc.task_statuses.filter((x) => x.is_client_allowed).map((x) => x.short_name);
+  assert.deepEqual(offered, allowed);
+  await menu.locator('button:has([data-status="approved"])').click();
+  await cell(page, 'SH010', comp().name).locator('.pg-chip[data-status="approved"]').waitFor();
+  assert.equal((await taskOf('SH010', comp())).status, 'approved');
+  // The bulk bar offers a client statuses only, no planning.
+  await row(page, 'SH010').locator('input[type="checkbox"]').click();
+  await page.getByTestId('bulk-bar').waitFor();
+  assert.equal(await page.getByTestId('bulk-assignee').count(), 0);
+  assertClean(errors);
+  await close();
+  // Back to where the other tests expect it.
+  const g2 = await admin.get(`/api/v1/tasks/${t1.id}`);
+  assertOk(await admin.patch(`/api/v1/tasks/${t1.id}`, { status_id: st.todo.id }, { headers: { 'If-Match': g2.headers.get('etag') } }), 200);
+});
+
+test('another entity type; adding a shot; a task column for every row', async () => {
+  const { page, errors, close } = await openPage(browser, srv.url);
+  await signInUI(page, srv.admin.email, srv.admin.password, { next: `/projects/${project.id}/production` });
+  await page.getByTestId('grid').waitFor();
+  await page.getByTestId('entity-type').selectOption({ label: 'Character' });
+  await row(page, '小明 Hero').waitFor();
+  assert.deepEqual(await shownRows(page), ['小明 Hero']);
+  assert.equal(await cell(page, '小明 Hero', assetTT.name).locator('.pg-chip').getAttribute('data-status'), 'todo');
+  assert.ok(!(await page.locator('.pg-head .pg-col').evaluateAll((els) => els.map((e) => e.dataset.col))).includes('Animation'));
+
+  await page.getByTestId('entity-type').selectOption({ label: 'Shot' });
+  await row(page, 'SH010').waitFor();
+  await page.getByTestId('add-entity').click();
+  const form = page.getByTestId('add-entity-form');
+  await form.getByLabel('Name').fill('SH060');
+  await form.getByLabel('Sequence').selectOption({ label: 'EP02 / SQ020' });
+  await form.getByLabel('Frame in').fill('1001');
+  await form.getByLabel('Frame out').fill('1010');
+  await form.getByRole('button', { name: 'Add' }).click();
+  await row(page, 'SH060').waitFor();
+  assert.equal(await row(page, 'SH060').locator('.pg-frames').innerText(), '10');
+  assert.equal(await row(page, 'SH060').locator('.pg-parent').innerText(), 'SQ020');
+
+  await page.getByRole('button', { name: 'Create Storyboard tasks for the rows without one' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.pg-task[data-col="Storyboard"] .pg-chip').length === 6);
+  const sb = (await admin.get(`/api/v1/projects/${project.id}/tasks?task_type_id=${tt.Storyboard.id}&limit=100`)).json.items;
+  assert.equal(sb.length, 6);
   assertClean(errors);
   await close();
 });

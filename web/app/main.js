@@ -49,6 +49,18 @@ function ReviewLinkPage({ token }) {
   return html`<${mod.PublicReviewPage} token=${token} />`;
 }
 
+// wt-webgrid: My tasks (/tasks), loaded when opened.
+function MyTasks() {
+  const [mod, setMod] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    import('/production/my-tasks.js').then(setMod, setError);
+  }, []);
+  if (error) return html`<div class="page"><${ErrorBox} error=${error} /></div>`;
+  if (!mod) return html`<div class="page"><${Loading} /></div>`;
+  return html`<${mod.MyTasksPage} />`;
+}
+
 function Redirect({ to }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
@@ -67,6 +79,8 @@ const routes = [
   ['/orgs/:id/:tab', OrgPage],
   ['/projects/:id/:rest*', ProjectPage],
   ['/account', AccountPage],
+  // wt-webgrid
+  ['/tasks', MyTasks],
 ];
 
 function resolve(path) {

@@ -9,7 +9,7 @@
 // styles.
 import { html, useEffect, useState } from '/lib/html.js';
 import { api } from '/lib/api.js';
-import { t, registerStrings } from '/lib/i18n.js';
+import { t, locale, registerStrings } from '/lib/i18n.js';
 import { initials, hueClass } from '/lib/format.js';
 import strings from './strings.js';
 
@@ -80,14 +80,16 @@ export async function loadVocab(projectId) {
 }
 
 // People whose names the pages show: the project's own members, the owning organization's
-// members (when the caller may list them) and the caller. Unknown ids are drawn as "?".
+// members (asked only of its members, who may list them) and the caller. Unknown ids are
+// drawn as "?".
 export async function loadPeople(project, me) {
   const people = new Map();
   if (me) people.set(me.id, { id: me.id, name: me.display_name });
   const add = (items) => items.forEach((m) => people.set(m.user_id, { id: m.user_id, name: m.display_name || m.email }));
   await Promise.all([
     listAll(`/api/v1/projects/${project.id}/members`).then(add, () => {}),
-    project.org_id ? listAll(`/api/v1/orgs/${project.org_id}/members`).then(add, () => {}) : null,
+    me && (me.orgs || []).some((o) => o.id === project.org_id)
+      ? listAll(`/api/v1/orgs/${project.org_id}/members`).then(add, () => {}) : null,
   ]);
   return people;
 }
@@ -121,4 +123,11 @@ export function taskHref(projectId, taskId) {
 export function today() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+// A calendar day (YYYY-MM-DD) in the UI language, without a time-zone shift.
+export function fmtDay(day) {
+  if (!day || !/^\d{4}-\d{2}-\d{2}/.test(day)) return '';
+  const [y, m, d] = day.slice(0, 10).split('-').map(Number);
+  return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(y, m - 1, d));
 }

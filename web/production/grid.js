@@ -26,6 +26,7 @@ import { useAsync, useDebounced, Empty, ErrorBox, Loading, errorMessage } from '
 import { allowedStatuses, canPlan, listAll, taskHref, Initials, StatusChip } from './common.js';
 
 export const ROW_H = 36;
+const collator = new Intl.Collator(undefined, { numeric: true });
 const OVERSCAN = 8;
 const CREATE_CHUNK = 5000;
 
@@ -130,8 +131,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
       }
       return true;
     });
-    const byName = (a, b) => (a.parent_name || '').localeCompare(b.parent_name || '', undefined, { numeric: true })
-      || a.name.localeCompare(b.name, undefined, { numeric: true });
+    const byName = (a, b) => collator.compare(a.parent_name || '', b.parent_name || '') || collator.compare(a.name, b.name);
     let cmp = byName;
     if (sort === 'frames') cmp = (a, b) => (frames(b) ?? -1) - (frames(a) ?? -1) || byName(a, b);
     else if (sort.startsWith('status:')) {
@@ -153,14 +153,27 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
       groups.get(key).rows.push(row);
     }
     const out = [];
-    const sorted = [...groups.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    const sorted = [...groups.values()].sort((a, b) => collator.compare(a.name, b.name));
     for (const g of sorted) {
       out.push({ group: g });
       if (!collapsed.has(g.key)) for (const row of g.rows) out.push({ row });
     }
     return out;
   }, [rows, group, collapsed, anc.parents]);
-  const rowIndex = useMemo(() => items.map((it, i) => (it.row ? i : -1)).filter((i) => i >= 0), [items]);
+  // rowIndex: the item index of each row (for the keyboard); rowOfItem: the reverse.
+  const [rowIndex, rowOfItem] = useMemo(() => {
+    const idx = [];
+    const rev = new Int32Array(items.length).fill(-1);
+    items.forEach((it, i) => {
+      if (it.row) {
+        rev[i] = idx.length;
+        idx.push(i);
+      }
+    });
+    return [idx, rev];
+  }, [items]);
+  // Columns where some shown row has no task yet (offered "create for all").
+  const missing = useMemo(() => new Set(columns.filter((c) => rows.some((r) => !r.tasks[c.id])).map((c) => c.id)), [columns, rows]);
 
   // Virtual window.
   const scroller = useRef(null);
@@ -352,7 +365,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
           ${columns.map((c) => html`<div key=${c.id} class="pg-cell pg-col" role="columnheader" data-col=${c.name}>
             <svg class="pg-col-mark" aria-hidden="true" viewBox="0 0 4 10" preserveAspectRatio="none"><rect width="4" height="10" fill=${c.color || '#888888'} /></svg>
             <span class="truncate">${c.name}</span>
-            ${plan && rows.some((r) => !r.tasks[c.id]) && html`<button type="button" class="icon-btn pg-col-add"
+            ${plan && missing.has(c.id) && html`<button type="button" class="icon-btn pg-col-add"
               title=${t('production.create_column', { name: c.name })} aria-label=${t('production.create_column', { name: c.name })}
               onClick=${() => createColumn(c)}><${Icon} name="plus" size=${14} /></button>`}
           </div>`)}
@@ -373,7 +386,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
             </div>`;
           }
           const row = it.row;
-          const r = rowIndex.indexOf(i);
+          const r = rowOfItem[i];
           const firstTask = columns.map((c) => row.tasks[c.id]).find(Boolean);
           const f = frames(row);
           return html`<div key=${row.id} class=${`pg-row ${selected.has(row.id) ? 'pg-selected' : ''}`} role="row"
