@@ -11,7 +11,7 @@ import { html, useState, useEffect } from '/lib/html.js';
 import { api, etagOf } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
-import { ErrorBox, Loading, Spinner, Empty, useAsync, useTitle, CopyField, Badge } from '/lib/ui.js';
+import { ErrorBox, Loading, Spinner, Empty, useAsync, usePaged, LoadMore, useTitle, CopyField, Badge } from '/lib/ui.js';
 import { Dialog, confirmAction } from '/lib/dialog.js';
 import { toast } from '/lib/toast.js';
 import { navigate } from '/lib/router.js';
@@ -90,30 +90,41 @@ function PlaylistList({ project, base }) {
   </div>`;
 }
 
-// Pick versions to add: a task (by entity name) then its versions.
+// Pick versions to add: the project's versions, newest first (GET /projects/{id}/versions),
+// narrowed by review status and by a shot, sequence or task type name.
 function AddVersions({ project, onClose, onAdd, have, busy }) {
   const [q, setQ] = useState('');
-  const [task, setTask] = useState(null);
-  const tasks = useAsync(() => api.get(`/api/v1/projects/${project.id}/tasks`, { limit: 100 }), [project.id]);
-  const versions = useAsync(() => (task ? api.get(`/api/v1/tasks/${task.id}/versions`) : Promise.resolve({ items: [] })), [task && task.id]);
-  const shown = ((tasks.data && tasks.data.items) || []).filter((x) => !q || `${x.entity_name} ${x.task_type}`.toLowerCase().includes(q.toLowerCase()));
+  const [status, setStatus] = useState('');
+  const paged = usePaged((cursor) => api.get(`/api/v1/projects/${project.id}/versions`, { limit: 50, cursor, review_status: status }),
+    [project.id, status]);
+  const needle = q.trim().toLowerCase();
+  const shown = paged.items.filter((v) => !needle
+    || `${v.entity_name} ${v.parent_name || ''} ${v.task_type_name} ${v.asset_name || ''}`.toLowerCase().includes(needle));
   return html`<${Dialog} title=${t('review.add_versions')} onClose=${onClose}
     footer=${html`<button type="button" class="btn" onClick=${onClose}>${t('action.close')}</button>`}>
     <div class="rv-add">
-      <${ErrorBox} error=${tasks.error || versions.error} />
-      ${!task ? html`<input class="input" type="search" value=${q} placeholder=${t('review.find_task')} aria-label=${t('review.find_task')}
+      <div class="rv-add-filters">
+        <input class="input" type="search" value=${q} placeholder=${t('review.find_version')} aria-label=${t('review.find_version')}
           onInput=${(e) => setQ(e.target.value)} />
-          <ul class="rv-asset-list">${shown.map((x) => html`<li key=${x.id}><button type="button" class="rv-asset-row" data-testid="add-task"
-            onClick=${() => setTask(x)}><span class="strong truncate">${x.entity_name}</span><span class="muted small">${x.task_type}</span></button></li>`)}</ul>`
-        : html`<div class="picked"><span class="picked-main">${task.entity_name} · ${task.task_type}</span>
-            <button type="button" class="btn btn-sm btn-ghost" onClick=${() => setTask(null)}>${t('review.change')}</button></div>
-          ${versions.loading ? html`<${Loading} />` : ((versions.data && versions.data.items) || []).length === 0 ? html`<p class="muted">${t('review.no_versions')}</p>`
-            : html`<ul class="rv-asset-list">${versions.data.items.map((v) => html`<li key=${v.id}>
-              <button type="button" class="rv-asset-row" disabled=${busy || have.includes(v.id)} data-testid="add-version" onClick=${() => onAdd(v)}>
-                <span class="strong">${versionLabel(v.number)}</span><${ReviewBadge} status=${v.review_status} />
-                <span class="muted small truncate">${v.text || ''}</span>
-                ${have.includes(v.id) && html`<${Icon} name="check" size=${14} />`}
-              </button></li>`)}</ul>`}`}
+        <select class="input select" value=${status} aria-label=${t('review.review_status')} onChange=${(e) => setStatus(e.target.value)}>
+          <option value="">${t('review.any_status')}</option>
+          <option value="pending">${t('review.status.pending')}</option>
+          <option value="approved">${t('review.status.approved')}</option>
+          <option value="changes_requested">${t('review.status.changes_requested')}</option>
+        </select>
+      </div>
+      <${ErrorBox} error=${paged.error} />
+      ${paged.loading && !paged.items.length ? html`<${Loading} />` : shown.length === 0 ? html`<p class="muted">${t('review.no_versions')}</p>`
+        : html`<ul class="rv-asset-list">${shown.map((v) => html`<li key=${v.id}>
+            <button type="button" class="rv-asset-row" disabled=${busy || have.includes(v.id)} data-testid="add-version" onClick=${() => onAdd(v)}>
+              ${v.media && v.media.thumbnail ? html`<img class="rv-add-thumb" src=${v.media.thumbnail} alt="" />`
+                : html`<span class="rv-add-thumb rv-item-ph"><${Icon} name="film" size=${14} /></span>`}
+              <span class="rv-item-main"><span class="strong truncate">${v.entity_name} · ${versionLabel(v.number)}</span>
+                <span class="muted small truncate">${[v.parent_name, v.task_type_name, v.text].filter(Boolean).join(' · ')}</span></span>
+              <${ReviewBadge} status=${v.review_status} />
+              ${have.includes(v.id) && html`<${Icon} name="check" size=${14} />`}
+            </button></li>`)}</ul>`}
+      <${LoadMore} paged=${paged} />
     </div>
   <//>`;
 }
