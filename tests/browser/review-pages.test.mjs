@@ -390,6 +390,27 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await a.page.getByTestId('timecode').getByText('00:00:01;00').waitFor();
   await a.page.getByTestId('draw-overlay').locator('[data-shape="ellipse"]').waitFor();
 
+  // A view-only link to this one version, without a passphrase.
+  const vlinks = a.page.getByTestId('review-links');
+  await vlinks.getByText('No review links.').waitFor();
+  await vlinks.getByTestId('link-new').click();
+  const vd = a.page.getByRole('dialog', { name: 'New review link' });
+  await vd.getByLabel('Guests may leave notes').uncheck();
+  await vd.getByTestId('link-create-go').click();
+  const vurl = await a.page.getByRole('dialog', { name: 'Review link created' }).getByTestId('review-link-url').inputValue();
+  await a.page.getByRole('dialog', { name: 'Review link created' }).getByRole('button', { name: 'Done' }).click();
+  await vlinks.getByTestId('review-link').filter({ hasText: 'Active' }).waitFor();
+  const v = await track(await openPage(browser, srv.url));
+  await v.page.goto(new URL(vurl).pathname);
+  const vpub = v.page.getByTestId('review-public');
+  await vpub.getByText('View only: notes are not taken on this link.').waitFor();
+  await vpub.getByText('Storyboard · v001').waitFor();
+  assert.equal(await vpub.getByTestId('strip-item').count(), 1);
+  assert.equal(await vpub.getByTestId('note-composer').count(), 0);
+  await videoReady(v.page);
+  assertClean(v.errors);
+  await v.close();
+
   // Revoke: the public page says the link has ended; an unknown one says there is none.
   await a.page.goto(`/projects/${project.id}/production/playlists`);
   await a.page.getByTestId('playlist-row').filter({ hasText: 'Dailies 周一' }).waitFor();

@@ -11,14 +11,14 @@ import { html, useState, useEffect } from '/lib/html.js';
 import { api, etagOf } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
-import { ErrorBox, Loading, Spinner, Empty, useAsync, usePaged, LoadMore, useTitle, CopyField, Badge } from '/lib/ui.js';
+import { ErrorBox, Loading, Spinner, Empty, useAsync, usePaged, LoadMore, useTitle, Badge } from '/lib/ui.js';
 import { Dialog, confirmAction } from '/lib/dialog.js';
-import { toast } from '/lib/toast.js';
 import { navigate } from '/lib/router.js';
 import { fmtDateTime } from '/lib/format.js';
 import { useSession } from '/lib/session.js';
 import { stylesReady, productionRole, mayComment, versionLabel, ReviewBadge } from './common.js';
 import { ReviewMode } from './review-mode.js';
+import { ReviewLinks } from './links.js';
 
 await stylesReady;
 
@@ -129,79 +129,12 @@ function AddVersions({ project, onClose, onAdd, have, busy }) {
   <//>`;
 }
 
-function LinkDialog({ playlist, onClose, onDone }) {
-  const [days, setDays] = useState('7');
-  const [pass, setPass] = useState('');
-  const [allowNotes, setAllowNotes] = useState(true);
-  const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const [made, setMade] = useState(null);
-  const submit = async (e) => {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const body = { allow_notes: allowNotes };
-      if (days !== 'never') body.expires_in = Number(days) * 86400;
-      if (pass) body.passphrase = pass;
-      if (note.trim()) body.note = note.trim();
-      const link = await api.post(`/api/v1/playlists/${playlist.id}/review-links`, body);
-      setMade(link);
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  if (made) {
-    const url = new URL(made.url, window.location.origin).href;
-    return html`<${Dialog} title=${t('review.link_made')} onClose=${onClose}
-      footer=${html`<button type="button" class="btn btn-primary" onClick=${onClose}>${t('review.done_btn')}</button>`}>
-      <p>${t('review.link_once')}</p>
-      <${CopyField} value=${url} label=${t('review.link_url')} testid="review-link-url" />
-      <p class="muted small">${made.expires_at ? t('review.expires', { when: fmtDateTime(made.expires_at) }) : t('review.never_expires')}
-        ${made.has_passphrase ? ` · ${t('review.with_passphrase')}` : ''}</p>
-    <//>`;
-  }
-  return html`<${Dialog} title=${t('review.new_link')} onClose=${onClose}
-    footer=${html`<button type="button" class="btn" onClick=${onClose}>${t('action.cancel')}</button>
-      <button type="submit" form="rv-link-form" class="btn btn-primary" disabled=${busy} data-testid="link-create-go">
-        ${busy && html`<${Spinner} />`}${t('review.create')}</button>`}>
-    <form id="rv-link-form" class="form" onSubmit=${submit} novalidate>
-      <div class="field">
-        <label class="field-label" for="rv-link-exp">${t('review.expiry')}</label>
-        <select id="rv-link-exp" class="input select" value=${days} onChange=${(e) => setDays(e.target.value)}>
-          <option value="1">${t('review.days', { n: 1 })}</option>
-          <option value="7">${t('review.days', { n: 7 })}</option>
-          <option value="30">${t('review.days', { n: 30 })}</option>
-          <option value="never">${t('review.never')}</option>
-        </select>
-      </div>
-      <div class="field">
-        <label class="field-label" for="rv-link-pass">${t('review.passphrase_optional')}</label>
-        <input id="rv-link-pass" class="input" type="text" autocomplete="off" value=${pass} maxlength="200" onInput=${(e) => setPass(e.target.value)} />
-      </div>
-      <label class="rv-check"><input type="checkbox" checked=${allowNotes} onChange=${(e) => setAllowNotes(e.target.checked)} />${t('review.allow_notes')}</label>
-      <div class="field">
-        <label class="field-label" for="rv-link-note">${t('review.link_note')}</label>
-        <textarea id="rv-link-note" class="input textarea" rows="2" maxlength="2000" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea>
-      </div>
-      <${ErrorBox} error=${error} />
-    </form>
-  <//>`;
-}
-
 function PlaylistDetail({ project, id, base }) {
   const role = productionRole(project);
   // Playlists and review links are for artists and supervisors (the server's rule).
   const manage = role === 'supervisor' || role === 'artist';
   const pl = useAsync(() => api.request('GET', `/api/v1/playlists/${id}`).then((r) => ({ ...r.data, etag: r.etag })), [id]);
-  const links = useAsync(() => (manage ? api.get(`/api/v1/projects/${project.id}/review-links`, { playlist_id: id }) : Promise.resolve({ items: [] })), [project.id, id]);
   const [adding, setAdding] = useState(false);
-  const [linking, setLinking] = useState(false);
   const [error, setError] = useState(null);
   const [saving, setSaving] = useState(false);
   useEffect(() => {
@@ -233,7 +166,6 @@ function PlaylistDetail({ project, id, base }) {
     [next[i], next[j]] = [next[j], next[i]];
     put(next);
   };
-  const mine = ((links.data && links.data.items) || []).filter((l) => l.playlist_id === p.id);
   return html`<div class="page page-wide rv-playlist" data-testid="playlist-page">
     <header class="page-header">
       <nav class="crumbs" aria-label=${t('nav.breadcrumb')}><a href=${base}>${t('review.playlists')}</a></nav>
@@ -275,32 +207,9 @@ function PlaylistDetail({ project, id, base }) {
               <${Icon} name="x" size=${14} /></button>
           </span>`}
         </li>`)}</ol>`}
-    ${manage && html`<section class="card card-pad rv-links" data-testid="review-links">
-      <div class="card-head"><h2 class="card-title">${t('review.links')}</h2>
-        <button type="button" class="btn btn-sm" data-testid="link-new" onClick=${() => setLinking(true)}><${Icon} name="link" />${t('review.new_link')}</button></div>
-      <p class="muted small">${t('review.links_body')}</p>
-      <${ErrorBox} error=${links.error} />
-      ${mine.length === 0 ? html`<p class="muted small">${t('review.no_links')}</p>`
-        : html`<ul class="mini-list">${mine.map((l) => html`<li key=${l.id} class="mini-row" data-testid="review-link">
-            <${Icon} name=${l.has_passphrase ? 'lock' : 'link'} size=${14} />
-            <span>${l.status === 'active' ? t('review.link_active') : l.status === 'expired' ? t('review.link_expired') : t('review.link_revoked')}</span>
-            <span class="muted small">${l.expires_at ? t('review.expires', { when: fmtDateTime(l.expires_at) }) : t('review.never_expires')}</span>
-            ${l.allow_notes && html`<span class="muted small">· ${t('review.notes_allowed')}</span>`}
-            <span class="toolbar-spacer"></span>
-            ${l.status === 'active' && html`<button type="button" class="btn btn-sm btn-ghost-danger" data-testid="link-revoke" onClick=${async () => {
-              if (!(await confirmAction({ title: t('review.revoke_link'), message: t('review.revoke_body'), confirmLabel: t('review.revoke'), danger: true }))) return;
-              try {
-                await api.del(`/api/v1/review-links/${l.id}`);
-                toast(t('review.revoked'));
-                links.reload();
-              } catch (err) {
-                setError(err);
-              }
-            }}>${t('review.revoke')}</button>`}
-          </li>`)}</ul>`}
-    </section>`}
+    ${manage && html`<${ReviewLinks} projectId=${project.id} query=${{ playlist_id: p.id }} createPath=${`/api/v1/playlists/${p.id}/review-links`}
+      body=${t('review.links_body')} />`}
     ${adding && html`<${AddVersions} project=${project} have=${ids} busy=${saving} onClose=${() => setAdding(false)} onAdd=${(v) => put([...ids, v.id])} />`}
-    ${linking && html`<${LinkDialog} playlist=${p} onClose=${() => setLinking(false)} onDone=${links.reload} />`}
   </div>`;
 }
 

@@ -16,6 +16,7 @@ import { useSession } from '/lib/session.js';
 import { stylesReady, productionRole, allowedStatuses, mayReview, mayComment, versionLabel, ReviewBadge, StatusChip } from './common.js';
 import { ReviewPlayer } from './player.js';
 import { CommentThread, AssetPicker } from './comments.js';
+import { ReviewLinks } from './links.js';
 
 await stylesReady;
 
@@ -248,6 +249,9 @@ export default function TaskPage({ project, taskId }) {
         </div>
         ${version && html`<${VersionPanel} key=${version.id} version=${version} role=${role} me=${me}
           onChanged=${(v) => data.setData((x) => ({ ...x, versions: x.versions.map((o) => (o.id === v.id ? { ...o, ...v } : o)) }))} />`}
+        ${version && (role === 'supervisor' || role === 'artist') && html`<${ReviewLinks} key=${`links-${version.id}`} projectId=${project.id}
+          query=${{ version_id: version.id }} createPath=${`/api/v1/versions/${version.id}/review-links`}
+          body=${t('review.version_links_body', { version: versionLabel(version.number) })} />`}
       </div>
       <${CommentThread} task=${task} projectId=${project.id} statuses=${statuses} allowed=${allowed} people=${people}
         canComment=${mayComment(role)} comments=${comments} onPosted=${reload} />
