@@ -432,3 +432,27 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await h.close();
   await g.close();
 }));
+
+test('a client sees a task sent for review, asks for changes, and is offered only the clients\' statuses', withShots(async () => {
+  const client = await addUser(srv, 'zhao.client@example.com', { name: '赵 Client' });
+  await ok(await admin.post(`/api/v1/projects/${project.id}/members`, { email: client.email, role: 'client' }), 201);
+  const cur = await admin.get(`/api/v1/tasks/${task.id}`);
+  await ok(await admin.patch(`/api/v1/tasks/${task.id}`, { status_id: statuses.wfa.id }, { headers: { 'If-Match': cur.headers.get('etag') } }));
+  const c = await track(await openPage(browser, srv.url));
+  await signInUI(c.page, client.email, client.password, { next: taskUrl() });
+  const pg = c.page.getByTestId('task-page');
+  await pg.getByTestId('version-panel').waitFor();
+  assert.equal(await pg.getByTestId('submit-version').count(), 0);
+  assert.equal(await pg.getByTestId('review-links').count(), 0);
+  const options = await pg.getByTestId('task-status').locator('option').allTextContents();
+  const clientNames = Object.values(statuses).filter((s) => s.is_client_allowed).map((s) => s.name);
+  for (const o of options) assert.ok(o === statuses.wfa.name || clientNames.includes(o), `${o} offered to a client`);
+  await pg.getByTestId('request-changes').click();
+  await pg.getByTestId('version-panel').locator('[data-testid="review-status"][data-status="changes_requested"]').waitFor();
+  const versions = (await admin.get(`/api/v1/tasks/${task.id}/versions`)).json.items;
+  assert.equal(versions[0].number, 2); // the newest is shown first
+  assert.equal(versions[0].review_status, 'changes_requested');
+  await shot(c.page, 'review-task-client');
+  assertClean(c.errors);
+  await c.close();
+}));

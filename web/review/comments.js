@@ -3,7 +3,7 @@
 // @mention autocomplete from the project's people, a status to set with the comment (only
 // those the caller's role may set), checklist items and attachments picked from the
 // project's assets.
-import { html, useState, useRef } from '/lib/html.js';
+import { html, useState, useRef, useLayoutEffect } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
@@ -71,6 +71,7 @@ export function CommentThread({ task, projectId, statuses, allowed, people, canC
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const area = useRef(null);
+  const caretAt = useRef(null);
 
   const onInput = (e) => {
     setText(e.target.value);
@@ -87,13 +88,15 @@ export function CommentThread({ task, projectId, statuses, allowed, people, canC
     setText(next);
     if (!mentions.includes(p.user_id)) setMentions([...mentions, p.user_id]);
     setSuggest(null);
-    requestAnimationFrame(() => {
-      if (!area.current) return;
-      area.current.focus();
-      const pos = suggest.start + name.length + 2;
-      area.current.setSelectionRange(pos, pos);
-    });
+    // The caret goes after the inserted name once the new text is drawn (before any next key).
+    caretAt.current = suggest.start + name.length + 2;
   };
+  useLayoutEffect(() => {
+    if (caretAt.current === null || !area.current) return;
+    area.current.focus();
+    area.current.setSelectionRange(caretAt.current, caretAt.current);
+    caretAt.current = null;
+  }, [text]);
   const onKeyDown = (e) => {
     if (!suggest) return;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {

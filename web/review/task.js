@@ -216,7 +216,7 @@ export default function TaskPage({ project, taskId }) {
                 <${StatusChip} status=${task.status} color=${task.status_color} />
                 <select class="input select select-sm" value=${task.status_id} data-testid="task-status"
                   onChange=${(e) => setStatus(e.target.value)}>
-                  ${!allowed.some((s) => s.id === task.status_id) && html`<option value=${task.status_id}>${task.status}</option>`}
+                  ${!allowed.some((s) => s.id === task.status_id) && html`<option value=${task.status_id}>${(statuses.find((x) => x.id === task.status_id) || {}).name || task.status}</option>`}
                   ${allowed.map((s) => html`<option key=${s.id} value=${s.id}>${s.name}</option>`)}
                 </select></label>`
             : html`<${StatusChip} status=${task.status} color=${task.status_color} />`}
