@@ -208,6 +208,15 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
   await overlay.locator('[data-shape="rect"]').waitFor();
   await overlay.locator('[data-shape="text"]').getByText('亮一点').waitFor();
 
+  // The filmstrip: hovering shows its tile over the picture, a click in the middle goes there.
+  const strip = pg.locator('canvas.filmstrip');
+  await strip.hover();
+  await pg.locator('canvas.rv-preview').waitFor();
+  await strip.click();
+  await a.page.mouse.move(0, 0);
+  const mid = Number(/frame (\d+) of 90/.exec(await pg.getByTestId('frame').textContent())[1]);
+  assert.ok(mid >= 43 && mid <= 47, `the middle of the strip is frame ${mid}`);
+
   // Resolve the note, then reopen it.
   await note.getByTestId('note-resolve').click();
   await note.getByRole('button', { name: 'Reopen' }).waitFor();

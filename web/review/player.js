@@ -16,8 +16,9 @@ import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
 import { ErrorBox, Spinner } from '/lib/ui.js';
 import { fmtDateTime } from '/lib/format.js';
-import { parseRate, framesToTc, tcToFrames, secondsToFrame, frameSeekTime, rateLabel } from './timecode.js';
+import { parseRate, framesToTc, tcToFrames, secondsToFrame, frameSeekTime, frameToSeconds, rateLabel } from './timecode.js';
 import { DrawOverlay, TOOLS, COLORS, MAX_SHAPES } from './draw.js';
+import { FilmstripStrip, FramePreview, useSprite } from '/lib/player.js';
 
 const TOOL_LABELS = {
   pen: () => t('review.draw.pen'),
@@ -175,6 +176,9 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
   const [label, setLabel] = useState('');
   const [failed, setFailed] = useState(false);
   const proxy = version && version.media && version.media.proxy;
+  // The filmstrip sprite: a strip to scrub by, and the tile under the pointer over the picture.
+  const film = useSprite(version && version.media && version.media.filmstrip);
+  const [hover, setHover] = useState(null);
 
   const total = version && version.frame_count ? version.frame_count : duration ? Math.max(1, Math.round(secondsToFrame(duration, rate) || 0)) : 0;
   const last = Math.max(0, total - 1);
@@ -187,6 +191,7 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
     setTool(null);
     setPlaying(false);
     setFailed(false);
+    setHover(null);
   }, [version && version.id]);
 
   const seek = (f) => {
@@ -316,6 +321,7 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
             setShapes([...shapes, s]);
           }}
           onTextMissing=${() => labelRef.current && labelRef.current.focus()} />
+        ${hover !== null && film && html`<${FramePreview} film=${film} geometry=${version.filmstrip_meta} index=${hover} class="rv-preview" />`}
       </div>
       <div class="rv-controls">
         <button type="button" class="btn btn-sm" onClick=${toggle} disabled=${!proxy || failed} data-testid="play"
@@ -329,6 +335,9 @@ export function ReviewPlayer({ version, notes = [], canNote = false, onCreate, o
         <span class="toolbar-spacer"></span>
         <span class="muted small">${rateLabel(rate)} fps</span>
       </div>
+      ${film && total > 0 && html`<${FilmstripStrip} film=${film} geometry=${version.filmstrip_meta} duration=${frameToSeconds(total, rate)}
+        current=${frameToSeconds(frame, rate)} onSeek=${(sec) => seek(secondsToFrame(sec, rate))} onHover=${(i) => setHover(i)}
+        label=${t('review.filmstrip')} />`}
       <${Timeline} total=${total} frame=${frame} notes=${sorted} onSeek=${seek} selected=${selected} />
       <p class="muted small rv-keys">${t('review.keys')}</p>
       ${children}
