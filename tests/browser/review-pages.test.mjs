@@ -241,6 +241,20 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
   const mine = (await art.get('/api/v1/me/notifications')).json.items;
   assert.ok(mine.some((n) => n.kind === 'mention'), JSON.stringify(mine));
 
+  // A checklist and an attachment from the project's files.
+  await thread.getByTestId('add-checklist').click();
+  await thread.getByTestId('checklist-item').fill('Sky matches the plate');
+  await thread.getByTestId('add-attachment').click();
+  await thread.getByTestId('attach-picker').getByTestId('asset-option').filter({ hasText: 'SH0010_comp_v001.mp4' }).click();
+  await thread.getByText('SH0010_comp_v001.mp4').waitFor();
+  await thread.getByTestId('comment-post').click();
+  const listed = thread.getByTestId('comment').filter({ hasText: 'Sky matches the plate' });
+  await listed.waitFor();
+  await listed.getByRole('link', { name: 'Attached file' }).waitFor();
+  const last = (await admin.get(`/api/v1/tasks/${task.id}/comments`)).json.items.at(-1);
+  assert.deepEqual(last.checklist, [{ text: 'Sky matches the plate', checked: false }]);
+  assert.deepEqual(last.attachments, [asset.id]);
+
   // The header's status menu.
   await pg.getByTestId('task-status').selectOption({ label: statuses.wip.name });
   await pg.getByTestId('status-chip').getByText('wip').waitFor();
@@ -264,7 +278,7 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
   await signInUI(b.page, artistUser.email, artistUser.password, { next: taskUrl() });
   const bp = b.page.getByTestId('task-page');
   await bp.getByTestId('version-panel').waitFor();
-  await bp.getByRole('heading', { name: '评论 2' }).waitFor();
+  await bp.getByRole('heading', { name: '评论 3' }).waitFor();
   assert.equal(await bp.getByTestId('approve').count(), 0);
   assert.equal(await bp.getByTestId('request-changes').count(), 0);
   const options = await bp.getByTestId('task-status').locator('option').allTextContents();

@@ -83,10 +83,3 @@ export function hueOf(color) {
 export function StatusChip({ status, color }) {
   return html`<span class=${`rv-chip rv-hue-${hueOf(color)}`} data-testid="status-chip">${status || '—'}</span>`;
 }
-
-// The date of an ISO timestamp, in the UI's locale.
-export function fmtWhen(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
