@@ -1,13 +1,17 @@
 // The review pages in a real browser against a real server: on a task page a supervisor
 // submits a version (a small 29.97 fps video uploaded to the asset library, its proxy made by
-// the server's jobs), steps to a frame with the keys, draws a box with a word on the picture
+// the server's jobs), steps to a frame with the keys, draws a box and a word on the picture
 // and saves a note: it shows the drop-frame timecode of that frame, a marker on the timeline,
-// and after a reload it is still there and brings back its frame and drawing. A comment with
-// an @mention and a status change; approving a version (and an artist is not offered it).
-// Then a playlist with the version, a client review link with a passphrase opened in a fresh
-// browser without a session: the passphrase is asked for (a wrong one refused), a guest
-// leaves a note with a drawing, and the team sees it as a guest's note. A revoked link and an
-// unknown one each say so.
+// the stored shapes are normalized, and after a reload it is still there and brings back its
+// frame and drawing. The filmstrip previews and seeks; notes resolve and reopen. Comments with
+// an @mention (the person is notified), a status change, a checklist and an attachment; the
+// header's status; approving a version. An artist (in Chinese) gets no approve buttons and
+// only artists' statuses, and the page fits a phone. Then a playlist of two versions,
+// reordered; review mode goes on to the next version by itself; a client review link with a
+// passphrase opened in a fresh browser without a session (a wrong passphrase refused): a
+// guest leaves a note with a drawing that the team sees as a guest's note; a view-only link
+// to one version; a revoked link and an unknown one each say so. Last, a client asks for
+// changes on a task sent for review.
 //
 // SHOTS_DIR=/tmp/shots node --test tests/browser/review-pages.test.mjs keeps screenshots.
 import { test, before, after } from 'node:test';
