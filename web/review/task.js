@@ -114,6 +114,17 @@ function VersionPanel({ version, role, me, onChanged }) {
     }
   };
   const setNotes = (f) => notes.setData((d) => ({ ...(d || {}), items: f((d && d.items) || []) }));
+  // A version just submitted may still have its preview made by the server's jobs: look
+  // again every few seconds until the proxy is there.
+  const waiting = !(version.media && version.media.proxy);
+  const [poll, setPoll] = useState(0);
+  useEffect(() => {
+    if (!waiting) return undefined;
+    const id = setTimeout(() => {
+      api.get(`/api/v1/versions/${version.id}`).then(onChanged, () => {}).then(() => setPoll((n) => n + 1));
+    }, 3000);
+    return () => clearTimeout(id);
+  }, [waiting, version.id, poll]);
   return html`<section class="rv-version" data-testid="version-panel">
     <div class="rv-version-head">
       <h2 class="rv-section-title">${versionLabel(version.number)} <${ReviewBadge} status=${version.review_status} /></h2>
