@@ -61,7 +61,7 @@ void review_timing_make(const char *entity_fps, const char *media_fps, double du
     json_t *frames = json_object_get(sum, "frames");
     if (json_is_integer(frames) && json_integer_value(frames) > 0)
         t->frame_count = json_integer_value(frames);
-    else if (duration > 0 && isfinite(duration))
+    else if (duration > 0 && duration < 1e7) /* beyond 115 days: not a duration */
         t->frame_count = llround(duration * t->rate.num / t->rate.den);
     else if (json_is_integer(frame_in) && json_is_integer(frame_out))
         t->frame_count = json_integer_value(frame_out) - json_integer_value(frame_in) + 1;

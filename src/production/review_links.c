@@ -656,6 +656,34 @@ static void link_scope(const link_info *l, prod_scope *s)
     s->kind = PROD_VIEWER;
 }
 
+typedef struct open_event {
+    ms_req *r;
+    const link_info *l;
+} open_event;
+
+static int open_event_tx(void *arg, db_conn *c, ms_error *err)
+{
+    (void)c;
+    (void)err; /* the request's own connection and error */
+    open_event *o = arg;
+    prod_scope s;
+    link_scope(o->l, &s);
+    json_t *data = json_pack("{s:s}", "ip", o->r->client_ip ? o->r->client_ip : "");
+    int rc = prod_event(o->r, &s, "review_link.opened", "review_link", o->l->id, data,
+                        "review link opened");
+    json_decref(data);
+    return rc;
+}
+
+/* Record an opening: the request runs in a read transaction; the record is its own write. */
+static int open_record(ms_req *r, const link_info *l)
+{
+    db_commit(r->db, NULL);
+    open_event o = {r, l};
+    int rc = db_transact(r->db, DB_TX_WRITE, open_event_tx, &o, &r->err);
+    return rc ? rc : db_begin(r->db, DB_TX_READ, &r->err);
+}
+
 /* GET /review/{token} */
 int h_review_open(ms_req *r)
 {
@@ -663,7 +691,8 @@ int h_review_open(ms_req *r)
     r->caller = NULL; /* whoever opens it, it is a guest's view */
     link_info l;
     int rc = ms_req_query_only(r, allowed);
-    if (rc || (rc = link_find(r, &l)) || (rc = link_unlock(r, &l))) return rc;
+    if (rc || (rc = link_find(r, &l)) || (rc = link_unlock(r, &l)) || (rc = open_record(r, &l)))
+        return rc;
     char access[160] = "";
     if (l.has_pass) access_value(r->env, l.id, ms_now_ms() + ACCESS_TTL_MS, access, sizeof access);
     /* The versions: the playlist's order, or the one version. */

@@ -185,6 +185,10 @@ test('notes: frames and drop-frame timecodes at 29.97, strict annotations, order
   const a = assertOk(await sup.c.post(N, { timecode: '00:01:00;02', text: 'one minute' }), 201);
   assert.equal(a.frame, 1800);
   assert.equal(a.timecode, '00:01:00;02');
+  const colon = assertOk(await sup.c.post(N, { timecode: '00:01:00:04', text: 'colons read as drop-frame' }), 201);
+  assert.equal(colon.frame, 1802);
+  assert.equal(colon.timecode, '00:01:00;04');
+  assertOk(await sup.c.del(`/api/v1/notes/${colon.id}`), 204);
   const b = assertOk(await sup.c.post(N, { frame: 17982, text: 'ten minutes' }), 201);
   assert.equal(b.timecode, '00:10:00;00');
   const c = assertOk(await sup.c.post(N, { frame: 1799, frame_out: 1805, text: 'range' }), 201);
@@ -499,6 +503,7 @@ test('review links: passphrase, media through share links, guest notes with a na
   assertProblem(await anon.get('/api/v1/review/nonsense'), 404, 'not-found');
   const ev = await events(sup.c, `project_id=${project.id}`);
   assert.ok(ev.some((e) => e.action === 'review_link.created'));
+  assert.ok(ev.filter((e) => e.action === 'review_link.opened' && e.object_id === link.id).length >= 3, 'every opening is recorded');
   assert.ok(ev.some((e) => e.action === 'review_link.revoked'));
   assert.ok(ev.some((e) => e.action === 'asset.share_revoked'));
 });
