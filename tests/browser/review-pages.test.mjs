@@ -174,6 +174,17 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
 
   // Draw a box and a word, undo one line, save the note.
   const overlay = pg.getByTestId('draw-overlay');
+  // Pen, arrow and ellipse draw; Clear takes them all away.
+  await pg.getByTestId('tool-pen').click();
+  await dragOn(a.page, overlay, [0.2, 0.5], [0.4, 0.6]);
+  await pg.getByTestId('tool-arrow').click();
+  await dragOn(a.page, overlay, [0.7, 0.2], [0.5, 0.4]);
+  await pg.getByTestId('tool-ellipse').click();
+  await dragOn(a.page, overlay, [0.6, 0.6], [0.9, 0.9]);
+  for (const k of ['path', 'arrow', 'ellipse']) assert.equal(await overlay.locator(`[data-shape="${k}"]`).count(), 1, k);
+  assert.ok(Number(await overlay.locator('[data-shape="path"]').evaluate((el) => el.getAttribute('points').split(' ').length)) > 2);
+  await pg.getByTestId('draw-clear').click();
+  assert.equal(await overlay.getAttribute('data-shapes'), '0');
   await pg.getByTestId('tool-rect').click();
   await dragOn(a.page, overlay, [0.3, 0.3], [0.6, 0.7]);
   await pg.getByTestId('tool-line').click();
@@ -404,6 +415,11 @@ test('playlist, review mode, a client review link with a passphrase: a guest not
   await gnote.locator('.rv-note-main').click();
   await pub.getByTestId('timecode').getByText('00:00:01;00').waitFor();
   await pub.getByTestId('draw-overlay').locator('[data-shape="ellipse"]').waitFor();
+  // A client on a phone: the page fits.
+  await g.page.setViewportSize(PHONE);
+  await g.page.waitForTimeout(200);
+  assert.ok((await overflowX(g.page)) <= 0, 'no horizontal overflow at phone width');
+  await shot(g.page, 'review-public-phone');
   assertClean(g.errors);
 
   // The team sees it on the task page.
