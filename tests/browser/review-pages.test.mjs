@@ -183,6 +183,7 @@ test('task page: submit a version, a note with a drawing at a frame survives a r
   await dragOn(a.page, overlay, [0.6, 0.6], [0.9, 0.9]);
   for (const k of ['path', 'arrow', 'ellipse']) assert.equal(await overlay.locator(`[data-shape="${k}"]`).count(), 1, k);
   assert.ok(Number(await overlay.locator('[data-shape="path"]').evaluate((el) => el.getAttribute('points').split(' ').length)) > 2);
+  await shot(a.page, 'review-draw-tools');
   await pg.getByTestId('draw-clear').click();
   assert.equal(await overlay.getAttribute('data-shapes'), '0');
   await pg.getByTestId('tool-rect').click();
