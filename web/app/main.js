@@ -36,6 +36,31 @@ function SharePage({ token }) {
   return html`<${mod.SharePage} token=${token} />`;
 }
 
+// wt-webreview: the client review page of a review link (/r/<token>), loaded only when one
+// is opened; like a share link it needs no session.
+function ReviewLinkPage({ token }) {
+  const [mod, setMod] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    import('/review/public.js').then(setMod, setError);
+  }, []);
+  if (error) return html`<div class="auth-layout"><div class="auth-card"><${ErrorBox} error=${error} /></div></div>`;
+  if (!mod) return html`<div class="boot"><${Loading} /></div>`;
+  return html`<${mod.PublicReviewPage} token=${token} />`;
+}
+
+// wt-webgrid: My tasks (/tasks), loaded when opened.
+function MyTasks() {
+  const [mod, setMod] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    import('/production/my-tasks.js').then(setMod, setError);
+  }, []);
+  if (error) return html`<div class="page"><${ErrorBox} error=${error} /></div>`;
+  if (!mod) return html`<div class="page"><${Loading} /></div>`;
+  return html`<${mod.MyTasksPage} />`;
+}
+
 function Redirect({ to }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
@@ -54,6 +79,8 @@ const routes = [
   ['/orgs/:id/:tab', OrgPage],
   ['/projects/:id/:rest*', ProjectPage],
   ['/account', AccountPage],
+  // wt-webgrid
+  ['/tasks', MyTasks],
 ];
 
 function resolve(path) {
@@ -80,6 +107,8 @@ function App() {
   // Share links are for people without an account: no session needed, none asked for.
   const share = match('/s/:token', path);
   if (share) return html`<${SharePage} token=${share.token} /><${ToastHost} />`;
+  const reviewLink = match('/r/:token', path);
+  if (reviewLink) return html`<${ReviewLinkPage} token=${reviewLink.token} /><${ToastHost} />`;
 
   if (s.status === 'loading') return html`<div class="boot"><${Loading} /></div>`;
   if (s.status === 'error') {

@@ -80,6 +80,7 @@ export function TopBar() {
     <span class="topbar-sep" aria-hidden="true">/</span>
     <${OrgSwitcher} />
     <div class="topbar-spacer"></div>
+    <a class="btn btn-ghost btn-sm" href="/tasks" data-testid="my-tasks-link"><${Icon} name="check" />${t('production.mytasks.title')}</a>
     <${AccountMenu} />
   </header>`;
 }

@@ -11,10 +11,13 @@
 // next to the overview and administration stays at the end.
 import { registerStrings } from './i18n.js';
 import assetsStrings from '/assets/strings.js';
+// wt-webgrid: the Production tab's words.
+import productionStrings from '/production/strings.js';
 
 // Tab labels are shown before a module's page is loaded: modules whose label is their own
 // word register their strings here.
 registerStrings(assetsStrings);
+registerStrings(productionStrings); // wt-webgrid
 
 export const projectTabs = [
   { id: 'overview', label: 'tab.overview', route: '', order: 0, load: () => import('/app/project-overview.js') },
@@ -31,6 +34,8 @@ export const projectTabs = [
     load: () => import('/app/project-settings.js'),
     visible: (project) => project.access && project.access.level === 'manage',
   },
+  // wt-webgrid: the Production tab (grid, schedule, stats; the task page and playlists of wt-webreview).
+  { id: 'production', label: 'production.tab', route: 'production', order: 100, wide: true, load: () => import('/production/page.js') },
 ];
 
 export function tabsFor(project) {
