@@ -89,7 +89,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   const statusById = useMemo(() => new Map(vocab.statuses.map((s) => [s.id, s])), [vocab.statuses]);
   const statusOrder = useMemo(() => new Map(vocab.statuses.map((s, i) => [s.id, i])), [vocab.statuses]);
   const plan = canPlan(project);
-  const settable = allowedStatuses(project, vocab.statuses);
+  const settable = useMemo(() => allowedStatuses(project, vocab.statuses), [project, vocab.statuses]);
 
   const [text, setText] = useState('');
   const q = useDebounced(text.trim().toLowerCase(), 150);
@@ -161,16 +161,18 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     return out;
   }, [rows, group, collapsed, anc.parents]);
   // rowIndex: the item index of each row (for the keyboard); rowOfItem: the reverse.
-  const [rowIndex, rowOfItem] = useMemo(() => {
+  const [rowIndex, rowOfItem, posOfRow] = useMemo(() => {
     const idx = [];
     const rev = new Int32Array(items.length).fill(-1);
+    const pos = new Map();
     items.forEach((it, i) => {
       if (it.row) {
         rev[i] = idx.length;
+        pos.set(it.row.id, idx.length);
         idx.push(i);
       }
     });
-    return [idx, rev];
+    return [idx, rev, pos];
   }, [items]);
   // Columns where some shown row has no task yet (offered "create for all").
   const missing = useMemo(() => new Set(columns.filter((c) => rows.some((r) => !r.tasks[c.id])).map((c) => c.id)), [columns, rows]);
@@ -202,6 +204,12 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   };
 
   const onKeyDown = (e) => {
+    if (e.key === 'Escape' && e.target.closest('.pg-menu')) {
+      e.preventDefault();
+      setMenu(null);
+      scroller.current.focus();
+      return;
+    }
     if (e.target.closest('input,select,textarea,.pg-menu')) return;
     const nr = rowIndex.length;
     if (!nr || !columns.length) return;
@@ -295,6 +303,106 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     }
   };
 
+  // Rows are drawn by pure functions without closures (events are delegated to the scroller,
+  // reading data-* attributes), so a row's virtual node is cached and reused while its inputs
+  // are unchanged: scrolling diffs only the rows that enter the window.
+  const ctx = useMemo(() => ({}), [columns, statusById, people, plan, settable, group, project.id]);
+  const cache = useRef({ ctx: null, map: new Map() });
+  if (cache.current.ctx !== ctx || cache.current.map.size > 2000) cache.current = { ctx, map: new Map() };
+  const cachedRow = (row, i, sel, focusC, menuC, up) => {
+    const hit = cache.current.map.get(row.id);
+    if (hit && hit.row === row && hit.i === i && hit.sel === sel && hit.focusC === focusC && hit.menuC === menuC && hit.up === up) return hit.vnode;
+    const vnode = rowView(row, i, sel, focusC, menuC, up);
+    cache.current.map.set(row.id, { row, i, sel, focusC, menuC, up, vnode });
+    return vnode;
+  };
+  const rowView = (row, i, sel, focusC, menuC, up) => {
+    const firstTask = columns.map((c) => row.tasks[c.id]).find(Boolean);
+    const f = frames(row);
+    return html`<div key=${row.id} class=${`pg-row ${sel ? 'pg-selected' : ''}`} role="row" aria-rowindex=${i + 2}
+      data-row=${row.name} data-rid=${row.id}>
+      <div class="pg-cell pg-check pg-sticky" role="gridcell">
+        <input type="checkbox" aria-label=${t('production.select_row', { name: row.name })} checked=${sel} data-act="select" />
+      </div>
+      <div class="pg-cell pg-name pg-sticky" role="rowheader">
+        ${firstTask ? html`<a class="truncate" href=${taskHref(project.id, firstTask.id)}>${row.name}</a>`
+          : html`<span class="truncate">${row.name}</span>`}
+        ${group === 'none' && row.parent_name && html`<span class="pg-parent truncate">${row.parent_name}</span>`}
+      </div>
+      <div class="pg-cell pg-frames" role="gridcell">${f ?? ''}</div>
+      ${columns.map((c, ci) => cellView(row, c, ci === focusC, menuC === c.id, up))}
+    </div>`;
+  };
+  const cellView = (row, col, focused, open, up) => {
+    const cell = row.tasks[col.id];
+    const status = cell && statusById.get(cell.status_id);
+    return html`<div key=${col.id} class=${`pg-cell pg-col pg-task ${focused ? 'pg-focus' : ''} ${open ? 'pg-open' : ''}`} role="gridcell"
+      data-col=${col.name} data-ttid=${col.id} data-task=${cell ? cell.id : undefined}>
+      ${cell ? html`<button type="button" class="pg-chip-btn" aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'} data-act="open"
+          aria-label=${t('production.cell_label', { row: row.name, col: col.name, status: status ? status.name : '' })}>
+          <${StatusChip} status=${status} />
+        </button>
+        <span class="pg-assignees">${cell.assignees.slice(0, 3).map((id) => html`<${Initials} key=${id} id=${id} people=${people} />`)}
+          ${cell.assignees.length > 3 && html`<span class="pg-more">+${cell.assignees.length - 3}</span>`}</span>
+        ${cell.retake_count > 0 && html`<span class="pg-retakes" title=${t('production.retakes', { n: cell.retake_count })}>↺${cell.retake_count}</span>`}`
+      : plan ? html`<button type="button" class="pg-empty-btn" aria-label=${t('production.create_task_in', { row: row.name, col: col.name })}
+          aria-haspopup="menu" data-act="open">+</button>` : html`<span class="pg-empty"></span>`}
+      ${open && html`<div class=${`pg-menu ${up ? 'pg-menu-up' : ''}`} role="menu" data-testid="status-menu">
+        ${cell ? html`
+          ${settable.length === 0 && html`<div class="pg-menu-note">${t('production.no_status_allowed')}</div>`}
+          ${settable.map((x) => html`<button key=${x.id} type="button" role="menuitemradio" class="pg-menu-item"
+            aria-checked=${x.id === cell.status_id ? 'true' : 'false'} disabled=${x.id === cell.status_id}
+            data-act="status" data-sid=${x.id}><${StatusChip} status=${x} /><span>${x.name}</span></button>`)}
+          <div class="pg-menu-sep"></div>
+          <a class="pg-menu-item" role="menuitem" href=${taskHref(project.id, cell.id)}><${Icon} name="link" size=${14} />${t('production.open_task')}</a>`
+        : html`<button type="button" role="menuitem" class="pg-menu-item" data-act="create"><${Icon} name="plus" size=${14} />
+            ${t('production.create_task')}</button>`}
+      </div>`}
+    </div>`;
+  };
+
+  // The delegated events of the rows.
+  const rowById = useMemo(() => new Map(data.rows.map((r) => [r.id, r])), [data]);
+  const onGridClick = (e) => {
+    const el = e.target.closest('[data-act]');
+    if (!el || !scroller.current || !scroller.current.contains(el)) return;
+    const act = el.dataset.act;
+    if (act === 'group') {
+      const next = new Set(collapsed);
+      if (next.has(el.dataset.key)) next.delete(el.dataset.key);
+      else next.add(el.dataset.key);
+      setCollapsed(next);
+      return;
+    }
+    const rowEl = el.closest('[data-rid]');
+    const row = rowEl && rowById.get(rowEl.dataset.rid);
+    if (!row) return;
+    const ttid = el.closest('[data-ttid]') ? el.closest('[data-ttid]').dataset.ttid : null;
+    if (act === 'select') toggle(row, e);
+    else if (act === 'open') {
+      const ci = columns.findIndex((c) => c.id === ttid);
+      const r = posOfRow.get(row.id);
+      if (r != null) setFocus({ r, c: ci });
+      setMenu(menu && menu.rowId === row.id && menu.ttid === ttid ? null : { rowId: row.id, ttid });
+    } else if (act === 'status') setStatus(row, ttid, el.dataset.sid);
+    else if (act === 'create') createTask(row, ttid);
+  };
+  const onGridDblClick = (e) => {
+    const c = e.target.closest('.pg-task[data-task]');
+    if (c && !e.target.closest('.pg-menu')) navigate(taskHref(project.id, c.dataset.task));
+  };
+  // An open menu: its first choice takes the focus; a click elsewhere closes it.
+  useEffect(() => {
+    if (!menu) return undefined;
+    const el = scroller.current && scroller.current.querySelector('.pg-open .pg-menu button:not([disabled]), .pg-open .pg-menu a');
+    if (el) el.focus();
+    const onDoc = (e) => {
+      if (!e.target.closest('.pg-open')) setMenu(null);
+    };
+    document.addEventListener('mousedown', onDoc);
+    return () => document.removeEventListener('mousedown', onDoc);
+  }, [menu]);
+
   const peopleList = [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
   const colStatuses = fCol ? vocab.statuses : [];
 
@@ -353,7 +461,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     ${data.rows.length === 0 ? html`<${Empty} icon="layers" title=${t('production.no_rows', { type: type.name })}>
         ${plan ? t('production.no_rows_plan') : ''}<//>`
     : html`<div class="pg-scroll" ref=${scroller} tabindex="0" role="grid" aria-label=${t('production.grid')}
-      aria-rowcount=${rows.length + 1} data-testid="grid" onKeyDown=${onKeyDown}
+      aria-rowcount=${rows.length + 1} data-testid="grid" onKeyDown=${onKeyDown} onClick=${onGridClick} onDblClick=${onGridDblClick}
       onScroll=${(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
       <div class="pg-inner">
         <div class="pg-row pg-head" role="row">
@@ -376,42 +484,16 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
           if (it.group) {
             const open = !collapsed.has(it.group.key);
             return html`<div key=${`g:${it.group.key}`} class="pg-row pg-group" role="row">
-              <button type="button" class="pg-group-btn pg-sticky" aria-expanded=${open ? 'true' : 'false'} onClick=${() => {
-                const next = new Set(collapsed);
-                if (open) next.add(it.group.key);
-                else next.delete(it.group.key);
-                setCollapsed(next);
-              }}><${Icon} name=${open ? 'chevronDown' : 'chevronRight'} size=${14} />
+              <button type="button" class="pg-group-btn pg-sticky" aria-expanded=${open ? 'true' : 'false'} data-act="group" data-key=${it.group.key}>
+                <${Icon} name=${open ? 'chevronDown' : 'chevronRight'} size=${14} />
                 <span class="truncate">${it.group.name}</span><span class="pg-group-n">${it.group.rows.length}</span></button>
             </div>`;
           }
           const row = it.row;
           const r = rowOfItem[i];
-          const firstTask = columns.map((c) => row.tasks[c.id]).find(Boolean);
-          const f = frames(row);
-          return html`<div key=${row.id} class=${`pg-row ${selected.has(row.id) ? 'pg-selected' : ''}`} role="row"
-            aria-rowindex=${i + 2} data-row=${row.name}>
-            <div class="pg-cell pg-check pg-sticky" role="gridcell">
-              <input type="checkbox" aria-label=${t('production.select_row', { name: row.name })} checked=${selected.has(row.id)}
-                onClick=${(e) => toggle(row, e)} />
-            </div>
-            <div class="pg-cell pg-name pg-sticky" role="rowheader">
-              ${firstTask ? html`<a class="truncate" href=${taskHref(project.id, firstTask.id)}>${row.name}</a>`
-                : html`<span class="truncate">${row.name}</span>`}
-              ${group === 'none' && row.parent_name && html`<span class="pg-parent truncate">${row.parent_name}</span>`}
-            </div>
-            <div class="pg-cell pg-frames" role="gridcell">${f ?? ''}</div>
-            ${columns.map((c, ci) => html`<${Cell} key=${c.id} project=${project} row=${row} col=${c} cell=${row.tasks[c.id]}
-              status=${row.tasks[c.id] && statusById.get(row.tasks[c.id].status_id)} people=${people}
-              focused=${r === focus.r && ci === focus.c} open=${menu && menu.rowId === row.id && menu.ttid === c.id}
-              up=${i > first + (last - first) / 2 && i > 6} settable=${settable} plan=${plan}
-              onOpen=${() => {
-                setFocus({ r, c: ci });
-                setMenu(menu && menu.rowId === row.id && menu.ttid === c.id ? null : { rowId: row.id, ttid: c.id });
-              }}
-              onClose=${() => setMenu(null)}
-              onStatus=${(sid) => setStatus(row, c.id, sid)} onCreate=${() => createTask(row, c.id)} />`)}
-          </div>`;
+          const menuC = menu && menu.rowId === row.id ? menu.ttid : null;
+          const up = menuC != null && i > first + (last - first) / 2 && i > 6;
+          return cachedRow(row, i, selected.has(row.id), r === focus.r ? focus.c : -1, menuC, up);
         })}
         <svg class="pg-spacer" width="1" height=${(items.length - last) * ROW_H} aria-hidden="true"></svg>
       </div>
@@ -421,53 +503,6 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
         setAdding(false);
         reload();
       }} />`}
-  </div>`;
-}
-
-function Cell({ project, row, col, cell, status, people, focused, open, up, settable, plan, onOpen, onClose, onStatus, onCreate }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    if (!open) return undefined;
-    const onDoc = (e) => {
-      if (ref.current && !ref.current.contains(e.target)) onClose();
-    };
-    document.addEventListener('mousedown', onDoc);
-    const first = ref.current && ref.current.querySelector('.pg-menu button, .pg-menu a');
-    if (first) first.focus();
-    return () => document.removeEventListener('mousedown', onDoc);
-  }, [open]);
-  const menuKeys = (e) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onClose();
-      const grid = ref.current && ref.current.closest('.pg-scroll');
-      if (grid) grid.focus();
-    }
-  };
-  return html`<div ref=${ref} class=${`pg-cell pg-col pg-task ${focused ? 'pg-focus' : ''}`} role="gridcell" data-col=${col.name}
-    onDblClick=${(e) => {
-      if (cell && !e.target.closest('.pg-menu')) navigate(taskHref(project.id, cell.id));
-    }}>
-    ${cell ? html`<button type="button" class="pg-chip-btn" aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'}
-        aria-label=${t('production.cell_label', { row: row.name, col: col.name, status: status ? status.name : '' })} onClick=${onOpen}>
-        <${StatusChip} status=${status} />
-      </button>
-      <span class="pg-assignees">${cell.assignees.slice(0, 3).map((id) => html`<${Initials} key=${id} id=${id} people=${people} />`)}
-        ${cell.assignees.length > 3 && html`<span class="pg-more">+${cell.assignees.length - 3}</span>`}</span>
-      ${cell.retake_count > 0 && html`<span class="pg-retakes" title=${t('production.retakes', { n: cell.retake_count })}>↺${cell.retake_count}</span>`}`
-    : plan ? html`<button type="button" class="pg-empty-btn" aria-label=${t('production.create_task_in', { row: row.name, col: col.name })}
-        aria-haspopup="menu" onClick=${onOpen}>+</button>` : html`<span class="pg-empty"></span>`}
-    ${open && html`<div class=${`pg-menu ${up ? 'pg-menu-up' : ''}`} role="menu" onKeyDown=${menuKeys} data-testid="status-menu">
-      ${cell ? html`
-        ${settable.length === 0 && html`<div class="pg-menu-note">${t('production.no_status_allowed')}</div>`}
-        ${settable.map((s) => html`<button key=${s.id} type="button" role="menuitemradio" class="pg-menu-item"
-          aria-checked=${s.id === cell.status_id ? 'true' : 'false'} disabled=${s.id === cell.status_id}
-          onClick=${() => onStatus(s.id)}><${StatusChip} status=${s} /><span>${s.name}</span></button>`)}
-        <div class="pg-menu-sep"></div>
-        <a class="pg-menu-item" role="menuitem" href=${taskHref(project.id, cell.id)}><${Icon} name="link" size=${14} />${t('production.open_task')}</a>`
-      : html`<button type="button" role="menuitem" class="pg-menu-item" onClick=${onCreate}><${Icon} name="plus" size=${14} />
-          ${t('production.create_task')}</button>`}
-    </div>`}
   </div>`;
 }
 
