@@ -213,7 +213,9 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     if (e.target.closest('input,select,textarea,.pg-menu')) return;
     const nr = rowIndex.length;
     if (!nr || !columns.length) return;
-    let { r, c } = focus;
+    // Filtering may have left the focus past the end.
+    let r = Math.min(focus.r, nr - 1);
+    let c = Math.min(focus.c, columns.length - 1);
     if (e.key === 'ArrowDown') r = Math.min(nr - 1, r + 1);
     else if (e.key === 'ArrowUp') r = Math.max(0, r - 1);
     else if (e.key === 'ArrowRight') c = Math.min(columns.length - 1, c + 1);
@@ -259,9 +261,15 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     rows: d.rows.map((row) => (row.id === rowId ? { ...row, tasks: { ...row.tasks, [ttid]: cell } } : row)),
   }));
 
+  // A menu's choice closes it and gives the focus back to the grid (keyboard users go on).
+  const closeMenu = () => {
+    setMenu(null);
+    if (scroller.current) scroller.current.focus({ preventScroll: true });
+  };
+
   const setStatus = async (row, ttid, statusId) => {
     const cell = row.tasks[ttid];
-    setMenu(null);
+    closeMenu();
     try {
       const cur = await api.request('GET', `/api/v1/tasks/${cell.id}`);
       const task = await api.patch(`/api/v1/tasks/${cell.id}`, { status_id: statusId }, { etag: cur.etag || etagOf(cur.data) });
@@ -274,7 +282,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   };
 
   const createTask = async (row, ttid) => {
-    setMenu(null);
+    closeMenu();
     try {
       const task = await api.post(`/api/v1/projects/${project.id}/tasks`, { entity_id: row.id, task_type_id: ttid });
       updateCell(row.id, ttid, {
