@@ -23,9 +23,6 @@
 #include <unistd.h>
 
 extern const char ms_schema_store[];
-/* wt-schedule */
-extern const char ms_schema_production_schedule[];
-extern const char ms_openapi_schedule[];
 
 /* ---- The modules. Order matters for schemas: a module's tables may reference only the
  * tables of modules before it. ---- */
@@ -35,14 +32,20 @@ const ms_schema app_schemas[] = {
     {"auth", ms_schema_auth, ms_schema_auth_pg},
     {"assets", ms_schema_assets, NULL},
     {"production", ms_schema_production, NULL},
-    {"production_schedule", ms_schema_production_schedule, NULL}, /* wt-schedule */
+    /* webhooks (wt-hooks) */
+    {"production_webhooks", ms_schema_production_webhooks, NULL},
+    /* schedule (wt-schedule) */
+    {"production_schedule", ms_schema_production_schedule, NULL},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
 const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, NULL};
 
 const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
-                                   ms_openapi_schedule /* wt-schedule */, NULL};
+                                   /* webhooks (wt-hooks) */
+                                   ms_openapi_production_webhooks,
+                                   /* schedule (wt-schedule) */
+                                   ms_openapi_schedule, NULL};
 
 /* ---- Jobs. ---- */
 
@@ -129,6 +132,8 @@ const ms_job_handler app_job_handlers[] = {
     {"maintenance.purge", job_maintenance, 3600000},
     {"assets.probe", assets_job_probe, 10LL * 60 * 1000},
     {"assets.derive", assets_job_derive, 2LL * 3600 * 1000},
+    /* webhooks (wt-hooks): one POST of at most 10 s */
+    {"production.webhook", prod_webhooks_job, 60000},
     {NULL, NULL, 0},
 };
 

@@ -89,6 +89,12 @@ static const key_slot slots[] = {
     {{"store_compress", MS_CFG_BOOL, "true", "zstd-compress chunks where it saves space"},
      OFF(store_compress),
      0},
+    /* webhooks (wt-hooks) */
+    {{"webhooks_allow_private", MS_CFG_BOOL, "false",
+      "let project webhooks call loopback, private and link-local addresses (tests, LAN "
+      "receivers); off, such addresses are refused when connecting"},
+     OFF(webhooks_allow_private),
+     0},
 };
 #define NSLOTS (sizeof slots / sizeof slots[0])
 

@@ -45,6 +45,8 @@ typedef struct ms_config {
     int64_t upload_expiry;                   /* seconds an unfinished upload is kept */
     int64_t gc_grace;                        /* seconds an unreferenced chunk is kept before gc */
     bool store_compress;                     /* zstd per chunk where it saves */
+    /* webhooks (wt-hooks) */
+    bool webhooks_allow_private; /* webhooks may call loopback, private, link-local addresses */
 } ms_config;
 
 typedef struct ms_config_key {

@@ -163,7 +163,8 @@ int prod_event(ms_req *r, const prod_scope *s, const char *action, const char *o
     va_start(ap, fmt);
     int rc = event_vappendf(r->db, &ev, &r->err, fmt, ap);
     va_end(ap);
-    return rc;
+    if (rc || (rc = prod_revision_bump(r, s->project_id))) return rc;
+    return prod_webhooks_fire(r, s, action, object_type, object_id, data);
 }
 
 bool prod_fps_valid(const char *s, char out[24])

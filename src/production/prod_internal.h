@@ -66,6 +66,15 @@ int prod_reply_page(ms_req *r, ms_buf *sql, const db_arg *args, int n, int limit
 /* Did a write fail on a unique index (a name or key taken)? */
 bool prod_unique_violation(const ms_error *e);
 
+/* The project's production revision: raised by prod_event in every production write; the grid
+ * cache (grid.c) serves an answer only at the revision it was built at. */
+int prod_revision_bump(ms_req *r, const char *project_id);
+
+/* The SQL expression (alias t) for a task's assignee ids as '"id","id"' (per engine). */
+const char *prod_assignees_expr(ms_req *r);
+
+/* Record a production change in the project's event log and raise the production revision.
+ * Every write of the module's data calls it, in the write's transaction. */
 int prod_event(ms_req *r, const prod_scope *s, const char *action, const char *object_type,
                const char *object_id, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
@@ -124,6 +133,20 @@ int h_comments_create(ms_req *r);
 int h_notifications_list(ms_req *r);
 int h_notifications_read(ms_req *r);
 
+/* ---- Webhooks (wt-hooks): webhooks.c. ---- */
+
+/* Enqueue a delivery to each active webhook of the project whose patterns match `action`,
+ * in the request's transaction (called by prod_event only). */
+int prod_webhooks_fire(ms_req *r, const prod_scope *s, const char *action, const char *object_type,
+                       const char *object_id, const json_t *data);
+int h_webhooks_list(ms_req *r);
+int h_webhooks_create(ms_req *r);
+int h_webhook_get(ms_req *r);
+int h_webhook_update(ms_req *r);
+int h_webhook_delete(ms_req *r);
+int h_webhook_ping(ms_req *r);
+int h_webhook_deliveries(ms_req *r);
+int h_webhook_redeliver(ms_req *r);
 /* ---- wt-schedule: schedule and stats (schedule.c, schedule_plan.c, stats.c). ---- */
 
 /* Append the task's present status to its status history (task_status_log), unless it is
@@ -142,9 +165,10 @@ void prod_iso_week(int64_t day, char out[9]);
 int64_t prod_workdays(int64_t a, int64_t b);
 /* Today (UTC) as a day number. */
 int64_t prod_today(void);
-/* A from/to pair of query dates: defaults when absent, checked, at most `max_days` long. */
-int prod_query_range(ms_req *r, int64_t def_from, int64_t def_to, int64_t max_days,
-                     int64_t *from, int64_t *to);
+/* A from/to pair of query dates: defaults when absent (one end given: the other at the
+ * default distance), checked, at most `max_days` long. */
+int prod_query_range(ms_req *r, int64_t def_from, int64_t def_to, int64_t max_days, int64_t *from,
+                     int64_t *to);
 /* An index of ids (task or user ids) to 0, 1, 2, ... in the order added. */
 typedef struct prod_idx {
     char (*ids)[MS_ID_LEN];

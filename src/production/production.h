@@ -11,9 +11,26 @@
 #define MS_PRODUCTION_H
 
 #include "core/api.h"
+#include "core/error.h"
+#include "store/db.h"
+#include "store/jobs.h"
 
 extern const ms_route production_routes[];
 extern const char ms_schema_production[];
 extern const char ms_openapi_production[];
+
+/* Fill an empty project's vocabulary from a template ("series", "feature", "micro-drama"):
+ * entity types, task types and statuses. Inside the caller's write transaction; no checks, no
+ * event (the setup route does both; the benchmark's seeder calls this directly). */
+int production_setup(db_conn *c, const char *project_id, const char *tpl, ms_error *err);
+
+/* Webhooks (wt-hooks): their tables, their OpenAPI paths, and the job that delivers. */
+extern const char ms_schema_production_webhooks[];
+extern const char ms_openapi_production_webhooks[];
+int prod_webhooks_job(void *ctx, db_conn *c, const ms_job *job, ms_error *err);
+
+/* Schedule (wt-schedule): its tables and its OpenAPI paths. */
+extern const char ms_schema_production_schedule[];
+extern const char ms_openapi_schedule[];
 
 #endif

@@ -41,6 +41,16 @@ const ms_route production_routes[] = {
     {"GET", "/api/v1/me/tasks", h_my_tasks, PERM_USER, 0, NULL},
     {"GET", "/api/v1/me/notifications", h_notifications_list, PERM_USER, 0, NULL},
     {"POST", "/api/v1/me/notifications/read", h_notifications_read, PERM_USER, J, NULL},
+
+    /* Webhooks (wt-hooks): supervisors only, checked in the handlers. */
+    {"GET", "/api/v1/projects/{id}/webhooks", h_webhooks_list, PERM_PROJECT_VIEW, 0, NULL},
+    {"POST", "/api/v1/projects/{id}/webhooks", h_webhooks_create, PERM_PROJECT_VIEW, J, NULL},
+    {"GET", "/api/v1/webhooks/{id}", h_webhook_get, PERM_USER, 0, NULL},
+    {"PATCH", "/api/v1/webhooks/{id}", h_webhook_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/webhooks/{id}", h_webhook_delete, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/webhooks/{id}/ping", h_webhook_ping, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/webhooks/{id}/deliveries", h_webhook_deliveries, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/webhook-deliveries/{id}/redeliver", h_webhook_redeliver, PERM_USER, 0, NULL},
     /* wt-schedule: dependencies, milestones, time logs, workload, Gantt data, stats. */
     {"POST", "/api/v1/tasks/{id}/dependencies", h_dependency_create, PERM_USER, J, NULL},
     {"GET", "/api/v1/tasks/{id}/dependencies", h_task_dependencies, PERM_USER, 0, NULL},

@@ -91,13 +91,18 @@ int prod_query_range(ms_req *r, int64_t def_from, int64_t def_to, int64_t max_da
 {
     const char *names[2] = {"from", "to"};
     int64_t *outs[2] = {from, to}, defs[2] = {def_from, def_to};
+    bool given[2];
     for (int i = 0; i < 2; i++) {
         const char *v = ms_req_query(r, names[i]);
+        given[i] = v != NULL;
         if (!v)
             *outs[i] = defs[i];
         else if (!prod_day_num(v, outs[i]))
             return prod_query_fail(r, names[i], "must be a date YYYY-MM-DD");
     }
+    /* One end given: the other keeps the default length. */
+    if (given[0] && !given[1]) *to = *from + (def_to - def_from);
+    if (given[1] && !given[0]) *from = *to - (def_to - def_from);
     if (*to < *from) return prod_query_fail(r, "to", "must not be before from");
     if (*to - *from + 1 > max_days)
         return prod_query_fail(

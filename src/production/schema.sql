@@ -164,3 +164,11 @@ CREATE TABLE notification (
 );
 CREATE INDEX notification_user ON notification (user_id, id);
 CREATE INDEX notification_unread ON notification (user_id) WHERE read_at IS NULL;
+
+-- migration 2: the production revision of a project
+-- Raised in the transaction of every production write (prod_event); cached answers such as the
+-- grid are served only at the revision they were built at.
+CREATE TABLE production_revision (
+    project_id TEXT PRIMARY KEY REFERENCES project (id),
+    revision BIGINT NOT NULL
+);

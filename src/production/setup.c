@@ -88,40 +88,40 @@ static int count_rows(ms_req *r, const char *table, const char *pid, int64_t *ou
     return 0;
 }
 
-static int insert_entity_type(ms_req *r, const char *pid, const char *name, const char *kind,
-                              const char *parent, int64_t pos, char id[MS_ID_LEN])
+static int insert_entity_type(db_conn *c, ms_error *err, const char *pid, const char *name,
+                              const char *kind, const char *parent, int64_t pos, char id[MS_ID_LEN])
 {
     char now[MS_TIME_LEN];
     ms_now_str(now);
     ms_uuid7(id);
-    int rc = db_exec(r->db, &r->err,
+    int rc = db_exec(c, err,
                      "INSERT INTO entity_type (id, project_id, name, kind, parent_type_id, "
                      "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      "sssssIss", id, pid, name, kind, parent, pos, now, now);
     return rc < 0 ? rc : 0;
 }
 
-static int insert_task_type(ms_req *r, const char *pid, const tpl_task *t, int64_t pos,
-                            char id[MS_ID_LEN])
+static int insert_task_type(db_conn *c, ms_error *err, const char *pid, const tpl_task *t,
+                            int64_t pos, char id[MS_ID_LEN])
 {
     char now[MS_TIME_LEN];
     ms_now_str(now);
     ms_uuid7(id);
     int rc =
-        db_exec(r->db, &r->err,
+        db_exec(c, err,
                 "INSERT INTO task_type (id, project_id, name, department, color, for_kind, "
                 "position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "ssssssIss", id, pid, t->name, t->department, t->color, t->for_kind, pos, now, now);
     return rc < 0 ? rc : 0;
 }
 
-static int insert_status(ms_req *r, const char *pid, const tpl_status *t, int64_t pos,
-                         char id[MS_ID_LEN])
+static int insert_status(db_conn *c, ms_error *err, const char *pid, const tpl_status *t,
+                         int64_t pos, char id[MS_ID_LEN])
 {
     char now[MS_TIME_LEN];
     ms_now_str(now);
     ms_uuid7(id);
-    int rc = db_exec(r->db, &r->err,
+    int rc = db_exec(c, err,
                      "INSERT INTO task_status (id, project_id, name, short_name, color, "
                      "is_default, is_done, is_retake, is_feedback_request, is_artist_allowed, "
                      "is_client_allowed, position, created_at, updated_at) "
@@ -138,6 +138,30 @@ static const ms_jfield setup_fields[] = {
     {0},
 };
 
+int production_setup(db_conn *c, const char *project_id, const char *tpl, ms_error *err)
+{
+    const tpl_type *types = !strcmp(tpl, "feature")       ? feature_types
+                            : !strcmp(tpl, "micro-drama") ? drama_types
+                                                          : series_types;
+    const tpl_task *tasks = !strcmp(tpl, "micro-drama") ? drama_tasks : animation_tasks;
+    char ids[8][MS_ID_LEN];
+    int rc;
+    for (int i = 0; types[i].name; i++) {
+        const char *parent = NULL;
+        for (int k = 0; k < i && types[i].parent; k++)
+            if (!strcmp(types[k].name, types[i].parent)) parent = ids[k];
+        if ((rc = insert_entity_type(c, err, project_id, types[i].name, types[i].kind, parent,
+                                     i + 1, ids[i])))
+            return rc;
+    }
+    char id[MS_ID_LEN];
+    for (int i = 0; tasks[i].name; i++)
+        if ((rc = insert_task_type(c, err, project_id, &tasks[i], i + 1, id))) return rc;
+    for (int i = 0; statuses[i].name; i++)
+        if ((rc = insert_status(c, err, project_id, &statuses[i], i + 1, id))) return rc;
+    return 0;
+}
+
 /* POST /projects/{id}/production/setup */
 int h_prod_setup(ms_req *r)
 {
@@ -153,24 +177,7 @@ int h_prod_setup(ms_req *r)
         return ms_req_fail(r, MS_ECONFLICT, "already-set-up",
                            "This project's production is set up already; change its types and "
                            "statuses one by one.");
-    const tpl_type *types = !strcmp(tpl, "feature")       ? feature_types
-                            : !strcmp(tpl, "micro-drama") ? drama_types
-                                                          : series_types;
-    const tpl_task *tasks = !strcmp(tpl, "micro-drama") ? drama_tasks : animation_tasks;
-    char ids[8][MS_ID_LEN];
-    for (int i = 0; types[i].name; i++) {
-        const char *parent = NULL;
-        for (int k = 0; k < i && types[i].parent; k++)
-            if (!strcmp(types[k].name, types[i].parent)) parent = ids[k];
-        if ((rc = insert_entity_type(r, s.project_id, types[i].name, types[i].kind, parent, i + 1,
-                                     ids[i])))
-            return rc;
-    }
-    char id[MS_ID_LEN];
-    for (int i = 0; tasks[i].name; i++)
-        if ((rc = insert_task_type(r, s.project_id, &tasks[i], i + 1, id))) return rc;
-    for (int i = 0; statuses[i].name; i++)
-        if ((rc = insert_status(r, s.project_id, &statuses[i], i + 1, id))) return rc;
+    if ((rc = production_setup(r->db, s.project_id, tpl, &r->err))) return rc;
     if ((rc = prod_event(r, &s, "production.setup", "project", s.project_id, NULL,
                          "production set up (%s)", tpl)))
         return rc;
@@ -318,8 +325,8 @@ int h_entity_types_create(ms_req *r)
     char id[MS_ID_LEN];
     const char *name = ms_json_str(r->body, "name");
     if ((rc = next_position(r, "entity_type", s.project_id, &pos)) ||
-        (rc = insert_entity_type(r, s.project_id, name, ms_json_str(r->body, "kind"), parent, pos,
-                                 id))) {
+        (rc = insert_entity_type(r->db, &r->err, s.project_id, name, ms_json_str(r->body, "kind"),
+                                 parent, pos, id))) {
         if (rc != MS_ENOMEM && prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "name-taken",
                                "This project has an entity type with this name already.");
@@ -357,7 +364,7 @@ int h_task_types_create(ms_req *r)
                   ms_json_str(r->body, "department") ? ms_json_str(r->body, "department") : "",
                   color ? color : "#7f8c8d", ms_json_str(r->body, "for_kind")};
     if ((rc = next_position(r, "task_type", s.project_id, &pos)) ||
-        (rc = insert_task_type(r, s.project_id, &t, pos, id))) {
+        (rc = insert_task_type(r->db, &r->err, s.project_id, &t, pos, id))) {
         if (rc != MS_ENOMEM && prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "name-taken",
                                "This project has a task type with this name already.");
@@ -414,7 +421,7 @@ int h_task_statuses_create(ms_req *r)
     int64_t pos;
     char id[MS_ID_LEN];
     if ((rc = next_position(r, "task_status", s.project_id, &pos)) ||
-        (rc = insert_status(r, s.project_id, &t, pos, id))) {
+        (rc = insert_status(r->db, &r->err, s.project_id, &t, pos, id))) {
         if (rc != MS_ENOMEM && prod_unique_violation(&r->err))
             return ms_req_fail(r, MS_ECONFLICT, "name-taken",
                                "This project has a status with this short name already.");

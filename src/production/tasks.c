@@ -15,7 +15,7 @@
 /* The assignees of each task as a JSON array of ids. SQLite and PostgreSQL spell string
  * aggregation differently (group_concat / string_agg), so this one expression is built per
  * engine. */
-static const char *assignees_expr(ms_req *r)
+const char *prod_assignees_expr(ms_req *r)
 {
     return !strcmp(db_conn_engine(r->db), "postgres")
                ? "(SELECT string_agg('\"' || ta.user_id || '\"', ',' ORDER BY ta.user_id) FROM "
@@ -37,7 +37,7 @@ static void task_select(ms_req *r, ms_buf *sql)
                      "t.status_id, ts.short_name AS status, ts.color AS status_color, ts.is_done, "
                      "t.priority, t.estimate, t.start_date, t.due_date, t.time_spent, "
                      "t.retake_count, '[' || COALESCE(");
-    ms_buf_puts(sql, assignees_expr(r));
+    ms_buf_puts(sql, prod_assignees_expr(r));
     ms_buf_puts(sql,
                 ", '') || ']' AS assignees_json, t.created_at, t.updated_at, t.version" TASK_FROM);
 }
@@ -536,10 +536,45 @@ static const ms_jfield bulk_fields[] = {
     {"task_ids", MS_J_ARRAY, true, false, 1, BULK_MAX, NULL},
     {"status_id", MS_J_ID, false, false, 0, 0, NULL},
     {"assignees", MS_J_ARRAY, false, false, 0, ASSIGNEES_MAX, NULL},
+    {"add_assignees", MS_J_ARRAY, false, false, 1, ASSIGNEES_MAX, NULL},
+    {"remove_assignees", MS_J_ARRAY, false, false, 1, ASSIGNEES_MAX, NULL},
     {"priority", MS_J_INT, false, false, 0, 3, NULL},
     {"due_date", MS_J_STRING, false, true, 10, 10, NULL},
     {0},
 };
+
+/* Add people to a task's assignees (the new ones are notified), or take them off. */
+static int assignees_add(ms_req *r, const prod_scope *s, const char *task_id, const json_t *ids)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        const char *u = json_string_value(v);
+        int rc = db_exec(r->db, &r->err,
+                         "INSERT INTO task_assignee (task_id, user_id) VALUES (?, ?) ON CONFLICT "
+                         "DO NOTHING",
+                         "ss", task_id, u);
+        if (rc < 0) return rc;
+        if (rc && (rc = prod_notify(r, s, u, "assignment", task_id, NULL, "assigned to you")))
+            return rc;
+    }
+    return 0;
+}
+
+static int assignees_remove(ms_req *r, const char *task_id, const json_t *ids)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int rc =
+            db_exec(r->db, &r->err, "DELETE FROM task_assignee WHERE task_id = ? AND user_id = ?",
+                    "ss", task_id, json_string_value(v));
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
 
 /* POST /projects/{id}/tasks/bulk: one change to many tasks, all or nothing (the request's
  * transaction): a task the caller may not see or change fails the whole request, named. */
@@ -550,8 +585,13 @@ int h_tasks_bulk(ms_req *r)
     prod_scope s;
     int rc = prod_scope_get(r, ms_req_param(r, "id"), &s);
     if (rc) return rc;
-    bool planning =
-        ms_json_has(b, "assignees") || ms_json_has(b, "priority") || ms_json_has(b, "due_date");
+    bool planning = ms_json_has(b, "assignees") || ms_json_has(b, "add_assignees") ||
+                    ms_json_has(b, "remove_assignees") || ms_json_has(b, "priority") ||
+                    ms_json_has(b, "due_date");
+    if (ms_json_has(b, "assignees") &&
+        (ms_json_has(b, "add_assignees") || ms_json_has(b, "remove_assignees")))
+        return ms_field_fail(&r->err, "assignees",
+                             "give the whole list, or people to add and remove, not both");
     if (!planning && !ms_json_has(b, "status_id"))
         return ms_field_fail(&r->err, "status_id", "say what to change");
     if ((rc = prod_require(r, &s, planning ? PROD_ARTIST : PROD_CLIENT, "change these tasks")))
@@ -561,6 +601,17 @@ int h_tasks_bulk(ms_req *r)
         return ms_field_fail(&r->err, "due_date", "must be a date YYYY-MM-DD");
     json_t *assignees = json_object_get(b, "assignees");
     if (assignees && (rc = assignees_check(r, &s, assignees, "assignees"))) return rc;
+    json_t *adding = json_object_get(b, "add_assignees");
+    json_t *removing = json_object_get(b, "remove_assignees");
+    if (adding && (rc = assignees_check(r, &s, adding, "add_assignees"))) return rc;
+    /* Someone who left the project can still be taken off its tasks: ids are all we check. */
+    size_t k;
+    json_t *u;
+    json_array_foreach(removing, k, u)
+    {
+        if (!json_is_string(u) || !ms_uuid_valid(json_string_value(u)))
+            return ms_field_fail(&r->err, "remove_assignees", "must hold user ids");
+    }
     const char *sid = ms_json_str(b, "status_id");
     status_row status;
     if (sid && ((rc = status_load(r, &s, sid, "status_id", &status)) ||
@@ -602,171 +653,11 @@ int h_tasks_bulk(ms_req *r)
             if (rc < 0) return rc;
         }
         if (assignees && (rc = assignees_set(r, &s, tid, assignees))) return rc;
+        if (removing && (rc = assignees_remove(r, tid, removing))) return rc;
+        if (adding && (rc = assignees_add(r, &s, tid, adding))) return rc;
     }
     if ((rc = prod_event(r, &s, "task.bulk", "project", s.project_id, (json_t *)b,
                          "%zu tasks changed", json_array_size(ids))))
         return rc;
     return ms_reply(r, 200, json_pack("{s:I}", "changed", (json_int_t)json_array_size(ids)));
-}
-
-/* ---- The grid. ----
- *
- * GET /projects/{id}/grid?entity_type_id=&parent_id=&ancestor_id=: rows are the entities of one
- * type (shots, or an asset type), columns the task types that apply to that kind, cells the
- * tasks. One query for the rows and one for all their tasks, both along indexes; the answer
- * is compact (columns once, cells as arrays) because a feature has thousands of rows. */
-int h_grid(ms_req *r)
-{
-    static const char *const allowed[] = {"entity_type_id", "parent_id", "ancestor_id", NULL};
-    int rc = ms_req_query_only(r, allowed);
-    if (rc) return rc;
-    prod_scope s;
-    if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &s))) return rc;
-    const char *type_id = ms_req_query(r, "entity_type_id");
-    if (!type_id) return ms_req_fail(r, MS_EBADREQ, "bad-query", "entity_type_id is required.");
-    db_stmt *st;
-    rc = db_query_row(r->db, &st, &r->err,
-                      "SELECT kind, name FROM entity_type WHERE id = ? AND project_id = ?", "ss",
-                      type_id, s.project_id);
-    if (rc < 0) return rc;
-    if (rc == DB_DONE)
-        return ms_req_fail(r, MS_EBADREQ, "bad-query",
-                           "entity_type_id is not one of this "
-                           "project's types.");
-    char kind[16];
-    ms_strlcpy(kind, db_col_text(st, 0), sizeof kind);
-    db_done(st);
-    json_t *out = json_object(), *cols = json_array(), *rows = json_array();
-    json_object_set_new(out, "columns", cols);
-    json_object_set_new(out, "rows", rows);
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT id, name, color, department FROM task_type WHERE project_id = ? AND "
-                  "for_kind = ? ORDER BY position, name",
-                  "ss", s.project_id, kind);
-    if (rc) goto fail;
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(cols, db_row_json(st));
-    db_done(st);
-    if (rc < 0) goto fail;
-    /* Rows: with ancestor_id, the entities two levels down (the shots of an episode). */
-    ms_buf sql;
-    ms_buf_init(&sql);
-    db_arg args[8];
-    int n = 0;
-    ms_buf_puts(&sql, "SELECT e.id, e.name, e.parent_id, pe.name AS parent_name, e.frame_in, "
-                      "e.frame_out, e.fields AS fields_json FROM entity e LEFT JOIN entity pe ON "
-                      "pe.id = e.parent_id WHERE e.project_id = ? AND e.type_id = ? AND "
-                      "e.deleted_at IS NULL");
-    args[n++] = DB_ARG_S(s.project_id);
-    args[n++] = DB_ARG_S(type_id);
-    if (ms_req_query(r, "parent_id")) {
-        ms_buf_puts(&sql, " AND e.parent_id = ?");
-        args[n++] = DB_ARG_S(ms_req_query(r, "parent_id"));
-    }
-    if (ms_req_query(r, "ancestor_id")) {
-        ms_buf_puts(&sql, " AND pe.parent_id = ?");
-        args[n++] = DB_ARG_S(ms_req_query(r, "ancestor_id"));
-    }
-    if (s.kind == PROD_VENDOR || s.kind == PROD_CLIENT) {
-        ms_buf_puts(&sql, " AND EXISTS (SELECT 1 FROM task t WHERE t.entity_id = e.id");
-        prod_task_filter(&s, &sql, args, &n);
-        ms_buf_puts(&sql, ")");
-    }
-    ms_buf_puts(&sql, " ORDER BY pe.name, e.position, e.name");
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW) {
-            json_t *row = db_row_json(st);
-            json_object_set_new(row, "tasks", json_object());
-            json_array_append_new(rows, row);
-        }
-        db_done(st);
-    }
-    if (rc < 0) {
-        ms_buf_free(&sql);
-        goto fail;
-    }
-    /* Cells: every visible task of those rows, matched to its row by entity id. */
-    ms_buf cells;
-    ms_buf_init(&cells);
-    ms_buf_puts(&cells, "SELECT t.entity_id, t.task_type_id, t.id, t.status_id, t.priority, "
-                        "t.due_date, t.retake_count, '[' || COALESCE(");
-    ms_buf_puts(&cells, assignees_expr(r));
-    ms_buf_puts(&cells, ", '') || ']' AS assignees_json FROM task t JOIN entity e ON e.id = "
-                        "t.entity_id LEFT JOIN entity pe ON pe.id = e.parent_id WHERE "
-                        "e.project_id = ? AND e.type_id = ? AND e.deleted_at IS NULL");
-    db_arg cargs[8];
-    int cn = 0;
-    cargs[cn++] = DB_ARG_S(s.project_id);
-    cargs[cn++] = DB_ARG_S(type_id);
-    if (ms_req_query(r, "parent_id")) {
-        ms_buf_puts(&cells, " AND e.parent_id = ?");
-        cargs[cn++] = DB_ARG_S(ms_req_query(r, "parent_id"));
-    }
-    if (ms_req_query(r, "ancestor_id")) {
-        ms_buf_puts(&cells, " AND pe.parent_id = ?");
-        cargs[cn++] = DB_ARG_S(ms_req_query(r, "ancestor_id"));
-    }
-    prod_task_filter(&s, &cells, cargs, &cn);
-    ms_buf_free(&sql);
-    rc = cells.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                   : db_query_args(r->db, &st, &r->err, cells.data, cargs, cn);
-    ms_buf_free(&cells);
-    if (rc) goto fail;
-    /* Rows by id: a small open-addressing index over the row array. */
-    size_t nrows = json_array_size(rows), cap = 16;
-    while (cap < 2 * nrows + 2)
-        cap *= 2;
-    size_t *slot = malloc(cap * sizeof *slot);
-    if (!slot) {
-        db_done(st);
-        rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-        goto fail;
-    }
-    for (size_t k = 0; k < cap; k++)
-        slot[k] = SIZE_MAX;
-    for (size_t k = 0; k < nrows; k++) {
-        const char *eid = json_string_value(json_object_get(json_array_get(rows, k), "id"));
-        size_t h = 5381;
-        for (const char *p = eid; *p; p++)
-            h = h * 33 + (unsigned char)*p;
-        size_t j = h & (cap - 1);
-        while (slot[j] != SIZE_MAX)
-            j = (j + 1) & (cap - 1);
-        slot[j] = k;
-    }
-    while ((rc = db_step(st, &r->err)) == DB_ROW) {
-        const char *eid = db_col_text(st, 0);
-        size_t h = 5381;
-        for (const char *p = eid; *p; p++)
-            h = h * 33 + (unsigned char)*p;
-        size_t j = h & (cap - 1);
-        json_t *row = NULL;
-        while (slot[j] != SIZE_MAX) {
-            json_t *cand = json_array_get(rows, slot[j]);
-            if (!strcmp(json_string_value(json_object_get(cand, "id")), eid)) {
-                row = cand;
-                break;
-            }
-            j = (j + 1) & (cap - 1);
-        }
-        if (!row) continue; /* a row the vendor/client filter removed */
-        json_t *cell = json_object();
-        json_object_set_new(cell, "id", json_string(db_col_text(st, 2)));
-        json_object_set_new(cell, "status_id", json_string(db_col_text(st, 3)));
-        json_object_set_new(cell, "priority", json_integer(db_col_int(st, 4)));
-        json_object_set_new(cell, "due_date",
-                            db_col_null(st, 5) ? json_null() : json_string(db_col_text(st, 5)));
-        json_object_set_new(cell, "retake_count", json_integer(db_col_int(st, 6)));
-        json_object_set_new(cell, "assignees", json_loads(db_col_text(st, 7), 0, NULL));
-        json_object_set_new(json_object_get(row, "tasks"), db_col_text(st, 1), cell);
-    }
-    db_done(st);
-    free(slot);
-    if (rc < 0) goto fail;
-    return ms_reply(r, 200, out);
-fail:
-    json_decref(out);
-    return rc;
 }

@@ -1,8 +1,10 @@
 /* migrate.c: the migration runner. See migrate.h.
  *
- * Checksums are BLAKE2b-128 (libsodium) of each migration's text exactly as written, so a
- * change of even a comment inside an applied migration is noticed. The text before the first
- * marker may hold only comments and blank lines. */
+ * Checksums are BLAKE2b-128 (libsodium) of each migration's text as written, without the
+ * blank lines and spaces at its end, so a change of even a comment inside an applied migration
+ * is noticed while appending the next migration to the file is not a change of the last one.
+ * (Checksums recorded before that rule cover the text with one final newline: both forms are
+ * accepted.) The text before the first marker may hold only comments and blank lines. */
 #include "store/migrate.h"
 
 #include "core/buf.h"
@@ -209,11 +211,23 @@ static void variants_free(variant_list *l)
     l->n = 0;
 }
 
-static void checksum(const char *sql, char out[33])
+/* The checksum of `sql` without its trailing whitespace, and (`legacy`) of that text plus one
+ * newline: the form recorded before trailing whitespace was ignored. */
+static void checksum(const char *sql, char out[33], char legacy[33])
 {
+    size_t n = strlen(sql);
+    while (n &&
+           (sql[n - 1] == '\n' || sql[n - 1] == ' ' || sql[n - 1] == '\t' || sql[n - 1] == '\r'))
+        n--;
     unsigned char h[16];
-    crypto_generichash(h, sizeof h, (const unsigned char *)sql, strlen(sql), NULL, 0);
+    crypto_generichash(h, sizeof h, (const unsigned char *)sql, n, NULL, 0);
     ms_hex_encode(h, sizeof h, out);
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)sql, n);
+    crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
+    crypto_generichash_final(&st, h, sizeof h);
+    ms_hex_encode(h, sizeof h, legacy);
 }
 
 typedef struct run_ctx {
@@ -251,8 +265,8 @@ static int apply_one(void *arg, int version, const char *name, const char *sql, 
         }
         if (x->use_variants) sql = v->sql;
     }
-    char sum[33];
-    checksum(sql, sum);
+    char sum[33], legacy[33];
+    checksum(sql, sum, legacy);
     int rc = db_begin(x->c, DB_TX_LOCKED, err);
     if (!rc) rc = db_lock(x->c, DB_LOCK_MIGRATE, err);
     db_stmt *st;
@@ -262,7 +276,7 @@ static int apply_one(void *arg, int version, const char *name, const char *sql, 
                           "si", x->module, version);
     if (rc < 0) goto out;
     if (rc == DB_ROW) {
-        bool same = strcmp(db_col_text(st, 0), sum) == 0;
+        bool same = !strcmp(db_col_text(st, 0), sum) || !strcmp(db_col_text(st, 0), legacy);
         db_done(st);
         rc = 0;
         if (!same)

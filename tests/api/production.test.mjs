@@ -181,6 +181,20 @@ test('bulk: many tasks at once, all or nothing', async () => {
   assertProblem(await sup.c.post(`${P()}/tasks/bulk`, { task_ids: [...ids, '00000000-0000-7000-8000-000000000001'], status_id: st.done.id }), 422, 'validation', { fields: ['task_ids[3]'] });
   assert.ok((await artist.c.get(`${P()}/tasks?assignee=${artist.id}`)).json.items.every((t) => t.status === 'wip'));
   assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, status_id: st.done.id }), 403, 'status-not-allowed');
+  // Add people to many tasks, or take them off, without touching the others assigned.
+  const before = (await sup.c.get('/api/v1/me/notifications')).json.items.length;
+  assertOk(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [sup.id] }), 200);
+  for (const id of ids) assert.deepEqual(new Set((await sup.c.get(`/api/v1/tasks/${id}`)).json.assignees), new Set([artist.id, sup.id]));
+  const notes = (await sup.c.get('/api/v1/me/notifications')).json.items;
+  assert.equal(notes.length - before, ids.length, 'one assignment notice per task');
+  assertOk(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [sup.id] }), 200);
+  assert.equal((await sup.c.get('/api/v1/me/notifications')).json.items.length, notes.length, 'no notice twice');
+  assertOk(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, remove_assignees: [sup.id] }), 200);
+  for (const id of ids) assert.deepEqual((await sup.c.get(`/api/v1/tasks/${id}`)).json.assignees, [artist.id]);
+  assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, assignees: [], add_assignees: [sup.id] }), 422, 'validation', { fields: ['assignees'] });
+  assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [outsider.id] }), 422, 'validation', { fields: ['add_assignees'] });
+  assertProblem(await artist.c.post(`${P()}/tasks/bulk`, { task_ids: ids, remove_assignees: ['nope'] }), 422, 'validation', { fields: ['remove_assignees'] });
+  assertProblem(await client.c.post(`${P()}/tasks/bulk`, { task_ids: ids, add_assignees: [sup.id] }), 403, 'production-role');
 });
 
 test('the grid: shots x task types, cells with status and assignees; filtered per role', async () => {
@@ -197,6 +211,32 @@ test('the grid: shots x task types, cells with status and assignees; filtered pe
   assert.deepEqual(Object.keys(v.rows[0].tasks), [comp.id]);
   assertProblem(await artist.c.get(`${P()}/grid`), 400, 'bad-query');
   assertProblem(await outsider.c.get(`${P()}/grid?entity_type_id=${shotType.id}`), 404, 'not-found');
+});
+
+test('the grid cache: served again until a production write, then rebuilt; ETag and 304', async () => {
+  const url = `${P()}/grid?entity_type_id=${shotType.id}&ancestor_id=${ep1.id}`;
+  const a = await artist.c.get(url);
+  const etag = a.headers.get('etag');
+  assert.match(etag, /^"grid-\d+-a"$/);
+  const again = await sup.c.get(url);
+  assert.equal(again.text, a.text, 'the same bytes for another member who sees everything');
+  assert.equal((await artist.c.get(url, { headers: { 'If-None-Match': etag } })).status, 304);
+  // A client sees its own, status-filtered grid, not the cached full one.
+  const cg = assertOk(await client.c.get(url), 200);
+  assert.notEqual(cg.rows.length, a.json.rows.length);
+  assert.ok(cg.rows.every((r) => Object.keys(r.tasks).length > 0));
+  // A write through any route raises the revision: the next grid shows it.
+  const cell = a.json.rows[0].tasks[anim.id];
+  const t = assertOk(await sup.c.get(`/api/v1/tasks/${cell.id}`), 200);
+  assertOk(await sup.c.patch(`/api/v1/tasks/${cell.id}`, { priority: (t.priority + 1) % 4 }, { headers: { 'If-Match': `"${t.version}"` } }), 200);
+  const b = await artist.c.get(url, { headers: { 'If-None-Match': etag } });
+  assert.equal(b.status, 200);
+  assert.notEqual(b.headers.get('etag'), etag);
+  assert.equal(b.json.rows[0].tasks[anim.id].priority, (t.priority + 1) % 4);
+  // A vendor's grid is never the cached one.
+  const v = assertOk(await vendor.c.get(url), 200);
+  assert.ok(v.rows.length < b.json.rows.length);
+  assert.equal((await vendor.c.get(url)).headers.get('etag'), null);
 });
 
 test('my tasks across projects; comments with a status change, mentions and notifications', async () => {

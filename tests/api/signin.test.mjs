@@ -61,13 +61,21 @@ describe('throttling', { concurrency: true }, () => {
     assert.ok(ev.every((e) => e.actor_id === u.id && e.org_id === null && e.project_id === null));
   });
 
-  test('from the third failure on, the next attempt must wait (429 signin-throttled, growing Retry-After)', async () => {
+  test('from the third failure on, the next attempt must wait (429 signin-throttled, growing Retry-After)', async (t) => {
     const u = await addUser(lenient, `${uniq('slow')}@example.com`, { name: '王家卫 Wong Kar-wai' });
     const ip = freshIp();
     assertProblem(await attempt(lenient, ip, u.email, 'wrong-1-password'), 401, 'invalid-credentials');
     assertProblem(await attempt(lenient, ip, u.email, 'wrong-2-password'), 401, 'invalid-credentials');
-    assertProblem(await attempt(lenient, ip, u.email, 'wrong-3-password'), 401, 'invalid-credentials');
+    const third = await attempt(lenient, ip, u.email, 'wrong-3-password');
+    const thirdAt = Date.now();
+    assertProblem(third, 401, 'invalid-credentials');
     const t1 = await attempt(lenient, ip, u.email, u.password);
+    if (t1.status === 201 && Date.now() - thirdAt >= 1000) {
+      // The one-second wait had passed before the server saw the attempt: a machine this
+      // loaded (sanitizers, parallel builds) cannot show the windows this test measures.
+      t.skip('the machine is too slow to observe a 1 s window');
+      return;
+    }
     assertProblem(t1, 429, 'signin-throttled');
     assert.equal(t1.headers.get('retry-after'), '1');
     await sleep(1100);

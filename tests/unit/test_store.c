@@ -312,6 +312,14 @@ static void test_migrations(void **state)
     assert_int_equal(rep.pending, 1);
     assert_int_equal(ms_migrate(f->d, v2, 1, false, &rep, &e), 0);
     assert_int_equal(rep.applied, 1);
+    /* Blank lines and spaces at the end of a migration (the next one appended after a blank
+     * line) are not a change. */
+    ms_schema spaced[] = {{"demo",
+                           "-- migration 1: t\nCREATE TABLE demo (a INTEGER);\n\n\n"
+                           "-- migration 2: u\nALTER TABLE demo ADD COLUMN b TEXT;\n  \n",
+                           NULL}};
+    assert_int_equal(ms_migrate(f->d, spaced, 1, false, &rep, &e), 0);
+    assert_int_equal(rep.current, 2);
     /* The database is newer than the code. */
     assert_int_equal(ms_migrate(f->d, v1, 1, false, &rep, &e), MS_EINTERNAL);
     assert_string_equal(e.type, "schema-newer");
