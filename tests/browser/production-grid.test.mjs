@@ -190,6 +190,7 @@ test('multi-select with shift-click and a bulk status change', async () => {
   await bar.waitFor();
   await page.getByTestId('bulk-column').selectOption({ label: 'Animation' });
   await page.getByTestId('bulk-assignee').selectOption({ label: 'Ada Artist' });
+  assert.equal(await page.getByTestId('bulk-assignee-mode').inputValue(), 'add', 'adding keeps the other assignees');
   await page.getByTestId('bulk-priority').selectOption({ label: 'Urgent' });
   await page.getByTestId('bulk-due').fill('2031-05-04');
   await page.getByTestId('bulk-apply').click();

@@ -518,6 +518,7 @@ function BulkBar({ project, vocab, columns, people, rows, settable, plan, onDone
   const [col, setCol] = useState('');
   const [status, setStatus] = useState('');
   const [who, setWho] = useState('');
+  const [whoMode, setWhoMode] = useState('add'); // add | replace | remove (the others stay, or not)
   const [priority, setPriority] = useState('');
   const [due, setDue] = useState('');
   const [busy, setBusy] = useState(false);
@@ -526,7 +527,10 @@ function BulkBar({ project, vocab, columns, people, rows, settable, plan, onDone
   const apply = async () => {
     const body = { task_ids: taskIds };
     if (status) body.status_id = status;
-    if (who) body.assignees = who === '-' ? [] : [who];
+    if (who === '-') body.assignees = [];
+    else if (who && whoMode === 'replace') body.assignees = [who];
+    else if (who && whoMode === 'remove') body.remove_assignees = [who];
+    else if (who) body.add_assignees = [who];
     if (priority !== '') body.priority = Number(priority);
     if (due) body.due_date = due;
     setBusy(true);
@@ -558,6 +562,12 @@ function BulkBar({ project, vocab, columns, people, rows, settable, plan, onDone
         <option value="-">${t('production.unassign')}</option>
         ${people.map((p) => html`<option key=${p.id} value=${p.id}>${p.name}</option>`)}
       </select>
+      ${who && who !== '-' && html`<select class="input select" aria-label=${t('production.bulk_assignee_mode')} data-testid="bulk-assignee-mode"
+        value=${whoMode} onChange=${(e) => setWhoMode(e.target.value)}>
+        <option value="add">${t('production.assignee_add')}</option>
+        <option value="replace">${t('production.assignee_replace')}</option>
+        <option value="remove">${t('production.assignee_remove')}</option>
+      </select>`}
       <select class="input select" aria-label=${t('production.bulk_priority')} data-testid="bulk-priority" value=${priority} onChange=${(e) => setPriority(e.target.value)}>
         <option value="">${t('production.bulk_priority')}</option>
         ${[0, 1, 2, 3].map((p) => html`<option key=${p} value=${String(p)}>${t(`production.priority.${p}`)}</option>`)}
