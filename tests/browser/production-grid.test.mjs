@@ -139,6 +139,12 @@ test('inline status edit persists; empty cells create tasks; the keyboard moves 
   assert.equal(await page.locator('.pg-task:has([data-testid="status-menu"])').evaluate((el) => el.closest('.pg-row').dataset.row), 'SH030');
   await page.keyboard.press('Escape');
   await page.getByTestId('status-menu').waitFor({ state: 'detached' });
+  // Space selects the focused row (SH030).
+  await page.keyboard.press(' ');
+  await page.getByTestId('bulk-bar').waitFor();
+  assert.match(await row(page, 'SH030').getAttribute('class'), /pg-selected/);
+  await page.keyboard.press(' ');
+  await page.getByTestId('bulk-bar').waitFor({ state: 'detached' });
   assert.ok(animIdx >= 0);
 
   // The row name opens the row's first task on the task page (the review module's, or a
@@ -318,7 +324,17 @@ test('another entity type; adding a shot; a task column for every row', async ()
   await page.waitForFunction(() => document.querySelectorAll('.pg-task[data-col="Storyboard"] .pg-chip').length === 6);
   const sb = (await admin.get(`/api/v1/projects/${project.id}/tasks?task_type_id=${tt.Storyboard.id}&limit=100`)).json.items;
   assert.equal(sb.length, 6);
-  assertClean(errors);
+
+  // Back from a task page, the grid is as it was left (type, search).
+  await page.getByTestId('grid-search').fill('SH06');
+  await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]').length === 1);
+  await row(page, 'SH060').locator('.pg-name a').click();
+  await page.waitForURL(/\/production\/tasks\//);
+  await page.goBack();
+  await row(page, 'SH060').waitFor();
+  assert.equal(await page.getByTestId('grid-search').inputValue(), 'SH06');
+  assert.deepEqual(await shownRows(page), ['SH060']);
+  assertClean(errors.filter((e) => !/status of 404/.test(e))); // the review module's task page, when not there
   await close();
 });
 

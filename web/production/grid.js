@@ -26,6 +26,10 @@ import { useAsync, useDebounced, Empty, ErrorBox, Loading, errorMessage } from '
 import { allowedStatuses, canPlan, listAll, taskHref, Initials, StatusChip } from './common.js';
 
 export const ROW_H = 36;
+// The grid's view (type, episode, filters, sort, grouping, scroll) per project, kept while the
+// app runs, so that coming back from a task page finds the grid as it was left.
+const memory = new Map();
+const remember = (key, patch) => memory.set(key, { ...(memory.get(key) || {}), ...patch });
 const collator = new Intl.Collator(undefined, { numeric: true });
 const OVERSCAN = 8;
 const CREATE_CHUNK = 5000;
@@ -51,10 +55,15 @@ function useAncestors(project, vocab, type) {
 
 export default function GridPage({ project, vocab, people }) {
   const types = vocab.entityTypes.filter((et) => vocab.taskTypes.some((tt) => tt.for_kind === et.kind));
-  const [typeId, setTypeId] = useState(() => (types.find((x) => x.kind === 'shot') || types[0] || vocab.entityTypes[0]).id);
+  const saved = memory.get(project.id) || {};
+  const [typeId, setTypeId] = useState(() => (vocab.entityTypes.some((x) => x.id === saved.typeId) ? saved.typeId
+    : (types.find((x) => x.kind === 'shot') || types[0] || vocab.entityTypes[0]).id));
   const type = vocab.entityTypes.find((x) => x.id === typeId);
   const anc = useAncestors(project, vocab, type);
-  const [episode, setEpisode] = useState('');
+  const [episode, setEpisode] = useState(saved.episode || '');
+  useEffect(() => {
+    remember(project.id, { typeId, episode });
+  }, [typeId, episode]);
   const grid = useAsync(() => api.get(`/api/v1/projects/${project.id}/grid`, {
     entity_type_id: typeId, ancestor_id: anc.grandType ? episode : '',
   }), [project.id, typeId, episode]);
@@ -91,14 +100,19 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   const plan = canPlan(project);
   const settable = useMemo(() => allowedStatuses(project, vocab.statuses), [project, vocab.statuses]);
 
-  const [text, setText] = useState('');
+  const mkey = `${project.id}:${type.id}`;
+  const saved = memory.get(mkey) || {};
+  const [text, setText] = useState(saved.text || '');
   const q = useDebounced(text.trim().toLowerCase(), 150);
-  const [assignee, setAssignee] = useState('');
-  const [fCol, setFCol] = useState('');
-  const [fStatus, setFStatus] = useState('');
-  const [sort, setSort] = useState('name');
-  const [group, setGroup] = useState('none');
-  const [collapsed, setCollapsed] = useState(() => new Set());
+  const [assignee, setAssignee] = useState(saved.assignee || '');
+  const [fCol, setFCol] = useState(saved.fCol || '');
+  const [fStatus, setFStatus] = useState(saved.fStatus || '');
+  const [sort, setSort] = useState(saved.sort || 'name');
+  const [group, setGroup] = useState(saved.group || 'none');
+  const [collapsed, setCollapsed] = useState(() => new Set(saved.collapsed || []));
+  useEffect(() => {
+    remember(mkey, { text, assignee, fCol, fStatus, sort, group, collapsed: [...collapsed] });
+  }, [text, assignee, fCol, fStatus, sort, group, collapsed]);
   const [selected, setSelected] = useState(() => new Set());
   const [anchor, setAnchor] = useState(null);
   const [focus, setFocus] = useState({ r: 0, c: 0 });
@@ -184,6 +198,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     const el = scroller.current;
     if (!el) return undefined;
     const measure = () => setView({ top: el.scrollTop, height: el.clientHeight });
+    if (saved.scrollTop) el.scrollTop = saved.scrollTop;
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
@@ -227,6 +242,16 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
       return;
     } else if (e.key === 'Escape') {
       setMenu(null);
+      return;
+    } else if (e.key === ' ') {
+      // Space selects or unselects the focused row.
+      const row = items[rowIndex[r]].row;
+      const next = new Set(selected);
+      if (next.has(row.id)) next.delete(row.id);
+      else next.add(row.id);
+      setSelected(next);
+      setAnchor(row.id);
+      e.preventDefault();
       return;
     } else return;
     e.preventDefault();
@@ -455,6 +480,8 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
         <option value="parent">${t('production.group_by', { name: anc.parentType.name })}</option>
         ${anc.grandType && html`<option value="grand">${t('production.group_by', { name: anc.grandType.name })}</option>`}
       </select>`}
+      <button type="button" class="btn btn-sm btn-ghost" data-testid="grid-refresh" title=${t('production.refresh')}
+        aria-label=${t('production.refresh')} onClick=${reload}><${Icon} name="refresh" size=${14} /></button>
       <span class="pg-count" data-testid="grid-count">${t('production.n_rows', { n: rows.length, total: data.rows.length })}</span>
       <span class="pg-spacer-flex"></span>
       ${plan && html`<button type="button" class="btn btn-primary btn-sm" data-testid="add-entity" onClick=${() => setAdding(true)}>
@@ -470,7 +497,11 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
         ${plan ? t('production.no_rows_plan') : ''}<//>`
     : html`<div class="pg-scroll" ref=${scroller} tabindex="0" role="grid" aria-label=${t('production.grid')}
       aria-rowcount=${rows.length + 1} data-testid="grid" onKeyDown=${onKeyDown} onClick=${onGridClick} onDblClick=${onGridDblClick}
-      onScroll=${(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
+      onScroll=${(e) => {
+        const el = e.currentTarget;
+        setView({ top: el.scrollTop, height: el.clientHeight });
+        remember(mkey, { scrollTop: el.scrollTop });
+      }}>
       <div class="pg-inner">
         <div class="pg-row pg-head" role="row">
           <div class="pg-cell pg-check pg-sticky" role="columnheader">
