@@ -139,8 +139,22 @@ test('inline status edit persists; empty cells create tasks; the keyboard moves 
   assert.equal(await page.locator('.pg-task:has([data-testid="status-menu"])').evaluate((el) => el.closest('.pg-row').dataset.row), 'SH030');
   await page.keyboard.press('Escape');
   await page.getByTestId('status-menu').waitFor({ state: 'detached' });
+  // Space selects the focused row (SH030).
+  await page.keyboard.press(' ');
+  await page.getByTestId('bulk-bar').waitFor();
+  assert.match(await row(page, 'SH030').getAttribute('class'), /pg-selected/);
+  await page.keyboard.press(' ');
+  await page.getByTestId('bulk-bar').waitFor({ state: 'detached' });
   assert.ok(animIdx >= 0);
-  assertClean(errors);
+
+  // The row name opens the row's first task on the task page (the review module's, or a
+  // clear error box while that module is not there).
+  const firstTask = await taskOf('SH020', tt.Animation);
+  await row(page, 'SH020').locator('.pg-name a').click();
+  await page.waitForURL(`**/projects/${project.id}/production/tasks/${firstTask.id}`);
+  const missing = await page.getByTestId('module-missing').waitFor({ timeout: 3000 }).then(() => true, () => false);
+  if (missing) assert.match(await page.getByTestId('module-missing').innerText(), /review\/task\.js/);
+  assertClean(errors.filter((e) => !missing || !/status of 404/.test(e)));
   await close();
 
   // An artist's menu has no "approved" (not allowed to artists); a supervisor's has.
@@ -176,6 +190,24 @@ test('multi-select with shift-click and a bulk status change', async () => {
   assert.equal((await taskOf('SH020', tt.Animation)).status, 'todo', 'only the chosen column changed');
   await cell(page, 'SH030', comp().name).locator('.pg-chip[data-status="approved"]').waitFor();
 
+  // Planning in bulk: assignee, priority and due date of two rows' animation tasks.
+  await row(page, 'SH010').locator('input[type="checkbox"]').click();
+  await row(page, 'SH050').locator('input[type="checkbox"]').click();
+  await bar.waitFor();
+  await page.getByTestId('bulk-column').selectOption({ label: 'Animation' });
+  await page.getByTestId('bulk-assignee').selectOption({ label: 'Ada Artist' });
+  assert.equal(await page.getByTestId('bulk-assignee-mode').inputValue(), 'add', 'adding keeps the other assignees');
+  await page.getByTestId('bulk-priority').selectOption({ label: 'Urgent' });
+  await page.getByTestId('bulk-due').fill('2031-05-04');
+  await page.getByTestId('bulk-apply').click();
+  await bar.waitFor({ state: 'detached' });
+  for (const n of ['SH010', 'SH050']) {
+    const x = await taskOf(n, tt.Animation);
+    assert.deepEqual([x.assignees, x.priority, x.due_date], [[artist.id], 3, '2031-05-04'], n);
+  }
+  assert.deepEqual((await taskOf('SH020', tt.Animation)).assignees, []);
+  await cell(page, 'SH050', 'Animation').locator('.pg-avatar').waitFor();
+
   // Select all (filtered) then clear.
   await page.getByTestId('grid-search').fill('SH05');
   await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]').length === 1);
@@ -204,10 +236,13 @@ test('filters, search, sort and grouping narrow and order the rows', async () =>
   await page.getByTestId('filter-column').selectOption({ value: '' });
 
   await page.getByTestId('filter-assignee').selectOption({ label: 'Ada Artist' });
-  await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]').length === 1);
-  assert.deepEqual(await shownRows(page), ['SH010']);
+  await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]').length === 2);
+  assert.deepEqual(await shownRows(page), ['SH010', 'SH050']);
   await page.getByTestId('filter-assignee').selectOption({ value: '' });
 
+  await page.getByTestId('grid-sort').selectOption({ label: `Sort by ${comp().name} status` });
+  await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]')[1]?.dataset.row === 'SH050');
+  assert.deepEqual(await shownRows(page), ['SH010', 'SH050', 'SH020', 'SH030', 'SH040'], 'todo before approved');
   await page.getByTestId('grid-sort').selectOption({ value: 'frames' });
   await page.waitForFunction(() => document.querySelector('.pg-row[data-row]')?.dataset.row === 'SH050');
   assert.deepEqual(await shownRows(page), ['SH050', 'SH040', 'SH030', 'SH020', 'SH010']);
@@ -289,7 +324,17 @@ test('another entity type; adding a shot; a task column for every row', async ()
   await page.waitForFunction(() => document.querySelectorAll('.pg-task[data-col="Storyboard"] .pg-chip').length === 6);
   const sb = (await admin.get(`/api/v1/projects/${project.id}/tasks?task_type_id=${tt.Storyboard.id}&limit=100`)).json.items;
   assert.equal(sb.length, 6);
-  assertClean(errors);
+
+  // Back from a task page, the grid is as it was left (type, search).
+  await page.getByTestId('grid-search').fill('SH06');
+  await page.waitForFunction(() => document.querySelectorAll('.pg-row[data-row]').length === 1);
+  await row(page, 'SH060').locator('.pg-name a').click();
+  await page.waitForURL(/\/production\/tasks\//);
+  await page.goBack();
+  await row(page, 'SH060').waitFor();
+  assert.equal(await page.getByTestId('grid-search').inputValue(), 'SH06');
+  assert.deepEqual(await shownRows(page), ['SH060']);
+  assertClean(errors.filter((e) => !/status of 404/.test(e))); // the review module's task page, when not there
   await close();
 });
 

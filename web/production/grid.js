@@ -26,6 +26,10 @@ import { useAsync, useDebounced, Empty, ErrorBox, Loading, errorMessage } from '
 import { allowedStatuses, canPlan, listAll, taskHref, Initials, StatusChip } from './common.js';
 
 export const ROW_H = 36;
+// The grid's view (type, episode, filters, sort, grouping, scroll) per project, kept while the
+// app runs, so that coming back from a task page finds the grid as it was left.
+const memory = new Map();
+const remember = (key, patch) => memory.set(key, { ...(memory.get(key) || {}), ...patch });
 const collator = new Intl.Collator(undefined, { numeric: true });
 const OVERSCAN = 8;
 const CREATE_CHUNK = 5000;
@@ -51,10 +55,15 @@ function useAncestors(project, vocab, type) {
 
 export default function GridPage({ project, vocab, people }) {
   const types = vocab.entityTypes.filter((et) => vocab.taskTypes.some((tt) => tt.for_kind === et.kind));
-  const [typeId, setTypeId] = useState(() => (types.find((x) => x.kind === 'shot') || types[0] || vocab.entityTypes[0]).id);
+  const saved = memory.get(project.id) || {};
+  const [typeId, setTypeId] = useState(() => (vocab.entityTypes.some((x) => x.id === saved.typeId) ? saved.typeId
+    : (types.find((x) => x.kind === 'shot') || types[0] || vocab.entityTypes[0]).id));
   const type = vocab.entityTypes.find((x) => x.id === typeId);
   const anc = useAncestors(project, vocab, type);
-  const [episode, setEpisode] = useState('');
+  const [episode, setEpisode] = useState(saved.episode || '');
+  useEffect(() => {
+    remember(project.id, { typeId, episode });
+  }, [typeId, episode]);
   const grid = useAsync(() => api.get(`/api/v1/projects/${project.id}/grid`, {
     entity_type_id: typeId, ancestor_id: anc.grandType ? episode : '',
   }), [project.id, typeId, episode]);
@@ -89,16 +98,21 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   const statusById = useMemo(() => new Map(vocab.statuses.map((s) => [s.id, s])), [vocab.statuses]);
   const statusOrder = useMemo(() => new Map(vocab.statuses.map((s, i) => [s.id, i])), [vocab.statuses]);
   const plan = canPlan(project);
-  const settable = allowedStatuses(project, vocab.statuses);
+  const settable = useMemo(() => allowedStatuses(project, vocab.statuses), [project, vocab.statuses]);
 
-  const [text, setText] = useState('');
+  const mkey = `${project.id}:${type.id}`;
+  const saved = memory.get(mkey) || {};
+  const [text, setText] = useState(saved.text || '');
   const q = useDebounced(text.trim().toLowerCase(), 150);
-  const [assignee, setAssignee] = useState('');
-  const [fCol, setFCol] = useState('');
-  const [fStatus, setFStatus] = useState('');
-  const [sort, setSort] = useState('name');
-  const [group, setGroup] = useState('none');
-  const [collapsed, setCollapsed] = useState(() => new Set());
+  const [assignee, setAssignee] = useState(saved.assignee || '');
+  const [fCol, setFCol] = useState(saved.fCol || '');
+  const [fStatus, setFStatus] = useState(saved.fStatus || '');
+  const [sort, setSort] = useState(saved.sort || 'name');
+  const [group, setGroup] = useState(saved.group || 'none');
+  const [collapsed, setCollapsed] = useState(() => new Set(saved.collapsed || []));
+  useEffect(() => {
+    remember(mkey, { text, assignee, fCol, fStatus, sort, group, collapsed: [...collapsed] });
+  }, [text, assignee, fCol, fStatus, sort, group, collapsed]);
   const [selected, setSelected] = useState(() => new Set());
   const [anchor, setAnchor] = useState(null);
   const [focus, setFocus] = useState({ r: 0, c: 0 });
@@ -161,16 +175,18 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     return out;
   }, [rows, group, collapsed, anc.parents]);
   // rowIndex: the item index of each row (for the keyboard); rowOfItem: the reverse.
-  const [rowIndex, rowOfItem] = useMemo(() => {
+  const [rowIndex, rowOfItem, posOfRow] = useMemo(() => {
     const idx = [];
     const rev = new Int32Array(items.length).fill(-1);
+    const pos = new Map();
     items.forEach((it, i) => {
       if (it.row) {
         rev[i] = idx.length;
+        pos.set(it.row.id, idx.length);
         idx.push(i);
       }
     });
-    return [idx, rev];
+    return [idx, rev, pos];
   }, [items]);
   // Columns where some shown row has no task yet (offered "create for all").
   const missing = useMemo(() => new Set(columns.filter((c) => rows.some((r) => !r.tasks[c.id])).map((c) => c.id)), [columns, rows]);
@@ -182,6 +198,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     const el = scroller.current;
     if (!el) return undefined;
     const measure = () => setView({ top: el.scrollTop, height: el.clientHeight });
+    if (saved.scrollTop) el.scrollTop = saved.scrollTop;
     measure();
     const ro = new ResizeObserver(measure);
     ro.observe(el);
@@ -202,10 +219,18 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   };
 
   const onKeyDown = (e) => {
+    if (e.key === 'Escape' && e.target.closest('.pg-menu')) {
+      e.preventDefault();
+      setMenu(null);
+      scroller.current.focus();
+      return;
+    }
     if (e.target.closest('input,select,textarea,.pg-menu')) return;
     const nr = rowIndex.length;
     if (!nr || !columns.length) return;
-    let { r, c } = focus;
+    // Filtering may have left the focus past the end.
+    let r = Math.min(focus.r, nr - 1);
+    let c = Math.min(focus.c, columns.length - 1);
     if (e.key === 'ArrowDown') r = Math.min(nr - 1, r + 1);
     else if (e.key === 'ArrowUp') r = Math.max(0, r - 1);
     else if (e.key === 'ArrowRight') c = Math.min(columns.length - 1, c + 1);
@@ -217,6 +242,16 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
       return;
     } else if (e.key === 'Escape') {
       setMenu(null);
+      return;
+    } else if (e.key === ' ') {
+      // Space selects or unselects the focused row.
+      const row = items[rowIndex[r]].row;
+      const next = new Set(selected);
+      if (next.has(row.id)) next.delete(row.id);
+      else next.add(row.id);
+      setSelected(next);
+      setAnchor(row.id);
+      e.preventDefault();
       return;
     } else return;
     e.preventDefault();
@@ -251,9 +286,15 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     rows: d.rows.map((row) => (row.id === rowId ? { ...row, tasks: { ...row.tasks, [ttid]: cell } } : row)),
   }));
 
+  // A menu's choice closes it and gives the focus back to the grid (keyboard users go on).
+  const closeMenu = () => {
+    setMenu(null);
+    if (scroller.current) scroller.current.focus({ preventScroll: true });
+  };
+
   const setStatus = async (row, ttid, statusId) => {
     const cell = row.tasks[ttid];
-    setMenu(null);
+    closeMenu();
     try {
       const cur = await api.request('GET', `/api/v1/tasks/${cell.id}`);
       const task = await api.patch(`/api/v1/tasks/${cell.id}`, { status_id: statusId }, { etag: cur.etag || etagOf(cur.data) });
@@ -266,7 +307,7 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   };
 
   const createTask = async (row, ttid) => {
-    setMenu(null);
+    closeMenu();
     try {
       const task = await api.post(`/api/v1/projects/${project.id}/tasks`, { entity_id: row.id, task_type_id: ttid });
       updateCell(row.id, ttid, {
@@ -294,6 +335,106 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
       reload();
     }
   };
+
+  // Rows are drawn by pure functions without closures (events are delegated to the scroller,
+  // reading data-* attributes), so a row's virtual node is cached and reused while its inputs
+  // are unchanged: scrolling diffs only the rows that enter the window.
+  const ctx = useMemo(() => ({}), [columns, statusById, people, plan, settable, group, project.id]);
+  const cache = useRef({ ctx: null, map: new Map() });
+  if (cache.current.ctx !== ctx || cache.current.map.size > 2000) cache.current = { ctx, map: new Map() };
+  const cachedRow = (row, i, sel, focusC, menuC, up) => {
+    const hit = cache.current.map.get(row.id);
+    if (hit && hit.row === row && hit.i === i && hit.sel === sel && hit.focusC === focusC && hit.menuC === menuC && hit.up === up) return hit.vnode;
+    const vnode = rowView(row, i, sel, focusC, menuC, up);
+    cache.current.map.set(row.id, { row, i, sel, focusC, menuC, up, vnode });
+    return vnode;
+  };
+  const rowView = (row, i, sel, focusC, menuC, up) => {
+    const firstTask = columns.map((c) => row.tasks[c.id]).find(Boolean);
+    const f = frames(row);
+    return html`<div key=${row.id} class=${`pg-row ${sel ? 'pg-selected' : ''}`} role="row" aria-rowindex=${i + 2}
+      data-row=${row.name} data-rid=${row.id}>
+      <div class="pg-cell pg-check pg-sticky" role="gridcell">
+        <input type="checkbox" aria-label=${t('production.select_row', { name: row.name })} checked=${sel} data-act="select" />
+      </div>
+      <div class="pg-cell pg-name pg-sticky" role="rowheader">
+        ${firstTask ? html`<a class="truncate" href=${taskHref(project.id, firstTask.id)}>${row.name}</a>`
+          : html`<span class="truncate">${row.name}</span>`}
+        ${group === 'none' && row.parent_name && html`<span class="pg-parent truncate">${row.parent_name}</span>`}
+      </div>
+      <div class="pg-cell pg-frames" role="gridcell">${f ?? ''}</div>
+      ${columns.map((c, ci) => cellView(row, c, ci === focusC, menuC === c.id, up))}
+    </div>`;
+  };
+  const cellView = (row, col, focused, open, up) => {
+    const cell = row.tasks[col.id];
+    const status = cell && statusById.get(cell.status_id);
+    return html`<div key=${col.id} class=${`pg-cell pg-col pg-task ${focused ? 'pg-focus' : ''} ${open ? 'pg-open' : ''}`} role="gridcell"
+      data-col=${col.name} data-ttid=${col.id} data-task=${cell ? cell.id : undefined}>
+      ${cell ? html`<button type="button" class="pg-chip-btn" aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'} data-act="open"
+          aria-label=${t('production.cell_label', { row: row.name, col: col.name, status: status ? status.name : '' })}>
+          <${StatusChip} status=${status} />
+        </button>
+        <span class="pg-assignees">${cell.assignees.slice(0, 3).map((id) => html`<${Initials} key=${id} id=${id} people=${people} />`)}
+          ${cell.assignees.length > 3 && html`<span class="pg-more">+${cell.assignees.length - 3}</span>`}</span>
+        ${cell.retake_count > 0 && html`<span class="pg-retakes" title=${t('production.retakes', { n: cell.retake_count })}>↺${cell.retake_count}</span>`}`
+      : plan ? html`<button type="button" class="pg-empty-btn" aria-label=${t('production.create_task_in', { row: row.name, col: col.name })}
+          aria-haspopup="menu" data-act="open">+</button>` : html`<span class="pg-empty"></span>`}
+      ${open && html`<div class=${`pg-menu ${up ? 'pg-menu-up' : ''}`} role="menu" data-testid="status-menu">
+        ${cell ? html`
+          ${settable.length === 0 && html`<div class="pg-menu-note">${t('production.no_status_allowed')}</div>`}
+          ${settable.map((x) => html`<button key=${x.id} type="button" role="menuitemradio" class="pg-menu-item"
+            aria-checked=${x.id === cell.status_id ? 'true' : 'false'} disabled=${x.id === cell.status_id}
+            data-act="status" data-sid=${x.id}><${StatusChip} status=${x} /><span>${x.name}</span></button>`)}
+          <div class="pg-menu-sep"></div>
+          <a class="pg-menu-item" role="menuitem" href=${taskHref(project.id, cell.id)}><${Icon} name="link" size=${14} />${t('production.open_task')}</a>`
+        : html`<button type="button" role="menuitem" class="pg-menu-item" data-act="create"><${Icon} name="plus" size=${14} />
+            ${t('production.create_task')}</button>`}
+      </div>`}
+    </div>`;
+  };
+
+  // The delegated events of the rows.
+  const rowById = useMemo(() => new Map(data.rows.map((r) => [r.id, r])), [data]);
+  const onGridClick = (e) => {
+    const el = e.target.closest('[data-act]');
+    if (!el || !scroller.current || !scroller.current.contains(el)) return;
+    const act = el.dataset.act;
+    if (act === 'group') {
+      const next = new Set(collapsed);
+      if (next.has(el.dataset.key)) next.delete(el.dataset.key);
+      else next.add(el.dataset.key);
+      setCollapsed(next);
+      return;
+    }
+    const rowEl = el.closest('[data-rid]');
+    const row = rowEl && rowById.get(rowEl.dataset.rid);
+    if (!row) return;
+    const ttid = el.closest('[data-ttid]') ? el.closest('[data-ttid]').dataset.ttid : null;
+    if (act === 'select') toggle(row, e);
+    else if (act === 'open') {
+      const ci = columns.findIndex((c) => c.id === ttid);
+      const r = posOfRow.get(row.id);
+      if (r != null) setFocus({ r, c: ci });
+      setMenu(menu && menu.rowId === row.id && menu.ttid === ttid ? null : { rowId: row.id, ttid });
+    } else if (act === 'status') setStatus(row, ttid, el.dataset.sid);
+    else if (act === 'create') createTask(row, ttid);
+  };
+  const onGridDblClick = (e) => {
+    const c = e.target.closest('.pg-task[data-task]');
+    if (c && !e.target.closest('.pg-menu')) navigate(taskHref(project.id, c.dataset.task));
+  };
+  // An open menu: its first choice takes the focus; a click elsewhere closes it.
+  useEffect(() => {
+    if (!menu) return undefined;
+    const el = scroller.current && scroller.current.querySelector('.pg-open .pg-menu button:not([disabled]), .pg-open .pg-menu a');
+    if (el) el.focus();
+    const onDoc = (e) => {
+      if (!e.target.closest('.pg-open')) setMenu(null);
+    };
+    document.addEventListener('mousedown', onDoc);
+    return () => document.removeEventListener('mousedown', onDoc);
+  }, [menu]);
 
   const peopleList = [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
   const colStatuses = fCol ? vocab.statuses : [];
@@ -339,6 +480,8 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
         <option value="parent">${t('production.group_by', { name: anc.parentType.name })}</option>
         ${anc.grandType && html`<option value="grand">${t('production.group_by', { name: anc.grandType.name })}</option>`}
       </select>`}
+      <button type="button" class="btn btn-sm btn-ghost" data-testid="grid-refresh" title=${t('production.refresh')}
+        aria-label=${t('production.refresh')} onClick=${reload}><${Icon} name="refresh" size=${14} /></button>
       <span class="pg-count" data-testid="grid-count">${t('production.n_rows', { n: rows.length, total: data.rows.length })}</span>
       <span class="pg-spacer-flex"></span>
       ${plan && html`<button type="button" class="btn btn-primary btn-sm" data-testid="add-entity" onClick=${() => setAdding(true)}>
@@ -353,8 +496,12 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
     ${data.rows.length === 0 ? html`<${Empty} icon="layers" title=${t('production.no_rows', { type: type.name })}>
         ${plan ? t('production.no_rows_plan') : ''}<//>`
     : html`<div class="pg-scroll" ref=${scroller} tabindex="0" role="grid" aria-label=${t('production.grid')}
-      aria-rowcount=${rows.length + 1} data-testid="grid" onKeyDown=${onKeyDown}
-      onScroll=${(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
+      aria-rowcount=${rows.length + 1} data-testid="grid" onKeyDown=${onKeyDown} onClick=${onGridClick} onDblClick=${onGridDblClick}
+      onScroll=${(e) => {
+        const el = e.currentTarget;
+        setView({ top: el.scrollTop, height: el.clientHeight });
+        remember(mkey, { scrollTop: el.scrollTop });
+      }}>
       <div class="pg-inner">
         <div class="pg-row pg-head" role="row">
           <div class="pg-cell pg-check pg-sticky" role="columnheader">
@@ -376,42 +523,16 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
           if (it.group) {
             const open = !collapsed.has(it.group.key);
             return html`<div key=${`g:${it.group.key}`} class="pg-row pg-group" role="row">
-              <button type="button" class="pg-group-btn pg-sticky" aria-expanded=${open ? 'true' : 'false'} onClick=${() => {
-                const next = new Set(collapsed);
-                if (open) next.add(it.group.key);
-                else next.delete(it.group.key);
-                setCollapsed(next);
-              }}><${Icon} name=${open ? 'chevronDown' : 'chevronRight'} size=${14} />
+              <button type="button" class="pg-group-btn pg-sticky" aria-expanded=${open ? 'true' : 'false'} data-act="group" data-key=${it.group.key}>
+                <${Icon} name=${open ? 'chevronDown' : 'chevronRight'} size=${14} />
                 <span class="truncate">${it.group.name}</span><span class="pg-group-n">${it.group.rows.length}</span></button>
             </div>`;
           }
           const row = it.row;
           const r = rowOfItem[i];
-          const firstTask = columns.map((c) => row.tasks[c.id]).find(Boolean);
-          const f = frames(row);
-          return html`<div key=${row.id} class=${`pg-row ${selected.has(row.id) ? 'pg-selected' : ''}`} role="row"
-            aria-rowindex=${i + 2} data-row=${row.name}>
-            <div class="pg-cell pg-check pg-sticky" role="gridcell">
-              <input type="checkbox" aria-label=${t('production.select_row', { name: row.name })} checked=${selected.has(row.id)}
-                onClick=${(e) => toggle(row, e)} />
-            </div>
-            <div class="pg-cell pg-name pg-sticky" role="rowheader">
-              ${firstTask ? html`<a class="truncate" href=${taskHref(project.id, firstTask.id)}>${row.name}</a>`
-                : html`<span class="truncate">${row.name}</span>`}
-              ${group === 'none' && row.parent_name && html`<span class="pg-parent truncate">${row.parent_name}</span>`}
-            </div>
-            <div class="pg-cell pg-frames" role="gridcell">${f ?? ''}</div>
-            ${columns.map((c, ci) => html`<${Cell} key=${c.id} project=${project} row=${row} col=${c} cell=${row.tasks[c.id]}
-              status=${row.tasks[c.id] && statusById.get(row.tasks[c.id].status_id)} people=${people}
-              focused=${r === focus.r && ci === focus.c} open=${menu && menu.rowId === row.id && menu.ttid === c.id}
-              up=${i > first + (last - first) / 2 && i > 6} settable=${settable} plan=${plan}
-              onOpen=${() => {
-                setFocus({ r, c: ci });
-                setMenu(menu && menu.rowId === row.id && menu.ttid === c.id ? null : { rowId: row.id, ttid: c.id });
-              }}
-              onClose=${() => setMenu(null)}
-              onStatus=${(sid) => setStatus(row, c.id, sid)} onCreate=${() => createTask(row, c.id)} />`)}
-          </div>`;
+          const menuC = menu && menu.rowId === row.id ? menu.ttid : null;
+          const up = menuC != null && i > first + (last - first) / 2 && i > 6;
+          return cachedRow(row, i, selected.has(row.id), r === focus.r ? focus.c : -1, menuC, up);
         })}
         <svg class="pg-spacer" width="1" height=${(items.length - last) * ROW_H} aria-hidden="true"></svg>
       </div>
@@ -424,57 +545,11 @@ function Grid({ project, vocab, people, type, anc, data, setData, reload }) {
   </div>`;
 }
 
-function Cell({ project, row, col, cell, status, people, focused, open, up, settable, plan, onOpen, onClose, onStatus, onCreate }) {
-  const ref = useRef(null);
-  useEffect(() => {
-    if (!open) return undefined;
-    const onDoc = (e) => {
-      if (ref.current && !ref.current.contains(e.target)) onClose();
-    };
-    document.addEventListener('mousedown', onDoc);
-    const first = ref.current && ref.current.querySelector('.pg-menu button, .pg-menu a');
-    if (first) first.focus();
-    return () => document.removeEventListener('mousedown', onDoc);
-  }, [open]);
-  const menuKeys = (e) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onClose();
-      const grid = ref.current && ref.current.closest('.pg-scroll');
-      if (grid) grid.focus();
-    }
-  };
-  return html`<div ref=${ref} class=${`pg-cell pg-col pg-task ${focused ? 'pg-focus' : ''}`} role="gridcell" data-col=${col.name}
-    onDblClick=${(e) => {
-      if (cell && !e.target.closest('.pg-menu')) navigate(taskHref(project.id, cell.id));
-    }}>
-    ${cell ? html`<button type="button" class="pg-chip-btn" aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'}
-        aria-label=${t('production.cell_label', { row: row.name, col: col.name, status: status ? status.name : '' })} onClick=${onOpen}>
-        <${StatusChip} status=${status} />
-      </button>
-      <span class="pg-assignees">${cell.assignees.slice(0, 3).map((id) => html`<${Initials} key=${id} id=${id} people=${people} />`)}
-        ${cell.assignees.length > 3 && html`<span class="pg-more">+${cell.assignees.length - 3}</span>`}</span>
-      ${cell.retake_count > 0 && html`<span class="pg-retakes" title=${t('production.retakes', { n: cell.retake_count })}>↺${cell.retake_count}</span>`}`
-    : plan ? html`<button type="button" class="pg-empty-btn" aria-label=${t('production.create_task_in', { row: row.name, col: col.name })}
-        aria-haspopup="menu" onClick=${onOpen}>+</button>` : html`<span class="pg-empty"></span>`}
-    ${open && html`<div class=${`pg-menu ${up ? 'pg-menu-up' : ''}`} role="menu" onKeyDown=${menuKeys} data-testid="status-menu">
-      ${cell ? html`
-        ${settable.length === 0 && html`<div class="pg-menu-note">${t('production.no_status_allowed')}</div>`}
-        ${settable.map((s) => html`<button key=${s.id} type="button" role="menuitemradio" class="pg-menu-item"
-          aria-checked=${s.id === cell.status_id ? 'true' : 'false'} disabled=${s.id === cell.status_id}
-          onClick=${() => onStatus(s.id)}><${StatusChip} status=${s} /><span>${s.name}</span></button>`)}
-        <div class="pg-menu-sep"></div>
-        <a class="pg-menu-item" role="menuitem" href=${taskHref(project.id, cell.id)}><${Icon} name="link" size=${14} />${t('production.open_task')}</a>`
-      : html`<button type="button" role="menuitem" class="pg-menu-item" onClick=${onCreate}><${Icon} name="plus" size=${14} />
-          ${t('production.create_task')}</button>`}
-    </div>`}
-  </div>`;
-}
-
 function BulkBar({ project, vocab, columns, people, rows, settable, plan, onDone, onClear }) {
   const [col, setCol] = useState('');
   const [status, setStatus] = useState('');
   const [who, setWho] = useState('');
+  const [whoMode, setWhoMode] = useState('add'); // add | replace | remove (the others stay, or not)
   const [priority, setPriority] = useState('');
   const [due, setDue] = useState('');
   const [busy, setBusy] = useState(false);
@@ -483,7 +558,10 @@ function BulkBar({ project, vocab, columns, people, rows, settable, plan, onDone
   const apply = async () => {
     const body = { task_ids: taskIds };
     if (status) body.status_id = status;
-    if (who) body.assignees = who === '-' ? [] : [who];
+    if (who === '-') body.assignees = [];
+    else if (who && whoMode === 'replace') body.assignees = [who];
+    else if (who && whoMode === 'remove') body.remove_assignees = [who];
+    else if (who) body.add_assignees = [who];
     if (priority !== '') body.priority = Number(priority);
     if (due) body.due_date = due;
     setBusy(true);
@@ -515,6 +593,12 @@ function BulkBar({ project, vocab, columns, people, rows, settable, plan, onDone
         <option value="-">${t('production.unassign')}</option>
         ${people.map((p) => html`<option key=${p.id} value=${p.id}>${p.name}</option>`)}
       </select>
+      ${who && who !== '-' && html`<select class="input select" aria-label=${t('production.bulk_assignee_mode')} data-testid="bulk-assignee-mode"
+        value=${whoMode} onChange=${(e) => setWhoMode(e.target.value)}>
+        <option value="add">${t('production.assignee_add')}</option>
+        <option value="replace">${t('production.assignee_replace')}</option>
+        <option value="remove">${t('production.assignee_remove')}</option>
+      </select>`}
       <select class="input select" aria-label=${t('production.bulk_priority')} data-testid="bulk-priority" value=${priority} onChange=${(e) => setPriority(e.target.value)}>
         <option value="">${t('production.bulk_priority')}</option>
         ${[0, 1, 2, 3].map((p) => html`<option key=${p} value=${String(p)}>${t(`production.priority.${p}`)}</option>`)}

@@ -2,7 +2,7 @@
 // project they still reach (GET /me/tasks, all pages), grouped by project, with due dates
 // (late ones marked), status chips with an inline status change (the statuses the person's
 // role in that project may set), filters by status and due date, and links to the task page.
-import { html, useMemo, useState } from '/lib/html.js';
+import { html, useEffect, useMemo, useRef, useState } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
@@ -33,9 +33,20 @@ function weekEnd() {
 
 function StatusMenu({ task, project, statuses, onChange }) {
   const [open, setOpen] = useState(false);
+  const ref = useRef(null);
+  useEffect(() => {
+    if (!open) return undefined;
+    const first = ref.current && ref.current.querySelector('.pg-menu button:not([disabled])');
+    if (first) first.focus();
+    const onDoc = (e) => {
+      if (ref.current && !ref.current.contains(e.target)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDoc);
+    return () => document.removeEventListener('mousedown', onDoc);
+  }, [open]);
   const settable = allowedStatuses(project, statuses);
   const cur = statuses.find((s) => s.id === task.status_id) || { short_name: task.status, name: task.status, color: task.status_color };
-  return html`<div class="pg-cellmenu">
+  return html`<div class="pg-cellmenu" ref=${ref}>
     <button type="button" class="pg-chip-btn" aria-haspopup="menu" aria-expanded=${open ? 'true' : 'false'}
       aria-label=${t('production.cell_label', { row: task.entity_name, col: task.task_type, status: cur.name })}
       disabled=${settable.length === 0} onClick=${() => setOpen(!open)}><${StatusChip} status=${cur} /></button>

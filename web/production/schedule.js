@@ -9,7 +9,7 @@
 // right that scrolls sideways; both scroll up and down together.
 import { html, useMemo, useState } from '/lib/html.js';
 import { api } from '/lib/api.js';
-import { t } from '/lib/i18n.js';
+import { t, locale } from '/lib/i18n.js';
 import { useAsync, Empty, ErrorBox, Loading } from '/lib/ui.js';
 import { fmtDay, listAll, personName, taskHref, Swatch } from './common.js';
 
@@ -76,7 +76,10 @@ function Gantt({ project, data, zoom, people }) {
   const months = [];
   for (let n = L.lo; n <= L.hi; n++) {
     const d = dayDate(n);
-    if (d.getUTCDate() === 1 || n === L.lo) months.push({ n, label: new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d) });
+    // A month's name where it starts (and at the left edge), when there is room for it.
+    if ((d.getUTCDate() === 1 || n === L.lo) && (L.hi - n + 1) * dw >= 64) {
+      months.push({ n, label: new Intl.DateTimeFormat(locale(), { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d) });
+    }
     if (zoom === 'day') ticks.push({ n, label: String(d.getUTCDate()), weekend: d.getUTCDay() === 0 || d.getUTCDay() === 6 });
     else if (d.getUTCDay() === 1) ticks.push({ n, label: String(d.getUTCDate()) });
   }
