@@ -147,7 +147,7 @@ typedef struct cell {
 
 typedef struct row {
     const char *id;
-    cell *cells, **tail;
+    cell *cells, *last; /* no pointers into the row array: it moves as it grows */
 } row;
 
 static size_t hash_str(const char *s)
@@ -254,8 +254,7 @@ static int grid_build(ms_req *r, const prod_scope *s, const char *type_id, const
         }
         row *w = &rows[nrows];
         w->id = ms_arena_strdup(r->arena, db_col_text(st, 0));
-        w->cells = NULL;
-        w->tail = &w->cells;
+        w->cells = w->last = NULL;
         ms_buf_puts(&heads, "{\"id\":");
         ms_buf_put_json_str(&heads, w->id);
         ms_buf_puts(&heads, ",\"name\":");
@@ -348,8 +347,12 @@ static int grid_build(ms_req *r, const prod_scope *s, const char *type_id, const
         }
         x->len = c.len;
         memcpy(x->text, c.data, c.len);
-        *w->tail = x;
-        w->tail = &x->next;
+        x->next = NULL;
+        if (w->last)
+            w->last->next = x;
+        else
+            w->cells = x;
+        w->last = x;
     }
     db_done(st);
     ms_buf_free(&c);

@@ -213,6 +213,23 @@ test('the grid: shots x task types, cells with status and assignees; filtered pe
   assertProblem(await outsider.c.get(`${P()}/grid?entity_type_id=${shotType.id}`), 404, 'not-found');
 });
 
+test('the grid of a sequence of 600 shots: every row has its cells', async () => {
+  const sq = assertOk(await artist.c.post(`${P()}/entities`, { type_id: seqType.id, parent_id: ep1.id, name: 'SQ900' }), 201);
+  const ids = [];
+  for (let i = 0; i < 600; i += 50) {
+    const made = await Promise.all(Array.from({ length: 50 }, (_, k) =>
+      artist.c.post(`${P()}/entities`, { type_id: shotType.id, parent_id: sq.id, name: `SH${String(i + k + 1).padStart(4, '0')}` })));
+    for (const m of made) ids.push(assertOk(m, 201).id);
+  }
+  assertOk(await artist.c.post(`${P()}/tasks`, { task_type_id: anim.id, entity_ids: ids }), 201);
+  assertOk(await artist.c.post(`${P()}/tasks`, { task_type_id: comp.id, entity_ids: ids.slice(300) }), 201);
+  const g = assertOk(await artist.c.get(`${P()}/grid?entity_type_id=${shotType.id}&parent_id=${sq.id}`), 200);
+  assert.equal(g.rows.length, 600);
+  assert.ok(g.rows.every((r) => r.tasks[anim.id] && r.tasks[anim.id].status_id === st.todo.id), 'an Animation cell in every row');
+  assert.deepEqual(g.rows.map((r) => Boolean(r.tasks[comp.id])), ids.map((_, i) => i >= 300), 'Comp cells in the second half only');
+  for (const id of ids) assertOk(await sup.c.del(`/api/v1/entities/${id}`), 204);
+});
+
 test('the grid cache: served again until a production write, then rebuilt; ETag and 304', async () => {
   const url = `${P()}/grid?entity_type_id=${shotType.id}&ancestor_id=${ep1.id}`;
   const a = await artist.c.get(url);
