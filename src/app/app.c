@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 extern const char ms_schema_store[];
+extern const char ms_openapi_production_io[]; /* wt-io: CSV / EDL import and export */
 
 /* ---- The modules. Order matters for schemas: a module's tables may reference only the
  * tables of modules before it. ---- */
@@ -37,7 +38,9 @@ const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
 const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, NULL};
 
-const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production, NULL};
+const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
+                                   ms_openapi_production_io, /* wt-io */
+                                   NULL};
 
 /* ---- Jobs. ---- */
 
