@@ -422,7 +422,8 @@ static int load_tasks(imp *im)
                       "SELECT id, entity_id, task_type_id, status_id, priority, estimate, "
                       "start_date, due_date FROM task WHERE project_id = ?",
                       "s", im->s.project_id);
-    while (!rc && (rc = db_step(st, &r->err)) == DB_ROW) {
+    if (rc) goto done;
+    while ((rc = db_step(st, &r->err)) == DB_ROW) {
         size_t ent, tt, status;
         if (!io_map_get(&im->ent_id, db_col_text(st, 1), &ent) ||
             !io_map_get(&tts, db_col_text(st, 2), &tt) ||
@@ -448,7 +449,8 @@ static int load_tasks(imp *im)
             break;
         }
     }
-    if (rc >= 0 && st) db_done(st);
+    db_done(st);
+done:
     io_map_free(&tts);
     io_map_free(&sts);
     return rc < 0 ? rc : 0;
@@ -1752,14 +1754,16 @@ int h_io_import_edl(ms_req *r)
         r->err = e;
         goto out;
     }
-    for (size_t i = 0; i < list->nerrors; i++)
-        row_error(&im, 0, list->errors[i].line, NULL, "%s", list->errors[i].message);
+    /* The parser's line errors and the events' errors, in line order. */
+    size_t le = 0;
     /* Errors past the parser's own cap are counted, not listed. */
     im.errors_total += (int64_t)(list->errors_total - list->nerrors);
     im.bad_rows += (int64_t)list->errors_total;
     io_map seen = {0};
     for (size_t k = 0; k < list->nevents; k++) {
         edl_event *ev = &list->events[k];
+        for (; le < list->nerrors && list->errors[le].line < ev->line; le++)
+            row_error(&im, 0, list->errors[le].line, NULL, "%s", list->errors[le].message);
         im.rows++;
         im.row_errors = 0;
         if (!(ev->clip.channels & 1) || !strcasecmp(ev->clip.reel, "BL")) {
@@ -1813,6 +1817,9 @@ int h_io_import_edl(ms_req *r)
         }
     }
     io_map_free(&seen);
+    for (; le < list->nerrors; le++)
+        row_error(&im, 0, list->errors[le].line, NULL, "%s", list->errors[le].message);
+    im.row_errors = 0;
     if (!rc) rc = finish(&im, "edl", atomic, dry);
 out:
     edl_free(list);
