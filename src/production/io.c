@@ -14,7 +14,7 @@
  *
  * Open addressing with linear probing over a power-of-two table kept at most half full. The
  * keys are not copied: they live in the request's arena (or in the rows they index), which
- * outlives the map. FNV-1a is plenty for ids and names. */
+ * outlives the map. FNV-1a with a finalizer is plenty for ids and names. */
 
 static uint64_t io_hash(const char *s)
 {
@@ -23,6 +23,13 @@ static uint64_t io_hash(const char *s)
         h ^= *p;
         h *= 1099511628211ull;
     }
+    /* FNV's multiplications carry upward only: its low bits, which pick the slot, are a poor
+     * hash of their own. A finalizer (MurmurHash3's fmix64) spreads the high bits down. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     return h;
 }
 
@@ -31,23 +38,28 @@ static bool io_map_grow(io_map *m)
     size_t cap = m->cap ? m->cap * 2 : 64;
     const char **keys = calloc(cap, sizeof *keys);
     size_t *vals = malloc(cap * sizeof *vals);
-    if (!keys || !vals) {
+    uint64_t *hashes = malloc(cap * sizeof *hashes);
+    if (!keys || !vals || !hashes) {
         free(keys);
         free(vals);
+        free(hashes);
         return false;
     }
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->keys[i]) continue;
-        size_t j = io_hash(m->keys[i]) & (cap - 1);
+        size_t j = m->hashes[i] & (cap - 1);
         while (keys[j])
             j = (j + 1) & (cap - 1);
         keys[j] = m->keys[i];
         vals[j] = m->vals[i];
+        hashes[j] = m->hashes[i];
     }
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
     m->keys = keys;
     m->vals = vals;
+    m->hashes = hashes;
     m->cap = cap;
     return true;
 }
@@ -56,9 +68,10 @@ bool io_map_put(io_map *m, const char *key, size_t val)
 {
     if (!key) return false;
     if (2 * (m->n + 1) > m->cap && !io_map_grow(m)) return false;
-    size_t j = io_hash(key) & (m->cap - 1);
+    uint64_t h = io_hash(key);
+    size_t j = h & (m->cap - 1);
     while (m->keys[j]) {
-        if (!strcmp(m->keys[j], key)) {
+        if (m->hashes[j] == h && !strcmp(m->keys[j], key)) {
             m->vals[j] = val;
             return true;
         }
@@ -66,6 +79,7 @@ bool io_map_put(io_map *m, const char *key, size_t val)
     }
     m->keys[j] = key;
     m->vals[j] = val;
+    m->hashes[j] = h;
     m->n++;
     return true;
 }
@@ -73,9 +87,10 @@ bool io_map_put(io_map *m, const char *key, size_t val)
 bool io_map_get(const io_map *m, const char *key, size_t *val)
 {
     if (!m->cap || !key) return false;
-    size_t j = io_hash(key) & (m->cap - 1);
+    uint64_t h = io_hash(key);
+    size_t j = h & (m->cap - 1);
     while (m->keys[j]) {
-        if (!strcmp(m->keys[j], key)) {
+        if (m->hashes[j] == h && !strcmp(m->keys[j], key)) {
             if (val) *val = m->vals[j];
             return true;
         }
@@ -88,6 +103,7 @@ void io_map_free(io_map *m)
 {
     free(m->keys);
     free(m->vals);
+    free(m->hashes);
     memset(m, 0, sizeof *m);
 }
 

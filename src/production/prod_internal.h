@@ -132,6 +132,7 @@ typedef struct io_map {
     size_t cap, n;
     const char **keys;
     size_t *vals;
+    uint64_t *hashes;
 } io_map;
 bool io_map_put(io_map *m, const char *key, size_t val);
 bool io_map_get(const io_map *m, const char *key, size_t *val);
