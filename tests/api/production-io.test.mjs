@@ -116,6 +116,30 @@ test('import with ShotGrid headers', async () => {
   assert.equal(tasks.find((x) => x.task_type === 'Comp').status, 'todo');
 });
 
+test('task files: the entity must exist, the task type must fit it, one row per task, dates in order', async () => {
+  const tf = [
+    'Episode,Sequence,Entity Type,Entity,Task Type,Status,Priority,Estimate,Start Date,Due Date',
+    'EP01,SQ010,Shot,SH010,Sound,wip,2,60,2026-04-01,2026-04-02',
+    'EP01,SQ010,Shot,SH999,Sound,wip,,,,',
+    'EP01,SQ010,Shot,SH010,Modeling,wip,,,,',
+    'EP01,SQ010,Shot,SH010,Sound,todo,,,,',
+    'EP01,SQ010,Shot,SH020,Sound,wip,7,-1,2026-02-30,',
+    'EP01,SQ010,Shot,SH030,Sound,wip,,,2026-05-02,2026-05-01',
+    'EP01,SQ010,Planet,SH030,Sound,wip,,,,',
+  ].join('\n');
+  const pb = assertProblem(await csv(artist.c, `${P()}/import/tasks`, tf), 422, 'validation');
+  assert.deepEqual(pb.errors.map((e) => [e.row, e.column]), [
+    [3, 'Entity'], [4, 'Task Type'], [5, 'Task Type'],
+    [6, 'Priority'], [6, 'Estimate'], [6, 'Start Date'], [7, 'Due Date'], [8, 'Entity Type'],
+  ], JSON.stringify(pb.errors, null, 1));
+  assert.match(pb.errors[1].message, /task type for asset entities/);
+  assert.match(pb.errors[2].message, /in row 2 already/);
+  const ok = assertOk(await csv(artist.c, `${P()}/import/tasks?atomic=false`, tf), 200);
+  assert.deepEqual([ok.created, ok.bad_rows], [1, 6]);
+  const sound = (await tasksOf(artist.c)).find((t) => t.task_type === 'Sound' && t.entity_name === 'SH010');
+  assert.deepEqual([sound.status, sound.priority, sound.estimate, sound.start_date, sound.due_date], ['wip', 2, 60, '2026-04-01', '2026-04-02']);
+});
+
 test('export of every kind, in Kitsu columns, and a round trip that changes nothing', async () => {
   const s = await sup.c.get(`${P()}/export/shots.csv`);
   assert.equal(s.status, 200);
@@ -209,6 +233,23 @@ test('bad rows: every one reported by row, line and column; atomic changes nothi
   assert.equal(n.bad_rows, 7);
   assert.equal(n.errors.length, 10);
   assert.ok((await shotsOf(artist.c))['SQ100/SH100']);
+});
+
+test('more rows than one batch: parents, shots, tasks and assignees all written, in order', async () => {
+  let file = 'Episode,Sequence,Name,Frame In,Frame Out,Layout,Layout Assignees,Comp\n';
+  for (let i = 0; i < 300; i++) file += `EP20,SQ${Math.floor(i / 100)},B${String(i).padStart(3, '0')},1,${i + 1},wip,${artist.email},todo\n`;
+  const dry = assertOk(await csv(artist.c, `${P()}/import/shots?dry_run=true`, file), 200);
+  assert.deepEqual([dry.created, dry.tasks_created, dry.parents_created], [300, 600, 4]);
+  assert.equal((await sup.c.get(`${P()}/entities?kind=episode&name=EP20`)).json.items.length, 0, 'a dry run writes nothing');
+  const r = assertOk(await csv(artist.c, `${P()}/import/shots`, file), 200);
+  assert.deepEqual([r.created, r.tasks_created, r.parents_created], [300, 600, 4]);
+  const out = lines((await sup.c.get(`${P()}/export/shots.csv`)).text).filter((l) => l.startsWith('EP20,'));
+  assert.equal(out.length, 300);
+  assert.ok(out.every((l) => l.includes(`,wip,${artist.email},`)), out[0]);
+  // A second file moves some of them: the updated tasks were written by the batches before.
+  const again = file.replace(/,wip,/g, ',wfa,');
+  const u = assertOk(await csv(artist.c, `${P()}/import/shots`, again), 200);
+  assert.deepEqual([u.updated, u.tasks_updated, u.unchanged], [300, 300, 0]);
 });
 
 test('many bad rows: all counted, the first 1,000 listed', async () => {
