@@ -52,7 +52,9 @@ const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openap
                                    /* review (wt-review) */
                                    ms_openapi_production_review,
                                    /* schedule (wt-schedule) */
-                                   ms_openapi_production_schedule, NULL};
+                                   ms_openapi_production_schedule,
+                                   ms_openapi_production_io, /* wt-io */
+                                   NULL};
 
 /* ---- Jobs. ---- */
 

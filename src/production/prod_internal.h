@@ -262,5 +262,32 @@ int h_schedule(ms_req *r);
 int h_stats(ms_req *r);
 int h_burnup(ms_req *r);
 /* ---- end wt-schedule ---- */
+/* ---- CSV / EDL import and export (wt-io): io.c, io_export.c, io_import.c. ---- */
+#define IO_BODY_MAX (64 << 20) /* bytes in one CSV or EDL upload */
+enum { IO_EPISODES, IO_SEQUENCES, IO_SHOTS, IO_ASSETS, IO_TASKS };
+/* A map from strings (not copied: they must outlive the map) to indexes. */
+typedef struct io_map {
+    size_t cap, n;
+    const char **keys;
+    size_t *vals;
+    uint64_t *hashes;
+} io_map;
+bool io_map_put(io_map *m, const char *key, size_t val);
+bool io_map_get(const io_map *m, const char *key, size_t *val);
+void io_map_free(io_map *m);
+/* `n` bytes of `s` with ASCII letters in lower case, in the arena. */
+char *io_lower(ms_arena *a, const char *s, size_t n);
+/* "episodes" ... "tasks" -> IO_*, or -1; and back; the entity kind of an IO_* ("shot"). */
+int io_kind_parse(const char *s, size_t n);
+const char *io_kind_name(int kind);
+const char *io_kind_entity_kind(int kind);
+/* A query parameter true|false|1|0 (400 bad-query otherwise). */
+int io_query_bool(ms_req *r, const char *name, bool def, bool *out);
+/* MS_ROUTE_STREAM body collector of the import routes, and the body it collected. */
+int io_on_body(ms_req *r, const char *data, size_t len);
+const char *io_body_get(ms_req *r, size_t *len);
+int h_io_export(ms_req *r);
+int h_io_import(ms_req *r);
+int h_io_import_edl(ms_req *r);
 
 #endif

@@ -33,4 +33,7 @@ int prod_webhooks_job(void *ctx, db_conn *c, const ms_job *job, ms_error *err);
 extern const char ms_schema_production_schedule[];
 extern const char ms_openapi_production_schedule[];
 
+/* CSV and EDL import and export: their OpenAPI paths. */
+extern const char ms_openapi_production_io[];
+
 #endif

@@ -94,5 +94,12 @@ const ms_route production_routes[] = {
     {"GET", "/api/v1/projects/{id}/stats", h_stats, PERM_PROJECT_VIEW, 0, NULL},
     {"GET", "/api/v1/projects/{id}/stats/burnup", h_burnup, PERM_PROJECT_VIEW, 0, NULL},
     /* end wt-schedule */
+    /* CSV / EDL import and export (wt-io): io*.c. Import bodies are text, streamed to
+     * io_on_body (at most IO_BODY_MAX). */
+    {"GET", "/api/v1/projects/{id}/export/{file}", h_io_export, PERM_PROJECT_VIEW, 0, NULL},
+    {"POST", "/api/v1/projects/{id}/import/{kind}", h_io_import, PERM_PROJECT_VIEW, MS_ROUTE_STREAM,
+     io_on_body},
+    {"POST", "/api/v1/projects/{id}/import/edl", h_io_import_edl, PERM_PROJECT_VIEW,
+     MS_ROUTE_STREAM, io_on_body},
     {NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -1,0 +1,242 @@
+/* io.c: what the CSV export, the CSV import and the EDL import share: a string-keyed hash map
+ * (an import loads a project's names and ids into these once, so that no row costs a SELECT),
+ * the collection of a text body (CSV or EDL uploads are not JSON: the route streams the body
+ * here, capped at IO_BODY_MAX), and the reading of the kind and yes/no query parameters. The
+ * rules users see are in docs/production-io.md. It does not read or write CSV itself
+ * (io_export.c, io_import.c; core/csv.h). */
+#include "production/prod_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- A hash map from strings to indexes. ----
+ *
+ * Open addressing with linear probing over a power-of-two table kept at most half full. The
+ * keys are not copied: they live in the request's arena (or in the rows they index), which
+ * outlives the map. FNV-1a with a finalizer is plenty for ids and names. */
+
+static uint64_t io_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    /* FNV's multiplications carry upward only: its low bits, which pick the slot, are a poor
+     * hash of their own. A finalizer (MurmurHash3's fmix64) spreads the high bits down. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+static bool io_map_grow(io_map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    const char **keys = calloc(cap, sizeof *keys);
+    size_t *vals = malloc(cap * sizeof *vals);
+    uint64_t *hashes = malloc(cap * sizeof *hashes);
+    if (!keys || !vals || !hashes) {
+        free(keys);
+        free(vals);
+        free(hashes);
+        return false;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t j = m->hashes[i] & (cap - 1);
+        while (keys[j])
+            j = (j + 1) & (cap - 1);
+        keys[j] = m->keys[i];
+        vals[j] = m->vals[i];
+        hashes[j] = m->hashes[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    free(m->hashes);
+    m->keys = keys;
+    m->vals = vals;
+    m->hashes = hashes;
+    m->cap = cap;
+    return true;
+}
+
+bool io_map_put(io_map *m, const char *key, size_t val)
+{
+    if (!key) return false;
+    if (2 * (m->n + 1) > m->cap && !io_map_grow(m)) return false;
+    uint64_t h = io_hash(key);
+    size_t j = h & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->hashes[j] == h && !strcmp(m->keys[j], key)) {
+            m->vals[j] = val;
+            return true;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->keys[j] = key;
+    m->vals[j] = val;
+    m->hashes[j] = h;
+    m->n++;
+    return true;
+}
+
+bool io_map_get(const io_map *m, const char *key, size_t *val)
+{
+    if (!m->cap || !key) return false;
+    uint64_t h = io_hash(key);
+    size_t j = h & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->hashes[j] == h && !strcmp(m->keys[j], key)) {
+            if (val) *val = m->vals[j];
+            return true;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    return false;
+}
+
+void io_map_free(io_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    free(m->hashes);
+    memset(m, 0, sizeof *m);
+}
+
+char *io_lower(ms_arena *a, const char *s, size_t n)
+{
+    char *out = ms_arena_strndup(a, s, n);
+    if (!out) return NULL;
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    return out;
+}
+
+/* ---- Kinds. ---- */
+
+static const char *const io_kinds[] = {"episodes", "sequences", "shots", "assets", "tasks", NULL};
+static const char *const io_kind_entity[] = {"episode", "sequence", "shot", "asset", NULL};
+
+int io_kind_parse(const char *s, size_t n)
+{
+    for (int i = 0; io_kinds[i]; i++)
+        if (strlen(io_kinds[i]) == n && !memcmp(io_kinds[i], s, n)) return i;
+    return -1;
+}
+
+const char *io_kind_name(int kind)
+{
+    return io_kinds[kind];
+}
+
+const char *io_kind_entity_kind(int kind)
+{
+    return kind >= 0 && kind < IO_TASKS ? io_kind_entity[kind] : NULL;
+}
+
+/* ---- Query parameters. ---- */
+
+int io_query_bool(ms_req *r, const char *name, bool def, bool *out)
+{
+    const char *v = ms_req_query(r, name);
+    *out = def;
+    if (!v) return 0;
+    if (!strcmp(v, "true") || !strcmp(v, "1")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(v, "false") || !strcmp(v, "0")) {
+        *out = false;
+        return 0;
+    }
+    return ms_req_fail(r, MS_EBADREQ, "bad-query", "%s must be true or false.", name);
+}
+
+/* ---- Text bodies. ----
+ *
+ * Import routes are MS_ROUTE_STREAM: the server hands the body over piece by piece before the
+ * handler runs, and this collects it, refusing more than IO_BODY_MAX bytes (413, as early as
+ * the Content-Length says so) and bodies that say they are JSON, a form or a binary format
+ * (415). A missing Content-Type is taken as text. */
+
+typedef struct io_body {
+    char *data;
+    size_t len, cap;
+} io_body;
+
+static void io_body_cleanup(ms_req *r, bool completed)
+{
+    (void)completed;
+    io_body *b = r->module_state;
+    if (b) free(b->data);
+    free(b);
+    r->module_state = NULL;
+}
+
+static bool io_text_type(const char *ct)
+{
+    if (!ct) return true;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strcspn(ct, "; ");
+    static const char *const ok[] = {"text/csv",
+                                     "text/plain",
+                                     "text/tab-separated-values",
+                                     "text/x-csv",
+                                     "text/comma-separated-values",
+                                     "application/csv",
+                                     "application/x-csv",
+                                     "application/vnd.ms-excel",
+                                     "application/octet-stream",
+                                     "application/x-edl",
+                                     "text/x-edl",
+                                     NULL};
+    for (int i = 0; ok[i]; i++)
+        if (strlen(ok[i]) == n && !strncasecmp(ct, ok[i], n)) return true;
+    return false;
+}
+
+int io_on_body(ms_req *r, const char *data, size_t len)
+{
+    io_body *b = r->module_state;
+    if (!b) {
+        if (!io_text_type(r->content_type))
+            return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
+                               "Send the file as Content-Type: text/csv (or text/plain).");
+        if (r->content_length > (int64_t)IO_BODY_MAX)
+            return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
+                               "An import is at most %d MiB; split the file.", IO_BODY_MAX >> 20);
+        b = calloc(1, sizeof *b);
+        if (!b) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+        r->module_state = b;
+        r->cleanup = io_body_cleanup;
+        b->cap = r->content_length > 0 ? (size_t)r->content_length + 1 : 65536;
+        b->data = malloc(b->cap);
+        if (!b->data) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    }
+    if (b->len + len > IO_BODY_MAX)
+        return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
+                           "An import is at most %d MiB; split the file.", IO_BODY_MAX >> 20);
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap * 2 > b->len + len + 1 ? b->cap * 2 : b->len + len + 1;
+        if (cap > IO_BODY_MAX + 1) cap = IO_BODY_MAX + 1;
+        char *p = realloc(b->data, cap);
+        if (!p) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+const char *io_body_get(ms_req *r, size_t *len)
+{
+    io_body *b = r->module_state;
+    *len = b ? b->len : 0;
+    return b ? b->data : "";
+}
