@@ -12,7 +12,8 @@
 
 /* ---- A hash map from strings to indexes. ----
  *
- * Open addressing with linear probing over a power-of-two table kept at most half full. The
+ * Open addressing with linear probing over a power-of-two table kept at most half full; a slot
+ * holds the key's hash, so a probe reads one slot and compares strings only on a hash match. The
  * keys are not copied: they live in the request's arena (or in the rows they index), which
  * outlives the map. FNV-1a with a finalizer is plenty for ids and names. */
 
@@ -36,30 +37,17 @@ static uint64_t io_hash(const char *s)
 static bool io_map_grow(io_map *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 64;
-    const char **keys = calloc(cap, sizeof *keys);
-    size_t *vals = malloc(cap * sizeof *vals);
-    uint64_t *hashes = malloc(cap * sizeof *hashes);
-    if (!keys || !vals || !hashes) {
-        free(keys);
-        free(vals);
-        free(hashes);
-        return false;
-    }
+    io_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots) return false;
     for (size_t i = 0; i < m->cap; i++) {
-        if (!m->keys[i]) continue;
-        size_t j = m->hashes[i] & (cap - 1);
-        while (keys[j])
+        if (!m->slots[i].key) continue;
+        size_t j = m->slots[i].hash & (cap - 1);
+        while (slots[j].key)
             j = (j + 1) & (cap - 1);
-        keys[j] = m->keys[i];
-        vals[j] = m->vals[i];
-        hashes[j] = m->hashes[i];
+        slots[j] = m->slots[i];
     }
-    free(m->keys);
-    free(m->vals);
-    free(m->hashes);
-    m->keys = keys;
-    m->vals = vals;
-    m->hashes = hashes;
+    free(m->slots);
+    m->slots = slots;
     m->cap = cap;
     return true;
 }
@@ -70,16 +58,14 @@ bool io_map_put(io_map *m, const char *key, size_t val)
     if (2 * (m->n + 1) > m->cap && !io_map_grow(m)) return false;
     uint64_t h = io_hash(key);
     size_t j = h & (m->cap - 1);
-    while (m->keys[j]) {
-        if (m->hashes[j] == h && !strcmp(m->keys[j], key)) {
-            m->vals[j] = val;
+    while (m->slots[j].key) {
+        if (m->slots[j].hash == h && !strcmp(m->slots[j].key, key)) {
+            m->slots[j].val = val;
             return true;
         }
         j = (j + 1) & (m->cap - 1);
     }
-    m->keys[j] = key;
-    m->vals[j] = val;
-    m->hashes[j] = h;
+    m->slots[j] = (io_slot){.hash = h, .key = key, .val = val};
     m->n++;
     return true;
 }
@@ -89,9 +75,9 @@ bool io_map_get(const io_map *m, const char *key, size_t *val)
     if (!m->cap || !key) return false;
     uint64_t h = io_hash(key);
     size_t j = h & (m->cap - 1);
-    while (m->keys[j]) {
-        if (m->hashes[j] == h && !strcmp(m->keys[j], key)) {
-            if (val) *val = m->vals[j];
+    while (m->slots[j].key) {
+        if (m->slots[j].hash == h && !strcmp(m->slots[j].key, key)) {
+            if (val) *val = m->slots[j].val;
             return true;
         }
         j = (j + 1) & (m->cap - 1);
@@ -101,9 +87,7 @@ bool io_map_get(const io_map *m, const char *key, size_t *val)
 
 void io_map_free(io_map *m)
 {
-    free(m->keys);
-    free(m->vals);
-    free(m->hashes);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }
 

@@ -1768,6 +1768,15 @@ static int finish(imp *im, const char *what, bool atomic, bool dry)
         r->out_type = "application/problem+json";
         return 0;
     }
+    /* PostgreSQL plans from statistics that autovacuum refreshes some time after a commit:
+     * right after a large import they still describe the small tables of before, and the next
+     * queries (an export, the grid) can get nested loops over whole tables. Refresh them now
+     * (ANALYZE in a transaction sees its own rows). SQLite plans from its indexes alone. */
+    if (!dry && im->created + im->tasks_created + im->parents_created >= 1000 &&
+        !strcmp(db_conn_engine(r->db), "postgres") &&
+        (rc =
+             db_exec_script(r->db, "ANALYZE entity; ANALYZE task; ANALYZE task_assignee", &r->err)))
+        return rc;
     if (!dry && (im->created || im->updated || im->parents_created)) {
         json_t *data = json_pack(
             "{s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "kind", what, "created", (json_int_t)im->created,

@@ -266,11 +266,14 @@ int h_burnup(ms_req *r);
 #define IO_BODY_MAX (64 << 20) /* bytes in one CSV or EDL upload */
 enum { IO_EPISODES, IO_SEQUENCES, IO_SHOTS, IO_ASSETS, IO_TASKS };
 /* A map from strings (not copied: they must outlive the map) to indexes. */
+typedef struct io_slot {
+    uint64_t hash;
+    const char *key;
+    size_t val;
+} io_slot;
 typedef struct io_map {
     size_t cap, n;
-    const char **keys;
-    size_t *vals;
-    uint64_t *hashes;
+    io_slot *slots;
 } io_map;
 bool io_map_put(io_map *m, const char *key, size_t val);
 bool io_map_get(const io_map *m, const char *key, size_t *val);
