@@ -234,7 +234,14 @@ test('the grid cache: served again until a production write, then rebuilt; ETag 
   const url = `${P()}/grid?entity_type_id=${shotType.id}&ancestor_id=${ep1.id}`;
   const a = await artist.c.get(url);
   const etag = a.headers.get('etag');
-  assert.match(etag, /^"grid-\d+-a"$/);
+  assert.match(etag, /^"grid-\d+-a-gz"$/, 'node asks for gzip, as browsers do');
+  assert.equal(a.headers.get('content-encoding'), 'gzip');
+  assert.equal(a.headers.get('vary'), 'Accept-Encoding');
+  const plain = await artist.c.get(url, { headers: { 'Accept-Encoding': 'identity' } });
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.match(plain.headers.get('etag'), /^"grid-\d+-a"$/);
+  assert.equal(plain.text, a.text, 'the same JSON either way');
+  assert.equal((await artist.c.get(url, { headers: { 'Accept-Encoding': 'gzip;q=0' } })).headers.get('content-encoding'), null);
   const again = await sup.c.get(url);
   assert.equal(again.text, a.text, 'the same bytes for another member who sees everything');
   assert.equal((await artist.c.get(url, { headers: { 'If-None-Match': etag } })).status, 304);
