@@ -1,15 +1,14 @@
 /* prod_seed.c: fill a data folder for `make bench-production` (bench/production.sh).
  *
  *   bench_prod_seed DATA_DIR OWNER_EMAIL base    one studio owned by OWNER_EMAIL, 1,200 artists
- *                                                (members), a series (80 episodes x 4
+ *                                                (members) and a series (80 episodes x 4
  *                                                sequences x 10 shots x 8 shot task types =
- *                                                25,600 tasks) and a feature (60 sequences x 50
- *                                                shots = 3,000 shots, 24,000 tasks); artists
- *                                                0-199 hold their tasks
- *   bench_prod_seed DATA_DIR OWNER_EMAIL studio  98 more series (10 x 5 x 25 shots x 8 =
- *                                                10,000 tasks each), artists 200-1199: the
- *                                                installation then holds 1,029,600 tasks in 100
- *                                                projects
+ *                                                25,600 tasks), held by artists 0-199
+ *   bench_prod_seed DATA_DIR OWNER_EMAIL studio  a feature (60 sequences x 50 shots = 3,000
+ *                                                shots, 24,000 tasks) and 98 more series (10 x 5
+ *                                                x 25 shots x 8 = 10,000 tasks each), held by
+ *                                                artists 200-1199: the installation then holds
+ *                                                1,029,600 tasks in 100 projects
  *
  * The vocabulary comes from the production module's own templates (production_setup); the
  * entities, tasks and assignees are written with plain INSERTs in large transactions, the
@@ -253,18 +252,21 @@ int main(int argc, char **argv)
         snprintf(org_id, sizeof org_id, "%s", json_string_value(json_object_get(org, "id")));
         json_decref(org);
         if (artists_load(artists, true)) goto fail;
-        char series[MS_ID_LEN], feature[MS_ID_LEN];
+        char series[MS_ID_LEN];
         if (project_new("Bench Series", "series", series) ||
-            series_fill(series, 80, 4, 10, artists, 0, BASE_POOL, &tasks) ||
-            project_new("Bench Feature", "feature", feature) ||
-            feature_fill(feature, 60, 50, artists, 0, BASE_POOL, &tasks))
+            series_fill(series, 80, 4, 10, artists, 0, BASE_POOL, &tasks))
             goto fail;
-        printf("series=%s\nfeature=%s\norg=%s\n", series, feature, org_id);
+        printf("series=%s\norg=%s\n", series, org_id);
     } else {
         if (one_id("SELECT id FROM org WHERE name = ? ORDER BY id LIMIT 1", "Bench Studio",
                    org_id) ||
             artists_load(artists, false))
             goto fail;
+        char feature[MS_ID_LEN];
+        if (project_new("Bench Feature", "feature", feature) ||
+            feature_fill(feature, 60, 50, artists, BASE_POOL, ARTISTS - BASE_POOL, &tasks))
+            goto fail;
+        printf("feature=%s\n", feature);
         for (int p = 0; p < 98; p++) {
             char pid[MS_ID_LEN], name[64];
             snprintf(name, sizeof name, "Bench Studio Series %02d", p + 1);

@@ -245,7 +245,10 @@ static void grid_where(ms_req *r, const char *pid, const char *type_id, ms_buf *
         args[(*n)++] = DB_ARG_S(ms_req_query(r, "parent_id"));
     }
     if (ms_req_query(r, "ancestor_id")) {
-        ms_buf_puts(sql, " AND pe.parent_id = ?");
+        /* Through the parents' index: the shots of an episode are the children of its
+         * sequences (a join on pe would first visit every shot of the project). */
+        ms_buf_puts(sql, " AND e.parent_id IN (SELECT a.id FROM entity a WHERE a.parent_id = ? "
+                         "AND a.deleted_at IS NULL)");
         args[(*n)++] = DB_ARG_S(ms_req_query(r, "ancestor_id"));
     }
 }
