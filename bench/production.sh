@@ -113,6 +113,10 @@ measure() {
     non2xx=$(awk '/Non-2xx/{print $NF}' <<<"$out")
     if [[ -n $non2xx ]]; then echo "bench-production: $name: $non2xx non-2xx answers" >&2; exit 1; fi
     echo "$name $(to_ms "$p50") $(to_ms "$p99") $rps" >>"$work/results.$phase"
+    # wrk stops sending after DURATION, but the server may still work through what the
+    # connections had queued (16 bulk changes of 1,000 tasks are about a second): let it finish
+    # before the next measure starts.
+    sleep "${SETTLE:-3}"
 }
 to_ms() { # wrk prints 812.00us, 4.20ms or 1.02s
     local v=$1
