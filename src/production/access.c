@@ -204,3 +204,20 @@ bool prod_color_valid(const char *s)
         if (!strchr("0123456789abcdefABCDEF", s[i])) return false;
     return true;
 }
+
+int prod_reply_rows(ms_req *r, db_stmt *st, void (*each)(ms_req *r, json_t *row))
+{
+    json_t *items = json_array();
+    int rc;
+    while ((rc = db_step(st, &r->err)) == DB_ROW) {
+        json_t *o = db_row_json(st);
+        if (each) each(r, o);
+        json_array_append_new(items, o);
+    }
+    db_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    return ms_reply_list(r, items, NULL);
+}

@@ -438,15 +438,7 @@ static int casting_reply(ms_req *r, const char *id)
                       "c.shot_id = ? ORDER BY et.position, e.name",
                       "s", id);
     if (rc) return rc;
-    json_t *items = json_array();
-    while (rc >= 0 && (rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(items, db_row_json(st));
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    return ms_reply_list(r, items, NULL);
+    return prod_reply_rows(r, st, NULL);
 }
 
 int h_casting_get(ms_req *r)

@@ -63,6 +63,9 @@ int prod_task_scope(ms_req *r, const char *id, prod_scope *s);
 /* Run a list query built in `sql` (freed here), ordered by id with LIMIT limit + 1, and answer
  * one page of it. */
 int prod_reply_page(ms_req *r, ms_buf *sql, const db_arg *args, int n, int limit);
+/* Answer {"items": [...]} with every row of `st` (done here) as JSON, each passed through
+ * `each` first when given. */
+int prod_reply_rows(ms_req *r, db_stmt *st, void (*each)(ms_req *r, json_t *row));
 /* Did a write fail on a unique index (a name or key taken)? */
 bool prod_unique_violation(const ms_error *e);
 

@@ -393,6 +393,11 @@ static int version_reply(ms_req *r, int status, const char *id)
     return ms_reply(r, status, o);
 }
 
+static void version_list_finish(ms_req *r, json_t *o)
+{
+    version_finish(r, o, NULL, NULL, NULL);
+}
+
 /* GET /tasks/{id}/versions: newest first. */
 int h_versions_list(ms_req *r)
 {
@@ -407,18 +412,7 @@ int h_versions_list(ms_req *r)
                   "SELECT " VERSION_COLS VERSION_FROM " WHERE v.task_id = ? ORDER BY v.number DESC",
                   "s", id);
     if (rc) return rc;
-    json_t *items = json_array();
-    while ((rc = db_step(st, &r->err)) == DB_ROW) {
-        json_t *o = db_row_json(st);
-        version_finish(r, o, NULL, NULL, NULL);
-        json_array_append_new(items, o);
-    }
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    return ms_reply_list(r, items, NULL);
+    return prod_reply_rows(r, st, version_list_finish);
 }
 
 /* GET /projects/{id}/versions?review_status=&task_type_id=&entity_id=&submitted_by=: every

@@ -136,15 +136,7 @@ int h_playlists_list(ms_req *r)
                  : db_query_args(r->db, &st, &r->err, sql.data, args, n);
     ms_buf_free(&sql);
     if (rc) return rc;
-    json_t *items = json_array();
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(items, db_row_json(st));
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    return ms_reply_list(r, items, NULL);
+    return prod_reply_rows(r, st, NULL);
 }
 
 static const ms_jfield playlist_fields[] = {

@@ -476,15 +476,7 @@ int h_milestones_list(ms_req *r)
                   "BY m.date, m.name, m.id",
                   "sss", s.project_id, eid, eid);
     if (rc) return rc;
-    json_t *items = json_array();
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(items, db_row_json(st));
-    db_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return rc;
-    }
-    return ms_reply(r, 200, json_pack("{s:o}", "items", items));
+    return prod_reply_rows(r, st, NULL);
 }
 
 /* An episode of the project (entity_id of a milestone). */
