@@ -313,8 +313,9 @@ int ms_csv_read(const void *data, size_t len, const ms_csv_read_opts *opts, ms_c
     ms_csv_read_info dummy;
     if (!info) info = &dummy;
     memset(info, 0, sizeof *info);
-    const unsigned char *s = data, *end = s + len;
-    if (!len) s = end = (const unsigned char *)"";
+    /* No arithmetic on a null pointer: an empty input may come as (NULL, 0). */
+    const unsigned char *s = len ? (const unsigned char *)data : (const unsigned char *)"";
+    const unsigned char *end = s + len;
 
     if (o->delim && !delim_allowed(o->delim))
         return ms_fail(e, MS_EINVAL, "invalid-csv", "The delimiter must be ',', ';', tab or '|'.");
