@@ -221,3 +221,11 @@ int prod_reply_rows(ms_req *r, db_stmt *st, void (*each)(ms_req *r, json_t *row)
     }
     return ms_reply_list(r, items, NULL);
 }
+
+int prod_list_begin(ms_req *r, const char *const *allowed, int *limit, char cursor[MS_ID_LEN + 1],
+                    prod_scope *s)
+{
+    int rc = ms_req_query_only(r, allowed);
+    if (rc || (rc = ms_req_page(r, limit, cursor, MS_ID_LEN + 1))) return rc;
+    return prod_scope_get(r, ms_req_param(r, "id"), s);
+}

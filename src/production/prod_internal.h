@@ -63,6 +63,10 @@ int prod_task_scope(ms_req *r, const char *id, prod_scope *s);
 /* Run a list query built in `sql` (freed here), ordered by id with LIMIT limit + 1, and answer
  * one page of it. */
 int prod_reply_page(ms_req *r, ms_buf *sql, const db_arg *args, int n, int limit);
+/* The start of a project's paged list (GET /projects/{id}/...): only `allowed` query
+ * parameters, the page size and cursor, and the caller's scope. */
+int prod_list_begin(ms_req *r, const char *const *allowed, int *limit, char cursor[MS_ID_LEN + 1],
+                    prod_scope *s);
 /* Answer {"items": [...]} with every row of `st` (done here) as JSON, each passed through
  * `each` first when given. */
 int prod_reply_rows(ms_req *r, db_stmt *st, void (*each)(ms_req *r, json_t *row));

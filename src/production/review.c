@@ -421,13 +421,11 @@ int h_project_versions(ms_req *r)
 {
     static const char *const allowed[] = {
         "limit", "cursor", "review_status", "entity_id", "task_type_id", "submitted_by", NULL};
-    int limit, rc;
+    int limit;
     char cursor[MS_ID_LEN + 1];
-    if ((rc = ms_req_query_only(r, allowed)) ||
-        (rc = ms_req_page(r, &limit, cursor, sizeof cursor)))
-        return rc;
     prod_scope s;
-    if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &s))) return rc;
+    int rc = prod_list_begin(r, allowed, &limit, cursor, &s);
+    if (rc) return rc;
     const char *rs = ms_req_query(r, "review_status");
     if (rs && strcmp(rs, "pending") && strcmp(rs, "approved") && strcmp(rs, "changes_requested"))
         return ms_req_fail(r, MS_EBADREQ, "bad-query",

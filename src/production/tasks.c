@@ -110,13 +110,11 @@ int h_tasks_list(ms_req *r)
                                           "status_id", "status",     "assignee",  "entity_type_id",
                                           "parent_id", "due_before", "due_after", "done",
                                           NULL};
-    int limit, rc;
+    int limit;
     char cursor[MS_ID_LEN + 1];
-    if ((rc = ms_req_query_only(r, allowed)) ||
-        (rc = ms_req_page(r, &limit, cursor, sizeof cursor)))
-        return rc;
     prod_scope s;
-    if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &s))) return rc;
+    int rc = prod_list_begin(r, allowed, &limit, cursor, &s);
+    if (rc) return rc;
     ms_buf sql;
     ms_buf_init(&sql);
     db_arg args[24];

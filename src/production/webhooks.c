@@ -590,15 +590,11 @@ static int hook_scope(ms_req *r, const char *id, prod_scope *s)
 int h_webhooks_list(ms_req *r)
 {
     static const char *const allowed[] = {"limit", "cursor", NULL};
-    int limit, rc;
+    int limit;
     char cursor[MS_ID_LEN + 1];
-    if ((rc = ms_req_query_only(r, allowed)) ||
-        (rc = ms_req_page(r, &limit, cursor, sizeof cursor)))
-        return rc;
     prod_scope s;
-    if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &s)) ||
-        (rc = prod_require(r, &s, PROD_SUPERVISOR, "manage webhooks")))
-        return rc;
+    int rc = prod_list_begin(r, allowed, &limit, cursor, &s);
+    if (rc || (rc = prod_require(r, &s, PROD_SUPERVISOR, "manage webhooks"))) return rc;
     db_stmt *st;
     rc = db_query(r->db, &st, &r->err,
                   "SELECT " HOOK_COLS " FROM webhook w WHERE w.project_id = ? AND w.id > ? "
@@ -695,6 +691,17 @@ int h_webhook_get(ms_req *r)
     return rc ? rc : hook_reply(r, 200, id, NULL);
 }
 
+/* If-Match against the webhook's version (the scope check found it). */
+static int hook_check_version(ms_req *r, const char *id)
+{
+    db_stmt *st;
+    int rc = db_query_row(r->db, &st, &r->err, "SELECT version FROM webhook WHERE id = ?", "s", id);
+    if (rc < 0) return rc;
+    int64_t ver = db_col_int(st, 0);
+    db_done(st);
+    return ms_req_check_version(r, ver);
+}
+
 int h_webhook_update(ms_req *r)
 {
     if (ms_json_check(r->body, hook_update_fields, &r->err)) return r->err.code;
@@ -702,12 +709,7 @@ int h_webhook_update(ms_req *r)
     prod_scope s;
     int rc = hook_scope(r, id, &s);
     if (rc) return rc;
-    db_stmt *st;
-    rc = db_query_row(r->db, &st, &r->err, "SELECT version FROM webhook WHERE id = ?", "s", id);
-    if (rc < 0) return rc;
-    int64_t ver = db_col_int(st, 0);
-    db_done(st);
-    if ((rc = ms_req_check_version(r, ver))) return rc;
+    if ((rc = hook_check_version(r, id))) return rc;
     char *events;
     if ((rc = hook_body_check(r, &events))) return rc;
     const json_t *b = r->body;
@@ -734,12 +736,7 @@ int h_webhook_delete(ms_req *r)
     prod_scope s;
     int rc = hook_scope(r, id, &s);
     if (rc) return rc;
-    db_stmt *st;
-    rc = db_query_row(r->db, &st, &r->err, "SELECT version FROM webhook WHERE id = ?", "s", id);
-    if (rc < 0) return rc;
-    int64_t ver = db_col_int(st, 0);
-    db_done(st);
-    if ((rc = ms_req_check_version(r, ver))) return rc;
+    if ((rc = hook_check_version(r, id))) return rc;
     /* Queued jobs of its deliveries find nothing and end. */
     if ((rc = db_exec(r->db, &r->err, "DELETE FROM webhook_delivery WHERE webhook_id = ?", "s",
                       id)) < 0 ||
