@@ -168,14 +168,16 @@ test('put again: nothing is sent and no version is made', async () => {
 
 test('a 1% edit in place makes v002 and sends a small fraction; both versions download', async () => {
   const f = join(scratch, 'edit.bin');
-  const orig = randomBytes(8_000_000);
+  // 32 MB: an edit changes at most the chunk it falls in and the next (2 MiB on average, 8 MiB
+  // at most), so the bound below holds for any random bytes; 8 MB let two long chunks pass 30%.
+  const orig = randomBytes(32_000_000);
   await writeFile(f, orig);
   const r1 = await mst(['put', f, '--project', project.id, '--folder', '/edit', '--no-progress']);
   assert.equal(r1.code, 0, r1.stderr);
   const edited = Buffer.from(orig);
-  randomBytes(80_000).copy(edited, 4_000_000);
+  randomBytes(320_000).copy(edited, 16_000_000);
   const fh = await open(f, 'r+');
-  await fh.write(edited, 4_000_000, 80_000, 4_000_000);
+  await fh.write(edited, 16_000_000, 320_000, 16_000_000);
   await fh.close();
   const r2 = await mst(['put', f, '--project', project.id, '--folder', '/edit', '--no-progress']);
   assert.equal(r2.code, 0, r2.stderr);
