@@ -11,6 +11,7 @@
 #include "core/time.h"
 #include "http/server.h"
 #include "production/production.h"
+#include "rights/rights.h"
 #include "store/idempotency.h"
 
 #include <errno.h>
@@ -41,10 +42,14 @@ const ms_schema app_schemas[] = {
     {"production_review", ms_schema_production_review, NULL},
     /* schedule (wt-schedule) */
     {"production_schedule", ms_schema_production_schedule, NULL},
+    {"rights", ms_schema_rights, NULL},
+    /* wt-market */
+    /* end of wt-market */
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
-const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, NULL};
+const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, rights_routes,
+                                      NULL};
 
 const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
                                    /* webhooks (wt-hooks) */
@@ -54,6 +59,11 @@ const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openap
                                    /* schedule (wt-schedule) */
                                    ms_openapi_production_schedule,
                                    ms_openapi_production_io, /* wt-io */
+                                   ms_openapi_rights,
+                                   /* wt-market */
+                                   /* end of wt-market */
+                                   /* wt-ema */
+                                   /* end of wt-ema */
                                    NULL};
 
 /* ---- Jobs. ---- */

@@ -115,7 +115,8 @@ struct ms_req {
     const char *out_type;
     ms_kv headers[MS_RESP_HEADERS_MAX];
     int nheaders;
-    ms_error err; /* filled when the handler fails */
+    ms_error err;    /* filled when the handler fails */
+    json_t *problem; /* extra members of the problem document when it fails (owned) */
 
     /* Or a body produced piece by piece after the handler returned (downloads): see
      * ms_reply_stream. */

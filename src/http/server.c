@@ -186,6 +186,22 @@ static char *problem_text(req_ctx *x, int status, const ms_error *e, size_t *len
         }
         ms_buf_putc(&b, ']');
     }
+    /* Members a handler added to its failure (the deals a conflict is with, ...). */
+    const char *key;
+    json_t *v;
+    json_object_foreach(x->req.problem, key, v)
+    {
+        if (!strcmp(key, "type") || !strcmp(key, "title") || !strcmp(key, "status") ||
+            !strcmp(key, "detail") || !strcmp(key, "request_id") || !strcmp(key, "errors"))
+            continue;
+        char *dumped = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!dumped) continue;
+        ms_buf_putc(&b, ',');
+        ms_buf_put_json_str(&b, key);
+        ms_buf_putc(&b, ':');
+        ms_buf_puts(&b, dumped);
+        free(dumped);
+    }
     ms_buf_putc(&b, '}');
     if (b.oom) {
         ms_buf_free(&b);
@@ -634,6 +650,8 @@ static enum MHD_Result finish_request(req_ctx *x, struct MHD_Connection *conn)
         len = 0;
         json_decref(r->json);
         r->json = NULL;
+        json_decref(r->problem);
+        r->problem = NULL;
         r->out.len = 0;
         r->out_type = NULL;
         r->status = 0;
@@ -795,6 +813,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     access_log(x, x->req.method, us);
     json_decref(x->req.body);
     json_decref(x->req.json);
+    json_decref(x->req.problem);
     ms_buf_free(&x->req.out);
     ms_buf_free(&x->body);
     ms_arena_free(&x->arena);

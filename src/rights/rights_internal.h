@@ -1,0 +1,144 @@
+/* rights_internal.h: what the files of the rights module share. Not for other modules (they
+ * use rights.h). */
+#ifndef MS_RIGHTS_INTERNAL_H
+#define MS_RIGHTS_INTERNAL_H
+
+#include "auth/auth.h"
+#include "core/api.h"
+#include "core/buf.h"
+#include "core/id.h"
+#include "core/json.h"
+#include "core/time.h"
+#include "rights/avails.h"
+#include "rights/dims.h"
+#include "rights/rights.h"
+#include "store/db.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- Who the caller is in an organization's rights (access.c). ----
+ *   view    (viewer)        reads the catalogue, rights, deals, avails, reports
+ *   edit    (member)        changes titles, rights in, holdbacks, draft deals; makes and
+ *                           answers offers; imports
+ *   manage  (admin, owner)  also signs, activates and terminates deals, accepts offers,
+ *                           manages listings' buyers and custom media */
+typedef struct rights_org {
+    char org_id[MS_ID_LEN];
+    char org_name[256];
+    char user_id[MS_ID_LEN];
+    ms_level level;
+} rights_org;
+
+/* The caller in organization `org_id` (MS_ENOTFOUND when not a member). */
+int rights_org_get(ms_req *r, const char *org_id, rights_org *out);
+/* The caller in the organization that owns a row: `sql` selects org_id for one id. */
+int rights_org_of(ms_req *r, const char *sql, const char *id, const char *what, rights_org *out);
+/* Fail with 403 unless the caller is at least `need` ("Signing a deal needs ..."). */
+int rights_require(ms_req *r, const rights_org *o, ms_level need, const char *doing);
+
+/* Record a rights write: an event in the organization's log, in the request's transaction.
+ * Every write of the module calls it. */
+int rights_event(ms_req *r, const rights_org *o, const char *action, const char *object_type,
+                 const char *object_id, json_t *data, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* A change to the windows of `title_id` (rights in, deal rights, holdbacks, deal status):
+ * raises the organization's rights revision and stamps the title with it, so the engine's
+ * cache reloads that title. Call once per title per write. */
+int rights_title_changed(ms_req *r, const char *org_id, const char *title_id);
+
+/* Money: an amount given as a JSON integer or a decimal string ("1250.50") in `currency`
+ * (ISO 4217; its minor unit decides the decimals: JPY 0, KWD 3, most 2) into minor units. */
+bool rights_currency_valid(const char *currency);
+int rights_amount_parse(const json_t *v, const char *currency, int64_t *out, const char *field,
+                        ms_error *err);
+/* Minor units back to a decimal string ("1250.50") into out (cap >= 32). */
+void rights_amount_fmt(int64_t minor, const char *currency, char *out, size_t cap);
+
+/* The media registry of an organization: built-ins and its own codes (strings in arena). */
+int rights_media_reg(ms_req *r, const char *org_id, dims_media_reg *reg);
+
+/* ---- Deals (deals.c). ----
+ * A deal body as POST /orgs/{id}/deals takes it (docs/rights.md):
+ *   {"licensee_org_id"?, "licensee_name"?, "reference"?, "status"?, "currency"?, "fee"?,
+ *    "minimum_guarantee"?, "notes"?, "rights": [{"title_id", "territories", "media",
+ *    "languages"?, "start", "end"?, "exclusivity", "runs"?, "allocation"?}, ...],
+ *    "payments"?: [{"due_date", "amount", "paid_at"?, "note"?}],
+ *    "holdbacks"?: [{"title_id", "territories", "media", "start"?, "end", "reason"?}]}
+ * Create one for organization `o` (the licensor) with `status` (NULL: the body's, default
+ * draft), made from market offer `offer_id` (may be NULL). Checks every field (field errors),
+ * the titles (the licensor's), and conflicts: any part of a right not available to the
+ * licensor, against signed and active deals, answers MS_ECONFLICT with type
+ * "rights-conflict" and r->problem {"conflicts": [...]} (rights_conflicts_json). A deal
+ * created signed is signed by the caller now. Appends the event; raises the revision of
+ * every title it touches. */
+int rights_deal_create(ms_req *r, const rights_org *o, const json_t *body, const char *status,
+                       const char *offer_id, char id_out[MS_ID_LEN]);
+/* The deal as the API shows it (with rights, payments, holdbacks), NULL when absent. */
+json_t *rights_deal_json(ms_req *r, const char *deal_id);
+
+/* ---- The avails engine behind the requests (cache.c). ----
+ * An organization's windows, loaded once and kept fresh by the rights revision. Reads take
+ * it per request; the returned view is valid until rights_cache_release. */
+typedef struct rights_title_windows {
+    char id[MS_ID_LEN];
+    const av_window *w;
+    int nw;
+} rights_title_windows;
+typedef struct rights_view rights_view;
+int rights_cache_get(ms_req *r, const char *org_id, rights_view **out);
+void rights_cache_release(rights_view *v);
+/* The windows of one title (NULL when the title is not in the catalogue). */
+const rights_title_windows *rights_view_title(rights_view *v, const char *title_id);
+/* All titles of the catalogue, in id order. */
+int rights_view_titles(rights_view *v, const rights_title_windows **out);
+/* What a window's ref points at: the kind of row ("rights_in", "deal", "holdback") and its id
+ * (the deal's id for deal rights rows). */
+const char *rights_view_ref(rights_view *v, uint32_t ref, const char **row_type);
+const dims_media_reg *rights_view_media(rights_view *v);
+
+/* The conflicts of proposed rights rows (a deal's, as JSON rights rows) against the
+ * organization's current state in the database (not the cache: called inside write
+ * transactions), ignoring deal `ignore_deal_id` (may be NULL). Fills *conflicts with a JSON
+ * array (empty when none) of {"title_id", "right": index, "territories": [...], "media",
+ * "language"?, "start", "end" (last day, null open), "reason", "deal_id"?, "licensee_name"?,
+ * "rights_in_id"?, "holdback_id"?}. */
+int rights_conflicts(ms_req *r, const rights_org *o, const json_t *rights,
+                     const char *ignore_deal_id, json_t **conflicts);
+
+/* ---- Handlers. ---- */
+int h_rights_territories(ms_req *r);
+int h_rights_media_list(ms_req *r);
+int h_rights_media_create(ms_req *r);
+int h_titles_list(ms_req *r);
+int h_titles_create(ms_req *r);
+int h_title_get(ms_req *r);
+int h_title_update(ms_req *r);
+int h_title_delete(ms_req *r);
+int h_rights_in_list(ms_req *r);
+int h_rights_in_create(ms_req *r);
+int h_rights_in_update(ms_req *r);
+int h_rights_in_delete(ms_req *r);
+int h_holdbacks_list(ms_req *r);
+int h_holdbacks_create(ms_req *r);
+int h_holdback_delete(ms_req *r);
+int h_deals_list(ms_req *r);
+int h_deals_create(ms_req *r);
+int h_deal_get(ms_req *r);
+int h_deal_update(ms_req *r);
+int h_deal_delete(ms_req *r);
+int h_deal_status(ms_req *r);
+int h_avails_check(ms_req *r);
+int h_title_avails(ms_req *r);
+int h_avails_query(ms_req *r);
+int h_avails_grid(ms_req *r);
+int h_rights_revenue(ms_req *r);
+int h_rights_due(ms_req *r);
+
+/* ---- Market (wt-market): market.c. ---- */
+/* ---- end of market. ---- */
+
+/* ---- EMA Avails (wt-ema): ema.c. ---- */
+/* ---- end of EMA. ---- */
+
+#endif
