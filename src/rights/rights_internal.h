@@ -12,10 +12,16 @@
 #include "rights/avails.h"
 #include "rights/dims.h"
 #include "rights/rights.h"
+#include "assets/assets.h"
 #include "store/db.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+
+static inline const char *rights_or(const char *s, const char *def)
+{
+    return s ? s : def;
+}
 
 /* ---- Who the caller is in an organization's rights (access.c). ----
  *   view    (viewer)        reads the catalogue, rights, deals, avails, reports
@@ -32,6 +38,9 @@ typedef struct rights_org {
 
 /* The caller in organization `org_id` (MS_ENOTFOUND when not a member). */
 int rights_org_get(ms_req *r, const char *org_id, rights_org *out);
+/* The caller acting on title `title_id`: through the organization that owns it (*owned), or
+ * through one of theirs that holds rights in on it (?org= chooses among them). */
+int rights_title_scope(ms_req *r, const char *title_id, rights_org *o, bool *owned);
 /* The caller in the organization that owns a row: `sql` selects org_id for one id. */
 int rights_org_of(ms_req *r, const char *sql, const char *id, const char *what, rights_org *out);
 /* Fail with 403 unless the caller is at least `need` ("Signing a deal needs ..."). */
@@ -43,8 +52,8 @@ int rights_event(ms_req *r, const rights_org *o, const char *action, const char 
                  const char *object_id, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 /* A change to the windows of `title_id` (rights in, deal rights, holdbacks, deal status):
- * raises the organization's rights revision and stamps the title with it, so the engine's
- * cache reloads that title. Call once per title per write. */
+ * and to the title itself: raises the organization's rights revision and stamps the
+ * (organization, title) pair with it, so the engine's cache reloads that title. */
 int rights_title_changed(ms_req *r, const char *org_id, const char *title_id);
 
 /* Money: an amount given as a JSON integer or a decimal string ("1250.50") in `currency`
