@@ -48,8 +48,8 @@ export default function CataloguePage({ org, base }) {
     </div>
     ${list.error && !list.items.length && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
     ${!list.started ? html`<${Loading} />`
-      : list.items.length === 0 ? html`<${Empty} icon="film" title=${filtered ? t('rights.no_titles_match') : t('rights.no_titles')}>
-          ${!filtered && canEdit(org) ? t('rights.no_titles_hint') : ''}<//>`
+      : list.items.length === 0 ? (list.error ? null : html`<${Empty} icon="film" title=${filtered ? t('rights.no_titles_match') : t('rights.no_titles')}>
+          ${!filtered && canEdit(org) ? t('rights.no_titles_hint') : ''}<//>`)
       : html`<div class="card card-flush">
         <ul class="rt-list" data-testid="title-list">
           ${list.items.map((x) => html`<li key=${x.id}><a class="rt-row" href=${`${base}/titles/${x.id}`} data-title=${x.title}>

@@ -35,7 +35,7 @@ export default function DealsPage({ org, base }) {
       ${canEdit(org) && html`<a class="btn btn-primary" href=${`${base}/deals/new`} data-testid="new-deal"><${Icon} name="plus" />${t('rights.new_deal')}</a>`}
     </div>
     ${list.error && !list.items.length && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
-    ${!list.started ? html`<${Loading} />` : list.items.length === 0 ? html`<${Empty} icon="file" title=${t('rights.no_deals')} />`
+    ${!list.started ? html`<${Loading} />` : list.items.length === 0 ? (list.error ? null : html`<${Empty} icon="file" title=${t('rights.no_deals')} />`)
       : html`<div class="card card-flush"><ul class="rt-list" data-testid="deal-list">
         ${list.items.map((d) => html`<li key=${d.id}><a class="rt-row" href=${`${base}/deals/${d.id}`} data-deal=${d.reference}>
           <span class="rt-row-icon"><${Icon} name="file" /></span>

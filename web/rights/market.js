@@ -69,7 +69,7 @@ function Listings({ org, base }) {
       ${canEdit(org) && html`<button type="button" class="btn btn-primary" data-testid="new-listing" onClick=${() => setCreating(true)}><${Icon} name="plus" />${t('rights.new_listing')}</button>`}
     </div>
     ${list.error && !list.items.length && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
-    ${!list.started ? html`<${Loading} />` : list.items.length === 0 ? html`<${Empty} icon="tag" title=${t('rights.no_listings')}>${t('rights.no_listings_hint')}<//>`
+    ${!list.started ? html`<${Loading} />` : list.items.length === 0 ? (list.error ? null : html`<${Empty} icon="tag" title=${t('rights.no_listings')}>${t('rights.no_listings_hint')}<//>`)
       : html`<div class="rt-cards" data-testid="listing-list">${list.items.map((l) => html`<a key=${l.id} class="card rt-listing" href=${`${base}/market/listings/${l.id}`} data-listing=${l.name}>
         <div class="rt-listing-head"><span class="strong rt-wrap">${l.name}</span>
           ${sellerId(l) === org.id ? html`<${Badge} kind="accent">${t('rights.yours')}<//>` : html`<${Badge} kind="shared">${l.seller_name || l.org_name || ''}<//>`}</div>
@@ -340,7 +340,7 @@ function Inbox({ org, base }) {
       </select>
     </div>
     ${list.error && !list.items.length && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
-    ${!list.started ? html`<${Loading} />` : list.items.length === 0 ? html`<${Empty} icon="mail" title=${t('rights.no_offers')} />`
+    ${!list.started ? html`<${Loading} />` : list.items.length === 0 ? (list.error ? null : html`<${Empty} icon="mail" title=${t('rights.no_offers')} />`)
       : html`<div class="card card-flush"><ul class="rt-list" data-testid="offer-list">${list.items.map((o) => html`<li key=${o.id}>
         <a class="rt-row" href=${`${base}/market/offers/${o.id}`} data-offer=${o.id}>
           <span class="rt-row-icon"><${Icon} name="mail" /></span>
