@@ -24,7 +24,9 @@ export default function CataloguePage({ org, base }) {
   const dg = useDebounced(genre.trim(), 250);
   const dy = useDebounced(/^\d{4}$/.test(year.trim()) ? year.trim() : '', 250);
   const [creating, setCreating] = useState(false);
-  const list = usePaged((cursor) => api.get(`/api/v1/orgs/${org.id}/titles`, { q: dq, kind, genre: dg, year: dy, limit: 50, cursor }),
+  const list = usePaged((cursor) => api.get(`/api/v1/orgs/${org.id}/titles`, {
+    q: dq, kind, genre: dg, year: dy, limit: 50, cursor, top: dq || kind ? '' : 'true',
+  }),
     [org.id, dq, kind, dg, dy]);
   const filtered = dq || kind || dg || dy;
   return html`<div class="stack" data-testid="catalogue">
@@ -64,7 +66,7 @@ export default function CataloguePage({ org, base }) {
               </span>
             </span>
             <span class="rt-row-meta">
-              ${x.owned === false ? html`<${Badge} kind="shared">${t('rights.acquired')}<//>` : html`<${Badge} kind="muted">${t('rights.owned')}<//>`}
+              ${x.owned === false || x.is_owned === 0 ? html`<${Badge} kind="shared">${t('rights.acquired')}<//>` : html`<${Badge} kind="muted">${t('rights.owned')}<//>`}
             </span>
           </a></li>`)}
         </ul>

@@ -412,12 +412,12 @@ export function Legend({ items = ['available', ...REASONS], letters = false }) {
   </ul>`;
 }
 
-// Map the problem document's field errors ("rights[1].territories") to {row: {field: msg}}.
+// Map the problem document's field errors ("rights/1/territories") to {row: {field: msg}}.
 export function rowErrors(err, list = 'rights') {
   const rows = {};
   const other = [];
   for (const f of (err && err.fieldErrors) || []) {
-    const m = new RegExp(`^${list}\\[(\\d+)\\]\\.?(\\w*)`).exec(f.field || '');
+    const m = new RegExp(`^${list}[/[](\\d+)\\]?[/.]?(\\w*)`).exec(f.field || '');
     if (m) {
       const i = Number(m[1]);
       rows[i] = rows[i] || {};

@@ -26,8 +26,8 @@ import { ConflictList, RowsEditor, fromApiRow, newRow, rowComplete, toApiRow } f
 const NEXT = {
   draft: ['offered', 'negotiating', 'signed'],
   offered: ['negotiating', 'signed', 'draft'],
-  negotiating: ['signed', 'draft'],
-  signed: ['active', 'terminated'],
+  negotiating: ['offered', 'signed', 'draft'],
+  signed: ['active', 'expired', 'terminated'],
   active: ['expired', 'terminated'],
   expired: [],
   terminated: [],
@@ -76,16 +76,21 @@ function initialState(deal, presetTitle) {
 
 function DealEditor({ org, base, deal, etag, presetTitle, onLoaded, reload }) {
   const media = useMedia(org.id);
-  const [s, setS] = useState(() => initialState(deal, presetTitle));
-  const saved = useRef(JSON.stringify(initialState(deal, presetTitle)));
-  const set = (patch) => setS((v) => ({ ...v, ...patch }));
+  const [init] = useState(() => initialState(deal, presetTitle));
+  const [s, setS] = useState(init);
+  const saved = useRef(JSON.stringify(init));
+  const [saveConflicts, setSaveConflicts] = useState(null);
+  const set = (patch) => {
+    setS((v) => ({ ...v, ...patch }));
+    // A change to the rights replaces the refused save's list with the live check.
+    if (patch.rows) setSaveConflicts(null);
+  };
   const mine = !deal || deal.org_id === org.id;
   const locked = !!deal && LOCKED_STATUSES.includes(deal.status);
   const editable = mine && canEdit(org) && !locked;
   const dirty = JSON.stringify(s) !== saved.current;
   const [busy, setBusy] = useState('');
   const [error, setError] = useState(null);
-  const [saveConflicts, setSaveConflicts] = useState(null);
   const [fieldErrs, setFieldErrs] = useState({ rows: {}, pay: {}, top: {} });
 
   // ---- The live check: complete rows only, debounced. ----
@@ -232,7 +237,7 @@ function DealEditor({ org, base, deal, etag, presetTitle, onLoaded, reload }) {
           ${busy === st && html`<${Spinner} />`}${t(`rights.to_status.${st}`)}</button>`)}
         ${deal && mine && deal.status === 'draft' && canEdit(org) && html`<button type="button" class="btn btn-ghost-danger" onClick=${remove}><${Icon} name="trash" />${t('rights.delete')}</button>`}`} />
     ${dirty && deal && next.length > 0 && html`<div class="muted small">${t('rights.save_first')}</div>`}
-    ${error && !(error.status === 409 && saveConflicts) && error.fieldErrors.length === 0 && html`<${ErrorBox} error=${error} />`}
+    ${error && error.slug !== 'rights-conflict' && error.fieldErrors.length === 0 && html`<${ErrorBox} error=${error} />`}
     ${error && error.fieldErrors.length > 0 && html`<div class="alert alert-error" role="alert" data-testid="field-errors"><${Icon} name="alert" />
       <div class="alert-body"><div>${errorMessage(error)}</div>
       <ul class="rt-errlist">${error.fieldErrors.map((f, i) => html`<li key=${i}><span class="mono">${f.field}</span>: ${f.message}</li>`)}</ul></div></div>`}

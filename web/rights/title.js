@@ -28,7 +28,9 @@ export default function TitlePage({ org, base, titleId }) {
   if (r.error && !r.data) return html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />`;
   if (!r.data) return html`<${Loading} />`;
   const x = r.data.data;
-  const edit = canEdit(org) && x.org_id === org.id;
+  const level = x.acting_level || (canEdit(org) ? 'edit' : 'view');
+  const edit = (level === 'edit' || level === 'manage') && x.org_id === org.id;
+  const editRights = level === 'edit' || level === 'manage';
   const del = async () => {
     const ok = await confirmAction({ title: t('rights.delete_title'), message: t('rights.delete_title_confirm', { name: x.title }), confirmLabel: t('rights.delete'), danger: true });
     if (!ok) return;
@@ -82,8 +84,8 @@ export default function TitlePage({ org, base, titleId }) {
       </section>`}
     </div>
     <${AvailsTimeline} org=${org} base=${base} title=${x} />
-    <${RightsIn} org=${org} title=${x} edit=${edit || canEdit(org)} />
-    <${Holdbacks} org=${org} base=${base} title=${x} edit=${canEdit(org)} />
+    <${RightsIn} org=${org} title=${x} edit=${editRights} />
+    <${Holdbacks} org=${org} base=${base} title=${x} edit=${editRights} />
     <${TitleDeals} org=${org} base=${base} title=${x} />
     ${editing && html`<${TitleDialog} org=${org} title=${x} etag=${r.data.etag} onClose=${() => setEditing(false)}
       onSaved=${(data, etag) => {
