@@ -183,6 +183,24 @@ export function shortCodes(codes, max = 4) {
   return `${codes.slice(0, max).join(', ')} +${codes.length - max}`;
 }
 
+// Words for a set of codes out of a wider set asked about: "all 55", a group's name, "all but
+// KP, CN", or the first codes.
+export function describeCodes(codes, ref, asked, max = 4) {
+  if (!codes || !codes.length) return '—';
+  const set = new Set(codes);
+  if (asked && asked.size && codes.length === asked.size && codes.every((c) => asked.has(c))) {
+    return codes.length === 1 ? codes[0] : t('rights.all_n', { n: codes.length });
+  }
+  if (ref) {
+    for (const g of ref.groups) if (g.codes.length === set.size && g.codes.every((c) => set.has(c))) return g.name;
+  }
+  if (asked && asked.size && codes.length > asked.size / 2 && codes.length > max) {
+    const missing = [...asked].filter((c) => !set.has(c));
+    return t('rights.all_but', { codes: shortCodes(missing, max) });
+  }
+  return shortCodes(codes, max);
+}
+
 export function TerritoryField({ label, value, onInput, error, testid, hint = true }) {
   const id = `tf-${useId()}`;
   const ref = useTerritories();

@@ -6,7 +6,7 @@ import { html, useLayoutEffect, useRef, useState } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { useAsync, Badge, Empty, ErrorBox, Loading } from '/lib/ui.js';
-import { fmtDay, fmtMoney, mediaName, statusBadge, statusLabel, useMedia } from './common.js';
+import { fmtDay, fmtMoney, mediaName, statusBadge, statusLabel, useMedia, useTerritories } from './common.js';
 
 const BYS = ['title', 'territory', 'media', 'licensee'];
 const BAR = 26;
@@ -14,6 +14,7 @@ const PALETTE = ['#4338ca', '#0b6e80', '#2f9e5f', '#b45309', '#9333ea', '#be123c
 
 export default function DashboardPage({ org, base }) {
   const media = useMedia(org.id);
+  const terr = useTerritories();
   const [by, setBy] = useState('title');
   const [from, setFrom] = useState(`${new Date().getFullYear()}-01-01`);
   const [to, setTo] = useState(`${new Date().getFullYear()}-12-31`);
@@ -25,7 +26,8 @@ export default function DashboardPage({ org, base }) {
     if (!byCur.has(x.currency)) byCur.set(x.currency, []);
     byCur.get(x.currency).push(x);
   }
-  const label = (x) => (by === 'media' ? mediaName(x.key, media) : x.label || x.key);
+  const terrName = (code) => ((terr && terr.territories.find((x) => x.code === code)) || {}).name;
+  const label = (x) => (by === 'media' ? mediaName(x.key, media) : by === 'territory' ? terrName(x.key) || x.label || x.key : x.label || x.key);
   return html`<div class="stack" data-testid="dashboard">
     <section class="card" data-testid="revenue">
       <div class="card-head"><h2 class="card-title">${t('rights.revenue')}</h2>

@@ -222,7 +222,7 @@ function DealEditor({ org, base, deal, etag, presetTitle, onLoaded, reload }) {
   return html`<div class="stack rt-deal" data-testid="deal-editor">
     <${PageHeader}
       crumbs=${html`<a href=${`${base}/deals`}>${t('rights.nav.deals')}</a>`}
-      title=${html`<span class="title-text">${deal ? deal.reference || t('rights.untitled_deal') : t('rights.new_deal')}</span>
+      title=${html`<span class="title-text">${deal ? deal.reference || t('rights.deal_with', { name: mine ? deal.licensee_name : deal.org_name }) : t('rights.new_deal')}</span>
         ${deal && html`<${Badge} kind=${statusBadge(deal.status)}><span data-testid="deal-status">${statusLabel(deal.status)}</span><//>`}`}
       subtitle=${deal && html`<span class="meta-row">
         <span>${mine ? t('rights.licensed_to', { name: deal.licensee_name }) : t('rights.licensed_by', { name: deal.org_name })}</span>
@@ -276,7 +276,7 @@ function DealEditor({ org, base, deal, etag, presetTitle, onLoaded, reload }) {
     </section>
 
     <section class="card" data-testid="rights-card">
-      <div class="card-head"><h2 class="card-title">${t('rights.rights_out')}</h2>
+      <div class="card-head"><h2 class="card-title">${mine ? t('rights.rights_out') : t('rights.licensed_rights')}</h2>
         ${editable && html`<span class="rt-check-state small" data-testid="check-state">
           ${check.loading || stale ? html`<${Spinner} /> ${t('rights.checking')}`
             : check.error ? html`<span class="rt-warn">${t('rights.check_failed')}</span>`

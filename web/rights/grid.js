@@ -143,9 +143,11 @@ function Grid({ base, state, terrRef, onNeedMore }) {
     const c = Math.floor((ev.clientX - svg.getBoundingClientRect().left) / CW);
     const r = rows[i];
     if (!r || c < 0 || c >= territories.length) return;
-    if (!inspect || inspect.i !== i || inspect.c !== c) setInspect({ i, c });
+    if (!inspect || inspect.row !== r || inspect.c !== c) setInspect({ row: r, c });
   };
-  const ins = inspect && rows[inspect.i] ? { row: rows[inspect.i], code: territories[inspect.c], L: rows[inspect.i].cells[inspect.c] || 'N' } : null;
+  // What the inspector names, while that row and column are still shown.
+  const ins = inspect && rows.includes(inspect.row) && inspect.c < territories.length
+    ? { row: inspect.row, code: territories[inspect.c], L: inspect.row.cells[inspect.c] || 'N' } : null;
   return html`<div class="rt-grid-wrap">
     <div class="rt-inspector small" aria-live="polite" data-testid="grid-inspector">
       ${ins ? html`<svg class="rt-swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" rx="2" fill=${COLORS[LETTERS[ins.L]]} /></svg>

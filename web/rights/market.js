@@ -28,6 +28,7 @@ import { ConflictList, RowsEditor, fromApiRow, newRow, rowComplete, toApiRow } f
 const canEdit = (org) => ['owner', 'admin', 'member'].includes(org.my_role);
 const isManager = (org) => ['owner', 'admin'].includes(org.my_role);
 const sellerId = (l) => l.org_id || l.seller_org_id;
+const isOwn = (l, org) => l.own === true || l.your_side === 'seller' || sellerId(l) === org.id;
 
 export default function MarketPage({ org, base, rest = '' }) {
   const parts = rest.split('/').filter(Boolean);
@@ -54,17 +55,23 @@ function Listings({ org, base }) {
   const dq = useDebounced(q.trim(), 250);
   const dt = useDebounced(terr.trim().toUpperCase(), 250);
   const [creating, setCreating] = useState(false);
-  const list = usePaged((cursor) => api.get('/api/v1/market/listings', { org: org.id, q: dq, media: med, territory: dt, cursor, limit: 50 }), [org.id, dq, med, dt]);
+  const [mine, setMine] = useState(false);
+  const list = usePaged((cursor) => (mine ? api.get(`/api/v1/orgs/${org.id}/listings`, { cursor, limit: 50 })
+    : api.get('/api/v1/market/listings', { org: org.id, q: dq, media: med, territory: dt, cursor, limit: 50 })), [org.id, dq, med, dt, mine]);
   return html`<div class="stack" data-testid="listings">
     <div class="toolbar rt-toolbar">
-      <label class="search"><${Icon} name="search" class="muted" />
+      <div class="segmented" role="group" aria-label=${t('rights.listings')}>
+        <button type="button" class=${`seg ${!mine ? 'on' : ''}`} onClick=${() => setMine(false)}>${t('rights.on_the_market')}</button>
+        <button type="button" class=${`seg ${mine ? 'on' : ''}`} data-testid="my-listings" onClick=${() => setMine(true)}>${t('rights.my_listings')}</button>
+      </div>
+      ${!mine && html`<label class="search"><${Icon} name="search" class="muted" />
         <input class="search-input" type="search" value=${q} placeholder=${t('rights.search_listings')} aria-label=${t('rights.search_listings')}
           onInput=${(e) => setQ(e.target.value)} /></label>
       <select class="input select rt-filter" value=${med} aria-label=${t('rights.medium')} onChange=${(e) => setMed(e.target.value)}>
         <option value="">${t('rights.any_media')}</option>
         ${(media || []).map((m) => html`<option key=${m.code} value=${m.code}>${mediaName(m.code, media)}</option>`)}
       </select>
-      <input class="input rt-filter rt-year mono" value=${terr} placeholder="FR" maxLength="2" aria-label=${t('rights.territory')} onInput=${(e) => setTerr(e.target.value)} />
+      <input class="input rt-filter rt-year mono" value=${terr} placeholder="FR" maxLength="2" aria-label=${t('rights.territory')} onInput=${(e) => setTerr(e.target.value)} />`}
       <span class="toolbar-spacer"></span>
       ${canEdit(org) && html`<button type="button" class="btn btn-primary" data-testid="new-listing" onClick=${() => setCreating(true)}><${Icon} name="plus" />${t('rights.new_listing')}</button>`}
     </div>
@@ -72,7 +79,7 @@ function Listings({ org, base }) {
     ${!list.started ? html`<${Loading} />` : list.items.length === 0 ? (list.error ? null : html`<${Empty} icon="tag" title=${t('rights.no_listings')}>${t('rights.no_listings_hint')}<//>`)
       : html`<div class="rt-cards" data-testid="listing-list">${list.items.map((l) => html`<a key=${l.id} class="card rt-listing" href=${`${base}/market/listings/${l.id}`} data-listing=${l.name}>
         <div class="rt-listing-head"><span class="strong rt-wrap">${l.name}</span>
-          ${sellerId(l) === org.id ? html`<${Badge} kind="accent">${t('rights.yours')}<//>` : html`<${Badge} kind="shared">${l.seller_name || l.org_name || ''}<//>`}</div>
+          ${isOwn(l, org) ? html`<${Badge} kind="accent">${t('rights.yours')}<//>` : html`<${Badge} kind="shared">${l.seller_name || l.org_name || ''}<//>`}</div>
         ${l.description && html`<div class="muted small rt-clamp">${l.description}</div>`}
         ${l.rights && html`<div class="small rt-wrap">${rightSummary(l.rights, media)}</div>`}
         <div class="rt-listing-foot small">
@@ -177,7 +184,7 @@ function ListingPage({ org, base, id }) {
   if (r.error && !r.data) return html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />`;
   if (!r.data) return html`<${Loading} />`;
   const l = r.data.data;
-  const seller = sellerId(l) === org.id;
+  const seller = isOwn(l, org);
   const titles = l.titles || (l.title_ids || []).map((x) => ({ id: x, title: x }));
   const setStatus = async (status) => {
     try {
@@ -200,11 +207,12 @@ function ListingPage({ org, base, id }) {
     <${PageHeader} crumbs=${html`<a href=${`${base}/market`}>${t('rights.listings')}</a>`}
       title=${html`<span class="title-text">${l.name}</span>`}
       subtitle=${html`<span class="meta-row"><span>${seller ? t('rights.your_listing') : t('rights.listed_by', { name: l.seller_name || l.org_name || '' })}</span>
+        ${!seller && l.buyer_status && html`<${Badge} kind="accent">${t(`rights.buyer_status.${l.buyer_status}`)}<//>`}
         ${l.status && html`<${Badge} kind=${l.status === 'open' ? 'ok' : 'muted'}>${t(`rights.listing_status.${l.status}`)}<//>`}
         ${l.visibility === 'invited' && html`<${Badge} kind="warn">${t('rights.invited_only')}<//>`}</span>`}
       actions=${html`
-        ${!seller && canEdit(org) && (!l.status || l.status === 'open') && html`<button type="button" class="btn btn-primary" data-testid="make-offer" onClick=${() => setOffering(true)}>${t('rights.make_offer')}</button>`}
-        ${!seller && l.visibility === 'invited' && l.access !== 'approved' && html`<button type="button" class="btn" onClick=${requestAccess}>${t('rights.request_access')}</button>`}
+        ${!seller && canEdit(org) && (l.may_offer ?? (!l.status || l.status === 'open')) && html`<button type="button" class="btn btn-primary" data-testid="make-offer" onClick=${() => setOffering(true)}>${t('rights.make_offer')}</button>`}
+        ${!seller && canEdit(org) && !['approved', 'requested'].includes(l.buyer_status) && (l.screener_count > 0 || l.visibility === 'invited') && html`<button type="button" class="btn" onClick=${requestAccess}>${t('rights.request_access')}</button>`}
         ${seller && canEdit(org) && html`<button type="button" class="btn" onClick=${() => setStatus(l.status === 'closed' ? 'open' : 'closed')}>
           ${l.status === 'closed' ? t('rights.reopen') : t('rights.close_listing')}</button>`}`} />
     <section class="card">
@@ -367,6 +375,8 @@ function OfferPage({ org, base, id }) {
   const media = useMedia(org.id);
   const r = useAsync(() => api.request('GET', `/api/v1/offers/${id}`), [id]);
   const ev = useAsync(() => api.get(`/api/v1/offers/${id}/events`), [id]);
+  const listingId = r.data && r.data.data.listing_id;
+  const lr = useAsync(() => (listingId ? api.get(`/api/v1/listings/${listingId}`, { org: org.id }).catch(() => null) : null), [listingId, org.id]);
   const [mode, setMode] = useState(null); // 'counter'
   const [msg, setMsg] = useState('');
   const [busy, setBusy] = useState('');
@@ -376,8 +386,10 @@ function OfferPage({ org, base, id }) {
   const o = r.data.data;
   const may = o.may || {};
   const terms = o.terms || {};
-  const titles = (terms.rights || []).map((x) => ({ id: x.title_id, title: x.title || x.title_id }))
-    .filter((x, i, a) => a.findIndex((y) => y.id === x.id) === i);
+  // Titles by name: the listing's (rows carry only ids).
+  const named = new Map(((lr.data && lr.data.titles) || []).map((x) => [x.id, x]));
+  const titleOf = (tid) => named.get(tid) || { id: tid, title: t('rights.a_title') };
+  const titles = [...new Set([...(terms.rights || []).map((x) => x.title_id), ...named.keys()])].map(titleOf);
   const refresh = () => {
     r.reload();
     ev.reload();
@@ -421,8 +433,11 @@ function OfferPage({ org, base, id }) {
         ${may.reject && html`<button type="button" class="btn btn-danger-outline" disabled=${!!busy} onClick=${() => act('reject')}>${t('rights.offer_reject')}</button>`}
         ${may.withdraw && html`<button type="button" class="btn btn-ghost-danger" disabled=${!!busy} onClick=${() => act('withdraw')}>${t('rights.offer_withdraw')}</button>`}`} />
     ${error && !conflicts && html`<${ErrorBox} error=${error} />`}
-    ${conflicts && html`<${ConflictList} conflicts=${conflicts} rows=${(terms.rights || []).map(fromApiRow)} media=${media} base=${base}
+    ${conflicts && html`<${ConflictList} conflicts=${conflicts} rows=${(terms.rights || []).map((x) => fromApiRow({ ...x, title: titleOf(x.title_id).title }))} media=${media} base=${base}
       title=${t('rights.accept_conflicts', { n: conflicts.length })} />`}
+    ${!conflicts && o.your_side === 'seller' && o.conflicts && o.conflicts.length > 0 && !['accepted', 'rejected', 'withdrawn'].includes(o.status)
+      && html`<${ConflictList} conflicts=${o.conflicts} rows=${(terms.rights || []).map((x) => fromApiRow({ ...x, title: titleOf(x.title_id).title }))} media=${media} base=${base}
+        title=${t('rights.offer_conflicts', { n: o.conflicts.length })} />`}
     ${mode === 'counter' && html`<${CounterForm} terms=${terms} titles=${titles} media=${media} busy=${busy === 'counter'}
       onCancel=${() => setMode(null)} onSend=${(b) => act('counter', b)} error=${error} />`}
     <div class="rt-offer-grid">
@@ -434,7 +449,7 @@ function OfferPage({ org, base, id }) {
           ${terms.minimum_guarantee && Number(terms.minimum_guarantee) > 0 && html`<dt>${t('rights.mg')}</dt><dd>${fmtMoney(terms.minimum_guarantee, terms.currency)}</dd>`}
         </dl>
         <ol class="rt-rows-ro">${(terms.rights || []).map((x, i) => html`<li key=${i} class="rt-row-ro">
-          <div class="strong rt-wrap">${x.title || x.title_id}</div>
+          <div class="strong rt-wrap">${titleLine(titleOf(x.title_id))}</div>
           <div class="small rt-wrap"><span class="mono">${fmtTerritories(x.territories)}</span> · ${(x.media || []).map((m) => mediaName(m, media)).join(', ')}
             ${x.languages && x.languages.length ? ` · ${fmtLanguages(x.languages)}` : ''} · ${fmtTerm(x.start, x.end)} · ${exclLabel(x.exclusivity)}</div>
         </li>`)}</ol>

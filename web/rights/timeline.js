@@ -13,8 +13,8 @@ import { api } from '/lib/api.js';
 import { t, locale } from '/lib/i18n.js';
 import { useAsync, useDebounced, Empty, ErrorBox, Loading } from '/lib/ui.js';
 import {
-  COLORS, EXCLUSIVITY, Legend, MediaField, TerritoryField, addYears, dayNum, dayStr, exclLabel, fmtDay, fmtTerm,
-  mediaName, parseLanguages, parseTerritories, reasonLabel, shortCodes, today, useMedia,
+  COLORS, EXCLUSIVITY, Legend, MediaField, TerritoryField, addYears, dayNum, dayStr, describeCodes, exclLabel, expandTerritories,
+  fmtDay, fmtTerm, mediaName, parseLanguages, parseTerritories, reasonLabel, today, useMedia, useTerritories,
 } from './common.js';
 
 const ROW = 34;
@@ -95,7 +95,7 @@ export function AvailsTimeline({ org, base, title }) {
     </div>
     <${MediaField} label=${t('rights.media_all_when_none')} media=${media} value=${med} onChange=${setMed} testid="tl-media" />
     ${r.error && html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />`}
-    ${!r.data ? !r.error && html`<${Loading} />` : html`<${TimelineChart} data=${r.data} media=${media} onPick=${setPicked} picked=${picked} />`}
+    ${!r.data ? !r.error && html`<${Loading} />` : html`<${TimelineChart} data=${r.data} media=${media} onPick=${setPicked} picked=${picked} terr=${q.terr} />`}
     <${Legend} />
     ${picked && html`<div class="rt-picked-seg" data-testid="segment-detail">
       <div class="strong">${picked.label} · ${fmtTerm(picked.seg.start, picked.seg.end)}</div>
@@ -110,8 +110,10 @@ export function AvailsTimeline({ org, base, title }) {
   </section>`;
 }
 
-function TimelineChart({ data, media, onPick, picked }) {
+function TimelineChart({ data, media, onPick, picked, terr: terrText }) {
   const box = useRef(null);
+  const ref = useTerritories();
+  const asked = expandTerritories(parseTerritories(terrText), ref).codes;
   const W = useWidth(box);
   const cells = data.cells || [];
   const LABEL = Math.min(230, Math.round(W * 0.38));
@@ -147,7 +149,7 @@ function TimelineChart({ data, media, onPick, picked }) {
         <text x=${k.x + 3} y="16" class="rt-tl-axis">${k.label}</text></g>`)}
       ${cells.map((c, i) => {
         const y = HEAD + i * ROW;
-        const terr = shortCodes(c.territories, 6);
+        const terr = describeCodes(c.territories, ref, asked, 6);
         const mname = mediaName(c.media, media);
         const label = `${mname}${c.language ? ` · ${c.language}` : ''}`;
         const fullLabel = `${label} · ${(c.territories || []).join(', ')}`;

@@ -1,0 +1,129 @@
+// The program market in two real browsers (two organizations) against a real server: the
+// seller lists a title, the buyer finds the listing and offers, the seller counters, the buyer
+// accepts - and the signed deal is visible to both (the seller's rights out, the buyer's
+// rights bought), while a third organization sees neither the listing's offer nor the deal.
+//
+// Needs the market API (wt-market) in the server.
+// SHOTS_DIR=/tmp/shots node --test tests/browser/rights-market.test.mjs keeps screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startServer } from '../lib/server.mjs';
+import { signIn } from '../lib/api.mjs';
+import { assertOk, person, mkOrg } from '../api/helpers.mjs';
+import { launch, openPage, assertClean, signInUI, overflowX, PHONE } from './helpers.mjs';
+
+const SHOTS = process.env.SHOTS_DIR || '';
+let srv, browser, admin, seller, buyer, buyerOrg, third, thirdOrg, title;
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  [srv, browser] = await Promise.all([startServer(), launch()]);
+  admin = await signIn(srv, srv.admin.email, srv.admin.password);
+  seller = assertOk(await admin.post('/api/v1/orgs', { name: '光影发行 Lumen Distribution', kind: 'distributor' }), 201);
+  title = assertOk(await admin.post(`/api/v1/orgs/${seller.id}/titles`, { kind: 'feature', title: '流浪地球 The Wandering Earth', year: 2019 }), 201);
+  assertOk(await admin.post(`/api/v1/titles/${title.id}/rights-in`, {
+    source: 'own_production', territories: ['WORLD'], media: ['svod', 'avod'], start: '2020-01-01', end: null, exclusivity: 'exclusive',
+  }), 201);
+  buyer = await person(srv, 'buyer', 'Bo Buyer');
+  buyerOrg = await mkOrg(buyer.c, 'Pacific Stream 太平洋流媒体', 'platform');
+  third = await person(srv, 'third', 'Tia Third');
+  thirdOrg = await mkOrg(third.c, 'Nosy Networks', 'broadcaster');
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+test('seller lists, buyer offers, seller counters, buyer accepts: the deal is signed for both', async () => {
+  const s = await openPage(browser, srv.url);
+  const b = await openPage(browser, srv.url, { viewport: PHONE });
+
+  // The seller publishes a listing.
+  await signInUI(s.page, srv.admin.email, srv.admin.password, { next: `/orgs/${seller.id}/rights/market` });
+  await s.page.getByTestId('listings').waitFor();
+  await s.page.getByTestId('new-listing').click();
+  const form = s.page.getByTestId('listing-form');
+  await form.getByTestId('listing-name').fill('Spring slate 春季片单');
+  await form.getByTestId('listing-title').fill('Wandering');
+  await s.page.getByRole('option', { name: /The Wandering Earth/ }).click();
+  await form.locator('[data-testid="listing-media"] [data-media="svod"]').click();
+  await form.getByTestId('listing-amount').fill('100000');
+  await form.getByTestId('listing-save').click();
+  await s.page.getByTestId('listing-page').waitFor();
+  const listingId = s.page.url().split('/').pop();
+  await shot(s.page, 'rights-market-listing');
+
+  // The buyer (on a phone) finds it on the market and offers less.
+  await signInUI(b.page, buyer.email, buyer.password, { next: `/orgs/${buyerOrg.id}/rights/market` });
+  await b.page.locator('[data-listing="Spring slate 春季片单"]').click();
+  await b.page.getByTestId('listing-page').waitFor();
+  assert.ok(await overflowX(b.page) <= 0, 'the listing fits a phone');
+  await b.page.getByTestId('make-offer').click();
+  await b.page.getByTestId('rights-row').first().waitFor();
+  assert.equal(await b.page.getByTestId('row-title-select').first().inputValue(), title.id, 'the listing\'s title is asked for');
+  await b.page.getByTestId('offer-fee').fill('80000');
+  await b.page.getByTestId('offer-message').fill('Can we do 80k for SVOD?');
+  await b.page.getByTestId('send-offer').click();
+  await b.page.getByTestId('offer-page').waitFor();
+  await b.page.getByTestId('offer-status').filter({ hasText: 'Open' }).waitFor();
+  const offerId = b.page.url().split('/').pop();
+  const offer = assertOk(await buyer.c.get(`/api/v1/offers/${offerId}`), 200);
+  assert.equal(offer.listing_id, listingId);
+  assert.equal(offer.terms.fee, '80000.00');
+  await shot(b.page, 'rights-market-offer-buyer');
+
+  // The seller counters from the inbox.
+  await s.page.goto(`/orgs/${seller.id}/rights/market/offers`);
+  await s.page.getByTestId('offer-list').waitFor();
+  await s.page.locator(`[data-offer="${offerId}"]`).click();
+  await s.page.getByTestId('offer-thread').getByText('Can we do 80k for SVOD?').waitFor();
+  await s.page.getByTestId('offer-counter').click();
+  await s.page.getByTestId('counter-form').getByTestId('offer-fee').fill('90000');
+  await s.page.getByTestId('counter-form').getByTestId('offer-message').fill('90k and it is yours.');
+  await s.page.getByTestId('send-counter').click();
+  await s.page.getByTestId('offer-status').filter({ hasText: 'Countered' }).waitFor();
+  await s.page.getByTestId('offer-thread').getByText('90k and it is yours.').waitFor();
+  assert.equal(await s.page.getByTestId('offer-accept').count(), 0, 'the seller cannot accept its own terms');
+  await shot(s.page, 'rights-market-offer-seller');
+
+  // The buyer accepts: the deal is signed.
+  await b.page.reload();
+  await b.page.getByTestId('terms-fee').filter({ hasText: '90,000' }).waitFor();
+  await b.page.getByTestId('offer-accept').click();
+  await b.page.getByTestId('offer-status').filter({ hasText: 'Accepted' }).waitFor();
+  await b.page.getByTestId('offer-deal').click();
+  await b.page.getByTestId('deal-editor').waitFor();
+  await b.page.getByTestId('deal-status').filter({ hasText: 'Signed' }).waitFor();
+  const dealId = b.page.url().split('/').pop();
+  assert.match(await b.page.getByTestId('deal-editor').innerText(), /Licensed by 光影发行 Lumen Distribution/);
+  assert.equal(await b.page.getByTestId('save-deal').count(), 0, 'the licensee only reads the deal');
+  await shot(b.page, 'rights-market-deal-buyer');
+
+  const deal = assertOk(await admin.get(`/api/v1/deals/${dealId}`), 200);
+  assert.equal(deal.status, 'signed');
+  assert.equal(deal.licensee_org_id, buyerOrg.id);
+  assert.equal(deal.fee, '90000.00');
+
+  // Both see it in their deals: the seller's rights out, the buyer's bought.
+  await s.page.goto(`/orgs/${seller.id}/rights/deals`);
+  await s.page.locator(`[data-testid="deal-list"] a[href$="/deals/${dealId}"]`).waitFor();
+  await b.page.goto(`/orgs/${buyerOrg.id}/rights/deals`);
+  await b.page.getByTestId('deals-bought').click();
+  await b.page.locator(`[data-testid="deal-list"] a[href$="/deals/${dealId}"]`).waitFor();
+
+  // A third organization sees none of it.
+  assert.equal((await third.c.get(`/api/v1/offers/${offerId}`)).status, 404);
+  assert.equal((await third.c.get(`/api/v1/deals/${dealId}`)).status, 404);
+  assert.equal(assertOk(await third.c.get(`/api/v1/orgs/${thirdOrg.id}/offers?role=buyer`), 200).items.length, 0);
+  assertClean(s.errors);
+  assertClean(b.errors);
+  await s.close();
+  await b.close();
+});
