@@ -163,6 +163,25 @@ test('title page: metadata, rights in, and the avails timeline naming what block
   assert.equal(await detail.getByRole('link').getAttribute('href'), `/orgs/${org.id}/rights/deals/${deal.id}`);
   await page.getByTestId('legend').first().waitFor();
   await shot(page, 'rights-title', true);
+
+  // Rights in and a holdback added through their forms.
+  await page.getByTestId('add-right-in').click();
+  const ri = page.getByTestId('right-in-form');
+  await ri.getByTestId('ri-territories').fill('ASIA -CN');
+  await ri.locator('[data-media="tvod"]').click();
+  await ri.getByLabel('Start').fill('2027-01-01');
+  await ri.getByRole('button', { name: 'Add' }).click();
+  await ri.waitFor({ state: 'detached' });
+  await page.getByTestId('right-in-row').filter({ hasText: 'ASIA -CN' }).waitFor();
+  const rin = assertOk(await admin.get(`/api/v1/titles/${wander.id}/rights-in`), 200).items;
+  assert.ok(rin.some((x) => x.media.includes('tvod') && x.territories.exclude.includes('CN')));
+  await page.getByTestId('add-holdback').click();
+  const hb = page.locator('dialog form');
+  await hb.locator('[data-media="free_tv"]').click();
+  await hb.getByLabel('Blocked until (last day)').fill('2027-12-31');
+  await hb.getByRole('button', { name: 'Add' }).click();
+  await hb.waitFor({ state: 'detached' });
+  await page.getByTestId('holdbacks').getByText(/Free TV/).waitFor();
   assertClean(errors);
   await close();
 
