@@ -202,8 +202,8 @@ test('avails grid: coloured cells as the letters, a legend, exports, and virtual
   await page.getByTestId('grid-territories').fill('EUROPE');
   await page.getByTestId('grid-exclusivity').selectOption('exclusive');
   await page.getByTestId('grid-search').fill('Wandering');
-  await page.waitForFunction(() => document.querySelectorAll('.rt-grow').length === 1);
-  const row = page.locator('.rt-grow').first();
+  await page.waitForFunction(() => document.querySelectorAll('.rt-grid-row').length === 1);
+  const row = page.locator('.rt-grid-row').first();
   const api = assertOk(await admin.get(`/api/v1/orgs/${org.id}/avails/grid?media=svod&date=${today}&territories=EUROPE&exclusivity=exclusive&q=Wandering`), 200);
   assert.equal(await row.getAttribute('data-cells'), api.rows[0].cells);
   const fr = api.territories.indexOf('FR');
@@ -231,16 +231,16 @@ test('avails grid: coloured cells as the letters, a legend, exports, and virtual
   // All titles: 450 shorts and the others, 200 per page. Only a window of rows is drawn;
   // scrolling down fetches the next pages until the last title shows.
   await page.getByTestId('grid-search').fill('');
-  await page.waitForFunction(() => document.querySelectorAll('.rt-grow').length > 1);
-  const drawn = await page.locator('.rt-grow').count();
+  await page.waitForFunction(() => document.querySelectorAll('.rt-grid-row').length > 1);
+  const drawn = await page.locator('.rt-grid-row').count();
   assert.ok(drawn < 80, `only the rows in view are drawn (${drawn})`);
   await shot(page, 'rights-grid');
   for (let i = 0; i < 12; i += 1) {
     await page.getByTestId('avails-grid').evaluate((el) => { el.scrollTop = el.scrollHeight; });
     await page.waitForTimeout(250);
   }
-  await page.locator('.rt-grow[data-title="Short 0449"]').waitFor();
-  assert.ok(await page.locator('.rt-grow').count() < 80);
+  await page.locator('.rt-grid-row[data-title="Short 0449"]').waitFor();
+  assert.ok(await page.locator('.rt-grid-row').count() < 80);
   assertClean(errors);
   await close();
 });

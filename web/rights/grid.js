@@ -129,7 +129,7 @@ function Grid({ base, state, terrRef, onNeedMore }) {
       cells.push(html`<rect x=${x + 1} y="2" width=${CW - 2} height=${ROW_H - 4} rx="2" fill=${COLORS[LETTERS[L]] || COLORS.no_rights} />`);
       if (L !== 'A') cells.push(html`<text x=${x + CW / 2} y=${ROW_H / 2 + 4} class=${`rt-gl ${DARK.has(L) ? 'rt-gl-light' : ''}`}>${L}</text>`);
     }
-    const node = html`<div key=${r.title_id} class=${`rt-grow ${i % 2 ? 'rt-grow-odd' : ''}`} data-title=${r.title} data-cells=${r.cells}>
+    const node = html`<div key=${r.title_id} class=${`rt-grid-row ${i % 2 ? 'rt-grid-row-odd' : ''}`} data-title=${r.title} data-cells=${r.cells}>
       <a class="rt-gname" href=${`${base}/titles/${r.title_id}`} title=${r.title}>${titleLine(r)}</a>
       <svg class="rt-gcells" width=${W} height=${ROW_H} data-row=${i}>${cells}</svg>
     </div>`;

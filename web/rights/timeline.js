@@ -110,12 +110,18 @@ export function AvailsTimeline({ org, base, title }) {
   </section>`;
 }
 
+// A cell with nothing held anywhere in the window: folded into one line under the chart.
+const bare = (c) => (c.segments || []).every((s) => !s.available && (s.reasons || []).every((x) => x.reason === 'no_rights'));
+
 function TimelineChart({ data, media, onPick, picked, terr: terrText }) {
   const box = useRef(null);
   const ref = useTerritories();
   const asked = expandTerritories(parseTerritories(terrText), ref).codes;
   const W = useWidth(box);
-  const cells = data.cells || [];
+  const [all, setAll] = useState(false);
+  const folded = (data.cells || []).filter(bare);
+  const cells = all || folded.length === (data.cells || []).length ? data.cells || [] : (data.cells || []).filter((c) => !bare(c));
+  const foldedMedia = [...new Set(folded.map((c) => mediaName(c.media, media)))];
   const LABEL = Math.min(230, Math.round(W * 0.38));
   const plotW = W - LABEL - 8;
   const lo = dayNum(data.start);
@@ -179,6 +185,10 @@ function TimelineChart({ data, media, onPick, picked, terr: terrText }) {
         </g>`;
       })}
     </svg>`}
-    ${data.available && html`<div class="muted small rt-avail-count">${t('rights.n_windows_available', { n: data.available.length })}</div>`}
+    <div class="muted small rt-avail-count">
+      ${data.available && html`<span>${t('rights.n_windows_available', { n: data.available.length })}</span>`}
+      ${folded.length > 0 && cells.length < (data.cells || []).length && html`<span class="rt-folded" data-testid="timeline-folded">${t('rights.no_rights_rows', { media: foldedMedia.join(', ') })}</span>`}
+      ${folded.length > 0 && folded.length < (data.cells || []).length && html`<button type="button" class="rt-link-btn" onClick=${() => setAll(!all)}>${all ? t('rights.hide_bare') : t('rights.show_all_rows', { n: (data.cells || []).length })}</button>`}
+    </div>
   </div>`;
 }

@@ -129,12 +129,12 @@ function RightsIn({ org, title, edit }) {
         <thead><tr><th>${t('rights.source')}</th><th>${t('rights.territories')}</th><th>${t('rights.media')}</th><th>${t('rights.languages')}</th>
           <th>${t('rights.term')}</th><th>${t('rights.exclusivity')}</th><th></th></tr></thead>
         <tbody>${items.map((x) => html`<tr key=${x.id} data-testid="right-in-row">
-          <td><div>${sourceLabel(x.source)}</div>${(x.licensor || x.contract_ref) && html`<div class="muted small rt-wrap">${[x.licensor, x.contract_ref].filter(Boolean).join(' · ')}</div>`}</td>
-          <td class="mono rt-wrap">${fmtTerritories(x.territories)}</td>
-          <td class="rt-wrap">${(x.media || []).map((m) => mediaName(m, media)).join(', ')}</td>
-          <td class="mono">${fmtLanguages(x.languages) || t('rights.all_languages')}</td>
-          <td class="rt-nowrap">${fmtTerm(x.start, x.end)}</td>
-          <td>${exclLabel(x.exclusivity)}${x.runs ? html`<div class="muted small">${t('rights.n_runs', { n: x.runs })}</div>` : ''}</td>
+          <td data-label=${t('rights.source')}><div>${sourceLabel(x.source)}${(x.licensor || x.contract_ref) && html`<div class="muted small rt-wrap">${[x.licensor, x.contract_ref].filter(Boolean).join(' · ')}</div>`}</div></td>
+          <td data-label=${t('rights.territories')} class="mono rt-wrap">${fmtTerritories(x.territories)}</td>
+          <td data-label=${t('rights.media')} class="rt-wrap">${(x.media || []).map((m) => mediaName(m, media)).join(', ')}</td>
+          <td data-label=${t('rights.languages')} class="mono">${fmtLanguages(x.languages) || t('rights.all_languages')}</td>
+          <td data-label=${t('rights.term')} class="rt-nowrap">${fmtTerm(x.start, x.end)}</td>
+          <td data-label=${t('rights.exclusivity')}><div>${exclLabel(x.exclusivity)}${x.runs ? html`<div class="muted small">${t('rights.n_runs', { n: x.runs })}</div>` : ''}</div></td>
           <td class="rt-actions">${edit && !x.deal_id && html`
             <button type="button" class="icon-btn" aria-label=${t('action.edit')} title=${t('action.edit')} onClick=${() => setDialog({ row: x })}><${Icon} name="settings" /></button>
             <button type="button" class="icon-btn" aria-label=${t('rights.remove')} title=${t('rights.remove')} onClick=${() => remove(x)}><${Icon} name="trash" /></button>`}</td>
