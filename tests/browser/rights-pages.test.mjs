@@ -2,7 +2,7 @@
 // filters, a new title whose bad EIDR is refused next to its field, series -> season), the
 // title page (metadata, rights in, the avails timeline's coloured segments naming the blocking
 // deal and holdback), the avails grid (coloured cells as the API's letters, a legend, export
-// links, virtual rows over 450 titles with paging while scrolling), and the sales dashboard
+// links, virtual rows over 1,050 titles with paging while scrolling), and the sales dashboard
 // (revenue bars, payments due, deals expiring). Laptop and phone widths, CJK and long titles.
 //
 // SHOTS_DIR=/tmp/shots node --test tests/browser/rights-pages.test.mjs keeps screenshots.
@@ -17,7 +17,7 @@ import { launch, openPage, assertClean, signInUI, overflowX, PHONE } from './hel
 
 const SHOTS = process.env.SHOTS_DIR || '';
 const LONG = 'The Extraordinarily Long and Winding Chronicle of a Family Who Ran a Noodle Shop on the Edge of the Yellow River for Seven Generations';
-const MANY = 450;
+const MANY = 1050;
 let srv, browser, admin, org, series, wander, long, deal, today;
 
 async function shot(page, name, fullPage = false) {
@@ -63,9 +63,14 @@ before(async () => {
     territories: ['DE'], media: ['avod'], end: addDays(200), reason: 'Theatrical window',
   }), 201);
   // Many titles for the grid's paging and virtual rows.
-  for (let i = 0; i < MANY; i += 1) {
-    assertOk(await admin.post(`${O}/titles`, { kind: 'short', title: `Short ${String(i).padStart(4, '0')}`, year: 2020 }), 201);
-  }
+  let next = 0;
+  const worker = async () => {
+    while (next < MANY) {
+      const i = next++;
+      assertOk(await admin.post(`${O}/titles`, { kind: 'short', title: `Short ${String(i).padStart(4, '0')}`, year: 2020 }), 201);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
 });
 after(async () => {
   await browser?.close();
@@ -81,7 +86,10 @@ test('catalogue: search and filters; a new title with a bad EIDR is refused at i
   await page.getByTestId('title-list').waitFor();
   const titles = () => page.locator('[data-testid="title-list"] [data-title]').evaluateAll((els) => els.map((e) => e.dataset.title));
   const shows = (want) => page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-testid="title-list"] [data-title]')]
-    .map((e) => e.dataset.title)) === JSON.stringify(w), want);
+    .map((e) => e.dataset.title)) === JSON.stringify(w), want).catch(async (e) => {
+    await shot(page, 'rights-catalogue-failed');
+    throw new Error(`the catalogue shows ${JSON.stringify(await titles())}, not ${JSON.stringify(want)}: ${e.message}`);
+  });
   // Top-level titles only (the season sits under its series); CJK and the long title fit.
   const first = await titles();
   assert.ok(first.includes('流浪地球 The Wandering Earth') && first.includes(LONG) && first.includes('繁花 Blossoms Shanghai'));
@@ -208,10 +216,22 @@ test('avails grid: coloured cells as the letters, a legend, exports, and virtual
   assert.equal(await row.getAttribute('data-cells'), api.rows[0].cells);
   const fr = api.territories.indexOf('FR');
   assert.equal(api.rows[0].cells[fr], 'X');
-  const fills = await row.locator('svg.rt-gcells rect').evaluateAll((els) => els.map((e) => e.getAttribute('fill')));
-  assert.equal(fills.length, api.territories.length);
+  // The colour drawn under each territory's column (runs of equal cells are one rectangle).
+  const fills = await row.locator('svg.rt-gcells').evaluate((svg, n) => {
+    const rects = [...svg.querySelectorAll('rect')].filter((e) => !e.getAttribute('fill').startsWith('url('));
+    return Array.from({ length: n }, (_, c) => {
+      const x = c * 22 + 11;
+      const r = rects.find((e) => Number(e.getAttribute('x')) <= x && x < Number(e.getAttribute('x')) + Number(e.getAttribute('width')));
+      return r ? r.getAttribute('fill') : null;
+    });
+  }, api.territories.length);
+  const colour = { A: '#2f9e5f', X: '#d64545', E: '#e3a03a', H: '#8b5cf6', N: '#d9dce3', L: '#9aa0ad' };
+  assert.deepEqual(fills, [...api.rows[0].cells].map((L) => colour[L]), 'every cell has its letter\'s colour');
   assert.equal(fills[fr], '#d64545', 'France is red: an exclusive license');
   assert.equal(fills[api.territories.indexOf('IT')], '#2f9e5f', 'Italy is green: available');
+  // The letters are drawn too (not A: green says it).
+  const letters = await row.locator('svg.rt-gcells text').evaluateAll((els) => els.map((e) => e.textContent).join(''));
+  assert.equal([...letters].sort().join(''), [...api.rows[0].cells].filter((L) => L !== 'A').sort().join(''));
   assert.match(await page.getByTestId('legend').innerText(), /Exclusive license/);
   // The inspector names a cell.
   const box = await row.locator('svg.rt-gcells').boundingBox();
@@ -228,18 +248,23 @@ test('avails grid: coloured cells as the letters, a legend, exports, and virtual
   assert.equal(xlsx.status(), 200);
   await shot(page, 'rights-grid-one');
 
-  // All titles: 450 shorts and the others, 200 per page. Only a window of rows is drawn;
+  // All titles: 1,050 shorts and the others, 500 per page. Only a window of rows is drawn;
   // scrolling down fetches the next pages until the last title shows.
   await page.getByTestId('grid-search').fill('');
   await page.waitForFunction(() => document.querySelectorAll('.rt-grid-row').length > 1);
   const drawn = await page.locator('.rt-grid-row').count();
   assert.ok(drawn < 80, `only the rows in view are drawn (${drawn})`);
   await shot(page, 'rights-grid');
-  for (let i = 0; i < 12; i += 1) {
+  const pages = [];
+  page.on('request', (rq) => rq.url().includes('/avails/grid') && pages.push(new URL(rq.url()).searchParams.get('cursor')));
+  const last = page.locator('.rt-grid-row[data-title="Short 1049"]');
+  for (let i = 0; i < 40 && !(await last.count()); i += 1) {
     await page.getByTestId('avails-grid').evaluate((el) => { el.scrollTop = el.scrollHeight; });
-    await page.waitForTimeout(250);
+    await page.waitForTimeout(200);
   }
-  await page.locator('.rt-grid-row[data-title="Short 0449"]').waitFor();
+  await last.waitFor();
+  assert.equal(pages.length, 2, 'two more pages were fetched while scrolling');
+  assert.ok(pages.every(Boolean), 'each with a cursor');
   assert.ok(await page.locator('.rt-grid-row').count() < 80);
   assertClean(errors);
   await close();
