@@ -88,6 +88,10 @@ test('conflicts appear while typing, a 409 is shown, the fixed deal saves and si
   // Leave France out: the conflict goes away while typing.
   await page.getByTestId('row-territories').fill('EUROPE -FR');
   await page.getByTestId('no-conflicts').waitFor();
+  // A payment in the schedule.
+  await page.getByTestId('add-payment').click();
+  await page.getByTestId('payment-due').fill('2027-07-01');
+  await page.getByTestId('payment-amount').fill('25000');
   assert.equal(await page.locator('[data-testid="conflict"]').count(), 0);
   assert.equal(await page.locator('.rt-conflicted').count(), 0);
   await page.getByTestId('save-deal').click();
@@ -100,6 +104,7 @@ test('conflicts appear while typing, a 409 is shown, the fixed deal saves and si
   assert.equal(saved.fee, '50000.00');
   assert.deepEqual(saved.rights[0].territories.exclude, ['FR']);
   assert.deepEqual(saved.rights[0].media, ['svod']);
+  assert.deepEqual(saved.payments.map((p) => [p.due_date, p.amount, p.paid_at]), [['2027-07-01', '25000.00', null]]);
   await page.getByTestId('deal-status').filter({ hasText: 'Draft' }).waitFor();
 
   // Sign it: the status changes on the server and the rights become read-only.
@@ -108,6 +113,13 @@ test('conflicts appear while typing, a 409 is shown, the fixed deal saves and si
   assert.equal(assertOk(await admin.get(`/api/v1/deals/${id}`), 200).status, 'signed');
   assert.equal(await page.getByTestId('row-territories').count(), 0, 'a signed deal\'s rights are read-only');
   assert.match(await page.getByTestId('rights-rows').innerText(), /EUROPE -FR/);
+  // Once signed, the licensor still records payments.
+  await page.getByTestId('payment-paid').check();
+  await page.getByTestId('save-deal').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="save-deal"]')?.disabled === true);
+  const paid = assertOk(await admin.get(`/api/v1/deals/${id}`), 200);
+  assert.match(paid.payments[0].paid_at || '', /^\d{4}-\d{2}-\d{2}/);
+  assert.equal(paid.status, 'signed');
   await shot(page, 'rights-deal-signed');
 
   // The title page lists both deals.

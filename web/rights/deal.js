@@ -304,19 +304,19 @@ function DealEditor({ org, base, deal, etag, presetTitle, onLoaded, reload }) {
         const setP = (patch) => set({ payments: s.payments.map((x, k) => (k === i ? { ...x, ...patch } : x)) });
         return html`<div key=${i} class="rt-payment">
           <label class=${`field ${pe.due_date ? 'has-error' : ''}`}><span class="field-label">${t('rights.due_date')}</span>
-            <input class="input" type="date" value=${p.due_date} disabled=${!editable} onInput=${(e) => setP({ due_date: e.target.value })} />
+            <input class="input" type="date" value=${p.due_date} disabled=${!editable} data-testid="payment-due" onInput=${(e) => setP({ due_date: e.target.value })} />
             ${pe.due_date && html`<div class="field-error">${pe.due_date}</div>`}</label>
           <label class=${`field ${pe.amount ? 'has-error' : ''}`}><span class="field-label">${t('rights.amount')}</span>
-            <input class="input" inputmode="decimal" value=${p.amount} disabled=${!editable} onInput=${(e) => setP({ amount: e.target.value })} />
+            <input class="input" inputmode="decimal" value=${p.amount} disabled=${!editable} data-testid="payment-amount" onInput=${(e) => setP({ amount: e.target.value })} />
             ${pe.amount && html`<div class="field-error">${pe.amount}</div>`}</label>
           <label class="field rt-grow"><span class="field-label">${t('rights.note')}</span>
             <input class="input" value=${p.note} disabled=${!editable} onInput=${(e) => setP({ note: e.target.value })} /></label>
-          <label class="rt-paid"><input type="checkbox" checked=${!!p.paid_at} disabled=${!(mine && canEdit(org))}
+          <label class="rt-paid"><input type="checkbox" data-testid="payment-paid" checked=${!!p.paid_at} disabled=${!(mine && canEdit(org))}
             onChange=${(e) => setP({ paid_at: e.target.checked ? new Date().toISOString().slice(0, 10) : null })} />${t('rights.paid')}</label>
           ${editable && html`<button type="button" class="icon-btn" aria-label=${t('rights.remove')} onClick=${() => set({ payments: s.payments.filter((_, k) => k !== i) })}><${Icon} name="x" /></button>`}
         </div>`;
       })}</div>
-      ${editable && html`<div class="rt-add-row"><button type="button" class="btn btn-sm" onClick=${() => set({ payments: [...s.payments, { due_date: '', amount: '', note: '', paid_at: null }] })}>
+      ${editable && html`<div class="rt-add-row"><button type="button" class="btn btn-sm" data-testid="add-payment" onClick=${() => set({ payments: [...s.payments, { due_date: '', amount: '', note: '', paid_at: null }] })}>
         <${Icon} name="plus" />${t('rights.add_payment')}</button></div>`}
     </section>
   </div>`;
