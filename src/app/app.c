@@ -63,6 +63,7 @@ const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openap
                                    /* wt-market */
                                    /* end of wt-market */
                                    /* wt-ema */
+                                   ms_openapi_rights_ema,
                                    /* end of wt-ema */
                                    NULL};
 

@@ -18,6 +18,7 @@ extern const char ms_openapi_rights[];
 /* ---- end of market. ---- */
 
 /* ---- EMA Avails (wt-ema). ---- */
+extern const char ms_openapi_rights_ema[];
 /* ---- end of EMA. ---- */
 
 #endif

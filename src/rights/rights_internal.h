@@ -138,7 +138,12 @@ int h_rights_due(ms_req *r);
 /* ---- Market (wt-market): market.c. ---- */
 /* ---- end of market. ---- */
 
-/* ---- EMA Avails (wt-ema): ema.c. ---- */
+/* ---- EMA Avails (wt-ema): ema.c (the file format), ema_api.c (import into deals, export). ---- */
+/* POST /orgs/{id}/ema/import (a streamed text body, at most 16 MiB: rights_ema_on_body) and
+ * GET /orgs/{id}/ema/export. */
+int h_rights_ema_import(ms_req *r);
+int h_rights_ema_export(ms_req *r);
+int rights_ema_on_body(ms_req *r, const char *data, size_t len);
 /* ---- end of EMA. ---- */
 
 #endif

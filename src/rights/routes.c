@@ -12,6 +12,10 @@ const ms_route rights_routes[] = {
     /* ---- wt-market ---- */
     /* ---- end of wt-market ---- */
     /* ---- wt-ema ---- */
+    /* EMA Avails (ema_api.c): the import's body is text, streamed to rights_ema_on_body. */
+    {"POST", "/api/v1/orgs/{id}/ema/import", h_rights_ema_import, PERM_ORG_VIEW, MS_ROUTE_STREAM,
+     rights_ema_on_body},
+    {"GET", "/api/v1/orgs/{id}/ema/export", h_rights_ema_export, PERM_ORG_VIEW, 0, NULL},
     /* ---- end of wt-ema ---- */
     {NULL, NULL, NULL, 0, 0, NULL},
 };
