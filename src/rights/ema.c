@@ -764,7 +764,7 @@ static int on_row(reader *rd, const ms_csv_record *rec, ms_error *e)
     av.episode = check_int(rd, EMA_EPISODE_NUMBER, av.v[EMA_EPISODE_NUMBER], 0, NUMBER_MAX);
     check_int(rd, EMA_EPISODE_COUNT, av.v[EMA_EPISODE_COUNT], 0, NUMBER_MAX);
     check_int(rd, EMA_SEASON_COUNT, av.v[EMA_SEASON_COUNT], 0, NUMBER_MAX);
-    check_int(rd, EMA_RELEASE_YEAR, av.v[EMA_RELEASE_YEAR], 1870, 9999);
+    check_int(rd, EMA_RELEASE_YEAR, av.v[EMA_RELEASE_YEAR], 1870, 2200);
 
     /* Identifiers. */
     static const ema_col cids[] = {EMA_CONTENT_ID, EMA_SERIES_CONTENT_ID, EMA_SEASON_CONTENT_ID,

@@ -37,6 +37,7 @@
 #define IMPORT_ATTEMPTS 3
 #define EXPORT_MAX_ROWS 200000
 #define NAME_MAX_BYTES  400
+#define DEAL_RIGHTS_MAX 500 /* rights rows a deal takes (deals.c) */
 
 /* ---- The body of an import (MS_ROUTE_STREAM). ---- */
 
@@ -164,7 +165,8 @@ typedef struct imp {
     json_t *errors;
     size_t errors_total, skipped;
     int64_t titles_created, rights_created, rights_in_created, deals_created;
-    char deal_id[MS_ID_LEN];
+    char deal_id[MS_ID_LEN]; /* the first deal */
+    json_t *deal_ids;
 } imp;
 
 enum { ATTEMPT_DONE = 0, ATTEMPT_AGAIN = 1 };
@@ -661,6 +663,8 @@ static void attempt_reset(imp *im)
     im->skipped = 0;
     im->titles_created = im->rights_created = im->rights_in_created = im->deals_created = 0;
     im->deal_id[0] = 0;
+    json_decref(im->deal_ids);
+    im->deal_ids = json_array();
     memset(im->bad, 0, (im->f.navails ? im->f.navails : 1) * sizeof *im->bad);
     /* The reader's problems, then the rows left out by earlier attempts. */
     for (size_t i = 0; i < im->f.nissues; i++) {
@@ -744,34 +748,38 @@ static int attempt(imp *im)
         conflicts_to_rows(im, conflicts, map, nr, false);
     }
     if (im->atomic && im->errors_total) goto out; /* the caller answers 422 */
-    /* The deal, with the rows left. */
-    json_t *good = json_array();
+    /* The deal, with the rows left: one deal per DEAL_RIGHTS_MAX rows (what a deal takes). */
     size_t *gmap = calloc(nr ? nr : 1, sizeof *gmap);
     size_t ng = 0;
-    int64_t fee = 0;
-    for (size_t k = 0; k < nr; k++) {
-        if (im->bad[map[k]]) continue;
-        json_t *row = json_array_get(rights, k);
-        json_array_append(good, row);
-        if (gmap) gmap[ng] = map[k];
-        ng++;
-        json_t *al = json_object_get(row, "allocation");
-        int64_t minor = 0;
-        ms_error ae;
-        ms_error_clear(&ae);
-        if (al && !rights_amount_parse(al, im->currency, &minor, "allocation", &ae)) fee += minor;
-    }
     if (!gmap) {
-        json_decref(good);
         rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
         goto out;
     }
-    if (ng) {
+    for (size_t k = 0; k < nr; k++)
+        if (!im->bad[map[k]]) gmap[ng++] = k;
+    size_t parts = (ng + DEAL_RIGHTS_MAX - 1) / DEAL_RIGHTS_MAX;
+    for (size_t part = 0; part < parts && !rc; part++) {
+        size_t from = part * DEAL_RIGHTS_MAX,
+               to = from + DEAL_RIGHTS_MAX < ng ? from + DEAL_RIGHTS_MAX : ng;
+        json_t *good = json_array();
+        int64_t fee = 0;
+        for (size_t k = from; k < to; k++) {
+            json_t *row = json_array_get(rights, gmap[k]);
+            json_array_append(good, row);
+            json_t *al = json_object_get(row, "allocation");
+            int64_t minor = 0;
+            ms_error ae;
+            ms_error_clear(&ae);
+            if (al && !rights_amount_parse(al, im->currency, &minor, "allocation", &ae))
+                fee += minor;
+        }
         char fee_s[48];
         rights_amount_fmt(fee, im->currency, fee_s, sizeof fee_s);
+        const char *ref = im->reference;
+        if (parts > 1)
+            ref = ms_arena_printf(r->arena, "%s%s(%zu/%zu)", ref, *ref ? " " : "", part + 1, parts);
         json_t *body = json_pack("{s:s,s:s,s:s,s:o}", "currency", im->currency, "fee", fee_s,
-                                 "reference", im->reference, "rights", good);
-        good = NULL;
+                                 "reference", ref, "rights", good);
         if (im->licensee_org_id)
             json_object_set_new(body, "licensee_org_id", json_string(im->licensee_org_id));
         if (im->licensee_name)
@@ -779,22 +787,33 @@ static int attempt(imp *im)
         json_object_set_new(
             body, "notes",
             json_sprintf("Imported from an EMA avails file (%zu rows).", im->f.rows));
-        rc = rights_deal_create(r, &im->o, body, im->status, NULL, im->deal_id);
+        char id[MS_ID_LEN];
+        rc = rights_deal_create(r, &im->o, body, im->status, NULL, id);
         json_decref(body);
         if (rc == MS_ECONFLICT && r->problem) {
-            /* Conflicts the database could not show: among the rows themselves. */
+            /* Conflicts the check above could not see (among the rows themselves). The deal
+             * was refused before anything of it was written. */
             json_t *cs = json_object_get(r->problem, "conflicts");
-            conflicts_to_rows(im, cs, gmap, ng, !im->atomic);
+            size_t *slice = calloc(to - from, sizeof *slice);
+            if (!slice) {
+                rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+                break;
+            }
+            for (size_t k = from; k < to; k++)
+                slice[k - from] = map[gmap[k]];
+            conflicts_to_rows(im, cs, slice, to - from, !im->atomic);
+            free(slice);
             json_decref(r->problem);
             r->problem = NULL;
             ms_error_clear(&r->err);
             rc = im->atomic ? 0 : ATTEMPT_AGAIN;
         } else if (!rc) {
-            im->deals_created = 1;
-            im->rights_created = (int64_t)ng;
+            if (!im->deal_id[0]) ms_strlcpy(im->deal_id, id, sizeof im->deal_id);
+            json_array_append_new(im->deal_ids, json_string(id));
+            im->deals_created++;
+            im->rights_created += (int64_t)(to - from);
         }
     }
-    json_decref(good);
     free(gmap);
 out:
     json_decref(conflicts);
@@ -821,6 +840,7 @@ static void imp_free(imp *im)
     json_decref(im->idx);
     json_decref(im->errors);
     json_decref(im->excluded_errors);
+    json_decref(im->deal_ids);
 }
 
 static int imp_options(imp *im)
@@ -834,10 +854,9 @@ static int imp_options(imp *im)
     im->status = ms_req_query(r, "status");
     if (!im->status) im->status = "signed";
     if (strcmp(im->status, "draft") && strcmp(im->status, "offered") &&
-        strcmp(im->status, "negotiating") && strcmp(im->status, "signed") &&
-        strcmp(im->status, "active"))
+        strcmp(im->status, "negotiating") && strcmp(im->status, "signed"))
         return ms_req_fail(r, MS_EBADREQ, "bad-query",
-                           "status must be draft, offered, negotiating, signed or active.");
+                           "status must be draft, offered, negotiating or signed.");
     im->exclusivity = ms_req_query(r, "exclusivity");
     if (!im->exclusivity) im->exclusivity = "non_exclusive";
     int ex = dims_excl_parse(im->exclusivity);
@@ -889,7 +908,7 @@ int h_rights_ema_import(ms_req *r)
     if ((rc = rights_org_get(r, ms_req_param(r, "id"), &im.o)) ||
         (rc = rights_require(r, &im.o, LEVEL_EDIT, "import avails")))
         goto out;
-    bool signing = !strcmp(im.status, "signed") || !strcmp(im.status, "active");
+    bool signing = !strcmp(im.status, "signed");
     if (signing && (rc = rights_require(r, &im.o, LEVEL_MANAGE,
                                         "import avails as a signed deal (import with "
                                         "status=draft)")))
@@ -963,6 +982,8 @@ int h_rights_ema_import(ms_req *r)
     json_object_set_new(res, "deal_id",
                         im.deal_id[0] && !failed && !im.dry ? json_string(im.deal_id)
                                                             : json_null());
+    json_object_set_new(res, "deal_ids",
+                        !failed && !im.dry ? json_incref(im.deal_ids) : json_array());
     json_object_set_new(res, "currency", json_string(im.currency));
     json_object_set_new(res, "sheet", json_string(im.f.tv ? "tv" : "movie"));
     json_object_set_new(res, "dry_run", json_boolean(im.dry));
