@@ -14,9 +14,12 @@
  * all_or_nothing=false: the good rows go in. dry_run=true: everything is done, checked and
  * counted inside the request's transaction, then rolled back.
  *
- * A deal creation that still finds conflicts among the rows themselves (which the check
- * against the database cannot see) makes the import start over without those rows: the
- * transaction is rolled back and the import run again, at most IMPORT_ATTEMPTS times.
+ * With all_or_nothing=false a row that fails after its title was found (no rights to license
+ * it, a conflict, a title that cannot be made) must leave nothing behind: when such rows made
+ * titles or rights in for themselves, the transaction is rolled back and the import run again
+ * without them (their errors kept), at most IMPORT_ATTEMPTS times. The same happens when the
+ * deal itself still finds conflicts (among the rows themselves, which the check against the
+ * database cannot see).
  *
  * Export. The organization's deals' rights rows, one EMA row per title x territory (groups
  * expanded, exclusions applied) x medium that EMA can say (est, tvod, svod, avod) x language.
@@ -34,7 +37,7 @@
 
 #define EMA_BODY_MAX    (16 << 20) /* bytes of an import */
 #define ERRORS_SHOWN    1000
-#define IMPORT_ATTEMPTS 3
+#define IMPORT_ATTEMPTS 4
 #define EXPORT_MAX_ROWS 200000
 #define NAME_MAX_BYTES  400
 #define DEAL_RIGHTS_MAX 500 /* rights rows a deal takes (deals.c) */
@@ -167,6 +170,7 @@ typedef struct imp {
     int64_t titles_created, rights_created, rights_in_created, deals_created;
     char deal_id[MS_ID_LEN]; /* the first deal */
     json_t *deal_ids;
+    bool new_exclusions; /* rows failed in this attempt (not atomic) */
 } imp;
 
 enum { ATTEMPT_DONE = 0, ATTEMPT_AGAIN = 1 };
@@ -209,6 +213,12 @@ static void row_error(imp *im, size_t i, const char *column, json_t *conflict, c
     json_t *e = error_json(a->row, a->line, column, msg);
     if (conflict) json_object_set(e, "conflict", conflict);
     im->bad[i] = true;
+    if (!im->atomic) {
+        /* The row is left out of the attempts after this one, with its errors (attempt). */
+        json_array_append(im->excluded_errors, e);
+        if (!im->excluded[i]) im->new_exclusions = true;
+        im->excluded[i] = true;
+    }
     add_error(im, e);
 }
 
@@ -602,8 +612,7 @@ static int own_right_in(imp *im, const ema_avail *a, const char *title_id)
 }
 
 /* The avail index behind each conflict of `conflicts` ("right": i into map). */
-static void conflicts_to_rows(imp *im, const json_t *conflicts, const size_t *map, size_t nmap,
-                              bool exclude)
+static void conflicts_to_rows(imp *im, const json_t *conflicts, const size_t *map, size_t nmap)
 {
     size_t k;
     json_t *c;
@@ -614,39 +623,25 @@ static void conflicts_to_rows(imp *im, const json_t *conflicts, const size_t *ma
         json_int_t x = json_integer_value(ri);
         if (x < 0 || (size_t)x >= nmap) continue;
         size_t ai = map[x];
-        const char *reason = ms_json_str(c, "reason");
+        const char *reason = rights_or(ms_json_str(c, "reason"), "conflict");
         const char *who = ms_json_str(c, "licensee_name");
         const char *ref = ms_json_str(c, "reference");
-        const char *media = ms_json_str(c, "media");
-        const char *start = ms_json_str(c, "start");
-        const char *end = ms_json_str(c, "end");
-        char msg[400];
-        if (reason && (!strcmp(reason, "no_rights") || !strcmp(reason, "rights_level")))
-            snprintf(msg, sizeof msg,
-                     "%s for %s from %s to %s: the organization holds no rights in to license "
-                     "(%s)",
-                     im->f.avails[ai].territory, media ? media : "?", start ? start : "?",
-                     end ? end : "open", reason);
-        else
-            snprintf(msg, sizeof msg, "%s for %s from %s to %s is not available: %s%s%s%s%s",
-                     im->f.avails[ai].territory, media ? media : "?", start ? start : "?",
-                     end ? end : "open", reason ? reason : "conflict", who ? " (licensed to " : "",
-                     who ? who : "", ref && *ref ? ", deal " : "", ref && *ref ? ref : "");
-        if (who && !(ref && *ref))
-            strncat(msg, ")", sizeof msg - strlen(msg) - 1);
+        const char *media = rights_or(ms_json_str(c, "media"), "?");
+        const char *start = rights_or(ms_json_str(c, "start"), "?");
+        const char *end = rights_or(ms_json_str(c, "end"), "open");
+        const char *terr = im->f.avails[ai].territory;
+        if (!strcmp(reason, "no_rights") || !strcmp(reason, "rights_level"))
+            row_error(im, ai, NULL, c,
+                      "%s %s from %s to %s: the organization holds no rights in to license (%s)",
+                      terr, media, start, end, reason);
         else if (who)
-            strncat(msg, ")", sizeof msg - strlen(msg) - 1);
-        if (exclude) {
-            const ema_avail *a = &im->f.avails[ai];
-            json_t *e = error_json(a->row, a->line, NULL, msg);
-            json_object_set(e, "conflict", c);
-            if (!im->excluded[ai]) {
-                im->excluded[ai] = true;
-                json_array_append_new(im->excluded_errors, e);
-            } else
-                json_decref(e);
-        } else
-            row_error(im, ai, NULL, c, "%s", msg);
+            row_error(im, ai, NULL, c,
+                      "%s %s from %s to %s is not available: %s (licensed to %s%s%s)", terr, media,
+                      start, end, reason, who, ref && *ref ? ", deal " : "",
+                      ref && *ref ? ref : "");
+        else
+            row_error(im, ai, NULL, c, "%s %s from %s to %s is not available: %s", terr, media,
+                      start, end, reason);
     }
 }
 
@@ -665,6 +660,7 @@ static void attempt_reset(imp *im)
     im->deal_id[0] = 0;
     json_decref(im->deal_ids);
     im->deal_ids = json_array();
+    im->new_exclusions = false;
     memset(im->bad, 0, (im->f.navails ? im->f.navails : 1) * sizeof *im->bad);
     /* The reader's problems, then the rows left out by earlier attempts. */
     for (size_t i = 0; i < im->f.nissues; i++) {
@@ -745,7 +741,14 @@ static int attempt(imp *im)
     }
     if (nr) {
         if ((rc = rights_conflicts(r, &im->o, rights, NULL, &conflicts))) goto out;
-        conflicts_to_rows(im, conflicts, map, nr, false);
+        conflicts_to_rows(im, conflicts, map, nr);
+    }
+    /* Rows that failed here may have made titles or rights in for themselves alone: when some
+     * did and the good rows are to be kept, start over without the failed rows, so that
+     * nothing is written for a row that is not imported. */
+    if (!im->atomic && im->new_exclusions && (im->titles_created || im->rights_in_created)) {
+        rc = ATTEMPT_AGAIN;
+        goto out;
     }
     if (im->atomic && im->errors_total) goto out; /* the caller answers 422 */
     /* The deal, with the rows left: one deal per DEAL_RIGHTS_MAX rows (what a deal takes). */
@@ -801,7 +804,7 @@ static int attempt(imp *im)
             }
             for (size_t k = from; k < to; k++)
                 slice[k - from] = map[gmap[k]];
-            conflicts_to_rows(im, cs, slice, to - from, !im->atomic);
+            conflicts_to_rows(im, cs, slice, to - from);
             free(slice);
             json_decref(r->problem);
             r->problem = NULL;

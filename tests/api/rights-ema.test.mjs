@@ -180,6 +180,15 @@ test('bad rows: every problem by row and column; all_or_nothing changes nothing,
   assert.equal(await dealCount(), before + 1);
   const deal = assertOk(await owner.c.get(`/api/v1/deals/${r.deal_id}`), 200);
   assert.deepEqual(deal.rights.map((x) => [x.title_id, x.territories.include[0], x.end]), [[lake.id, 'DE', '2026-03-31']]);
+  // A row whose new title cannot be licensed leaves no title behind when the others go in.
+  const mixed = tsv([
+    ['Territory', 'WorkType', 'TitleInternalAlias', 'LicenseType', 'Start', 'End'],
+    ['PL', 'Movie', 'Nobody Owns This', 'EST', '2026-01-01', 'Open'],
+    ['PL', 'Movie', 'The Lake', 'EST', '2026-01-01', 'Open'],
+  ]);
+  const m = assertOk(await imp(owner.c, 'licensee_name=Mixed&all_or_nothing=false&status=draft', mixed), 200);
+  assert.deepEqual([m.titles_created, m.rights_created, m.errors.map((e) => [e.row, e.conflict?.reason])], [0, 1, [[2, 'no_rights']]]);
+  assert.ok(!(await titlesOf('feature')).some((t) => t.title === 'Nobody Owns This'));
 });
 
 test('rows that collide with an exclusive license are reported with the conflict', async () => {
