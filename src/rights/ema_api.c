@@ -41,6 +41,7 @@
 #define EXPORT_MAX_ROWS 200000
 #define NAME_MAX_BYTES  400
 #define DEAL_RIGHTS_MAX 500 /* rights rows a deal takes (deals.c) */
+#define CHECK_ROWS      50  /* rows per conflict check */
 
 /* ---- The body of an import (MS_ROUTE_STREAM). ---- */
 
@@ -645,6 +646,51 @@ static void conflicts_to_rows(imp *im, const json_t *conflicts, const size_t *ma
     }
 }
 
+/* Whether a conflict list was cut short (conflicts.c lists at most so many, then a "more"). */
+static bool conflicts_cut(const json_t *conflicts)
+{
+    size_t k;
+    json_t *c;
+    json_array_foreach(conflicts, k, c) if (!json_object_get(c, "right")) return true;
+    return false;
+}
+
+/* The conflicts of rights rows rights[from, to) (map: their avails) as row errors. */
+static int check_slice(imp *im, const json_t *rights, const size_t *map, size_t from, size_t to,
+                       bool *cut)
+{
+    json_t *slice = json_array();
+    for (size_t k = from; k < to; k++)
+        json_array_append(slice, json_array_get(rights, k));
+    json_t *conflicts = NULL;
+    int rc = rights_conflicts(im->r, &im->o, slice, NULL, &conflicts);
+    json_decref(slice);
+    if (rc) return rc;
+    conflicts_to_rows(im, conflicts, map + from, to - from);
+    *cut = conflicts_cut(conflicts);
+    json_decref(conflicts);
+    return 0;
+}
+
+/* What the organization may license (rights in, deals, holdbacks in the database), asked
+ * CHECK_ROWS rows at a time; when a list of conflicts was cut short, the rows of that slice not
+ * yet found bad are asked one by one, so that no conflicting row goes unreported. */
+static int check_rows(imp *im, const json_t *rights, const size_t *map, size_t nr)
+{
+    for (size_t from = 0; from < nr; from += CHECK_ROWS) {
+        size_t to = from + CHECK_ROWS < nr ? from + CHECK_ROWS : nr;
+        bool cut = false;
+        int rc = check_slice(im, rights, map, from, to, &cut);
+        if (rc) return rc;
+        for (size_t k = from; cut && k < to; k++) {
+            bool one_cut;
+            if (!im->bad[map[k]] && (rc = check_slice(im, rights, map, k, k + 1, &one_cut)))
+                return rc;
+        }
+    }
+    return 0;
+}
+
 static void attempt_reset(imp *im)
 {
     free(im->t);
@@ -684,7 +730,6 @@ static int attempt(imp *im)
     const char **tid = calloc(n ? n : 1, sizeof *tid);
     size_t *map = calloc(n ? n : 1, sizeof *map);
     json_t *rights = json_array();
-    json_t *conflicts = NULL;
     if (!tid || !map) {
         rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
         goto out;
@@ -739,10 +784,7 @@ static int attempt(imp *im)
         json_array_append_new(rights, avail_right(im, &im->f.avails[i], tid[i]));
         map[nr++] = i;
     }
-    if (nr) {
-        if ((rc = rights_conflicts(r, &im->o, rights, NULL, &conflicts))) goto out;
-        conflicts_to_rows(im, conflicts, map, nr);
-    }
+    if ((rc = check_rows(im, rights, map, nr))) goto out;
     /* Rows that failed here may have made titles or rights in for themselves alone: when some
      * did and the good rows are to be kept, start over without the failed rows, so that
      * nothing is written for a row that is not imported. */
@@ -819,7 +861,6 @@ static int attempt(imp *im)
     }
     free(gmap);
 out:
-    json_decref(conflicts);
     json_decref(rights);
     free(tid);
     free(map);

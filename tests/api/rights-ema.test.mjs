@@ -100,8 +100,11 @@ test('movie avails: titles found by EIDR and AltID, one signed deal with a right
   assert.equal(fr.allocation, '1000.50');
   assert.equal(fr.languages[0].tag, 'fr');
   assert.deepEqual(fr.languages[0].kinds, ['subtitled']);
-  // The licensee organization reads the deal; the import is an event of the licensor.
+  // The licensee organization reads the deal; the import is one event of the licensor.
   assertOk(await buyer.c.get(`/api/v1/deals/${r.deal_id}`), 200);
+  const ev = assertOk(await owner.c.get(`/api/v1/events?org_id=${org.id}&action=rights.ema_imported`), 200);
+  assert.equal(ev.items.length, 1);
+  assert.equal(ev.items[0].object_id, r.deal_id);
 });
 
 test('TV avails: series, season and episodes created from the TV columns; new titles need rights in', async () => {
@@ -208,6 +211,21 @@ test('rows that collide with an exclusive license are reported with the conflict
   assert.match(pb.errors[0].message, /Exclusive Channel/);
   const r = assertOk(await imp(owner.c, 'licensee_name=Late&all_or_nothing=false', file), 200);
   assert.deepEqual([r.rights_created, r.errors.map((e) => e.row)], [1, [2]]);
+});
+
+test('a file of more than 500 rows makes one deal per 500 rows', async () => {
+  const rows = [['Territory', 'WorkType', 'AltID', 'LicenseType', 'Start', 'End', 'PriceType', 'PriceValue']];
+  const day = (i) => new Date(Date.UTC(2030, 0, 1) + i * 86400000).toISOString().slice(0, 10);
+  for (let i = 0; i < 620; i++) rows.push(['BR', 'Movie', 'LAKE_2001', 'AVOD', day(i), day(i + 1), 'WSP', '1.25']);
+  const r = assertOk(await imp(owner.c, 'licensee_name=Big%20File&status=draft&reference=BIG', tsv(rows)), 200);
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual([r.rows, r.deals_created, r.rights_created, r.deal_ids.length], [620, 2, 620, 2]);
+  const [a, b] = await Promise.all(r.deal_ids.map(async (id) => assertOk(await owner.c.get(`/api/v1/deals/${id}`), 200)));
+  assert.deepEqual([a.rights.length, b.rights.length], [500, 120]);
+  assert.deepEqual([a.reference, b.reference], ['BIG (1/2)', 'BIG (2/2)']);
+  assert.deepEqual([a.fee, b.fee], ['625.00', '150.00']);
+  assert.equal(b.rights[119].start, day(619));
+  assert.equal(b.rights[119].end, day(619), 'a one-day avail');
 });
 
 test('levels, other organizations and hostile requests', async () => {
