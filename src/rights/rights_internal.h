@@ -205,8 +205,9 @@ int h_rights_due(ms_req *r);
 /* ---- Market (wt-market): market.c. ---- */
 /* ---- end of market. ---- */
 
-/* ---- EMA Avails (wt-ema): ema.c (the file format), ema_api.c (import into deals, export). ---- */
-/* POST /orgs/{id}/ema/import (a streamed text body, at most 16 MiB: rights_ema_on_body) and
+/* ---- EMA Avails (wt-ema): ema.c. ---- */
+/* ema.c reads and writes the file format (rights/ema.h); ema_api.c maps it onto titles and deals.
+ * POST /orgs/{id}/ema/import (a streamed text body, at most 16 MiB: rights_ema_on_body) and
  * GET /orgs/{id}/ema/export. */
 int h_rights_ema_import(ms_req *r);
 int h_rights_ema_export(ms_req *r);
