@@ -810,8 +810,8 @@ static int on_row(reader *rd, const ms_csv_record *rec, ms_error *e)
                 BAD(rd, EMA_SERIES_ALIAS, "is required for an Episode: the series it belongs to");
             if (!any_of(&av, episode_ids, NELEM(episode_ids)))
                 BAD(rd, EMA_EPISODE_NUMBER,
-                    "or EpisodeTitleInternalAlias is required for an "
-                    "Episode");
+                    "is required for an Episode (or EpisodeTitleInternalAlias, "
+                    "EpisodeContentID or EpisodeAltID)");
             break;
         }
     }

@@ -304,6 +304,20 @@ test('export: one row per title, territory (groups expanded) and medium EMA can 
   assert.deepEqual(back.errors, []);
   assert.equal(back.titles_created, 0);
   assert.equal(back.rows, r.text.trimEnd().split('\r\n').length - 1);
+  // TV rows: the episode's season and series in the TV columns; the file reads back in.
+  r = await owner.c.get(`/api/v1/orgs/${org.id}/ema/export?status=draft`);
+  const tvLines = r.text.trimEnd().split('\n').map((l) => l.split('\t'));
+  const th = tvLines[0];
+  assert.ok(th.includes('TitleInternalAlias') && th.includes('SeriesTitleInternalAlias'), 'movies and TV: both column sets');
+  const tc = (row, name) => row[th.indexOf(name)];
+  const pilot = tvLines.find((l) => tc(l, 'EpisodeTitleInternalAlias') === 'Pilot');
+  assert.deepEqual(['WorkType', 'SeriesTitleInternalAlias', 'SeriesAltID', 'SeasonNumber', 'SeasonAltID', 'EpisodeNumber', 'EpisodeContentID', 'EpisodeAltID', 'Territory', 'LicenseType', 'End']
+    .map((n) => tc(pilot, n)), ['Episode', 'Detectives, The', 'DET', '1', 'DET_S1', '1', EIDR_B, 'DET_E1', 'GB', 'EST', 'Open']);
+  const season = tvLines.find((l) => tc(l, 'WorkType') === 'Season');
+  assert.deepEqual([tc(season, 'SeasonTitleInternalAlias'), tc(season, 'Territory'), tc(season, 'LicenseType'), tc(season, 'End')], ['Season 1', 'IE', 'VOD', '2026-07-01']);
+  const tvFile = [th, ...tvLines.filter((l) => tc(l, 'SeriesTitleInternalAlias') === 'Detectives, The')].map((l) => l.join('\t')).join('\n');
+  const tvBack = assertOk(await imp(owner.c, 'licensee_name=TV%20Again&status=draft&dry_run=true', tvFile), 200);
+  assert.deepEqual([tvBack.errors, tvBack.titles_created, tvBack.rights_created], [[], 0, 3]);
   // XLSX: a zip with a Movie and a TV sheet.
   r = await owner.c.req('GET', `/api/v1/orgs/${org.id}/ema/export?format=xlsx`);
   assert.equal(r.status, 200);
