@@ -172,6 +172,7 @@ typedef struct imp {
     char deal_id[MS_ID_LEN]; /* the first deal */
     json_t *deal_ids;
     bool new_exclusions; /* rows failed in this attempt (not atomic) */
+    bool last_created;   /* the title title_resolve gave last was created by this import */
 } imp;
 
 enum { ATTEMPT_DONE = 0, ATTEMPT_AGAIN = 1 };
@@ -367,6 +368,7 @@ static int title_resolve(imp *im, size_t ai, const tref *t, const char *column, 
          key_get(im, ms_arena_printf(a, "p:%s\x1f%d", t->parent, t->episode), &i)) ||
         (t->name && key_get(im, name_key(im, t->kind, t->parent, t->name), &i))) {
         *out = i;
+        im->last_created = im->t[i].created;
         return 0;
     }
     if (!t->name || !*t->name) {
@@ -414,6 +416,7 @@ static int title_resolve(imp *im, size_t ai, const tref *t, const char *column, 
     im->titles_created++;
     if ((rc = rights_title_changed(r, im->o.org_id, id))) return rc;
     *out = i;
+    im->last_created = true;
     return 0;
 }
 
@@ -764,17 +767,12 @@ static int attempt(imp *im)
         bool bad;
         if ((rc = avail_title(im, i, &tid[i], &bad))) goto out;
         if (bad) continue;
-        if (im->own_rights_in) {
-            /* Only titles this import created: what the organization already has is its word. */
-            size_t ti;
-            bool created = false;
-            for (ti = 0; ti < im->nt; ti++)
-                if (im->t[ti].id == tid[i] || !strcmp(im->t[ti].id, tid[i])) {
-                    created = im->t[ti].created;
-                    break;
-                }
-            if (created && (rc = own_right_in(im, a, tid[i]))) goto out;
-            if (created && (rc = rights_title_changed(r, im->o.org_id, tid[i]))) goto out;
+        /* Rights in only for titles this import created: what the organization already has
+         * is its own word. (The row's title is the last one avail_title resolved.) */
+        if (im->own_rights_in && im->last_created) {
+            if ((rc = own_right_in(im, a, tid[i])) ||
+                (rc = rights_title_changed(r, im->o.org_id, tid[i])))
+                goto out;
         }
     }
     /* What the organization may license (rights in, deals, holdbacks in the database). */
