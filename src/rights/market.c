@@ -15,7 +15,6 @@
 
 #define TERMS_RIGHTS_MAX   200
 #define TERMS_PAYMENTS_MAX 100
-#define RUNS_MAX           100000
 
 const char *market_side_name(market_side s)
 {
@@ -48,7 +47,7 @@ int market_member(ms_req *r, const char *org_id, rights_org *out)
     if (rc) return rc;
     ms_strlcpy(out->org_id, org_id, sizeof out->org_id);
     ms_strlcpy(out->user_id, r->caller->user_id, sizeof out->user_id);
-    out->level = a.level;
+    out->level = a.level > LEVEL_MANAGE ? LEVEL_MANAGE : a.level;
     return org_name(r, org_id, out->org_name, sizeof out->org_name);
 }
 
@@ -203,11 +202,11 @@ static void unknown_members(ms_req *r, const json_t *o, const char *prefix,
     }
 }
 
-/* The dimensions shared by a listing's rights and an offer's rights rows, into `out`. */
+/* The dimensions of a listing's rights on offer, into `out`. */
 static void dims_check(ms_req *r, const dims_media_reg *reg, const json_t *in, const char *prefix,
                        json_t *out)
 {
-    char f[64];
+    char f[128];
     ms_error e;
     ms_error_clear(&e);
     av_terrs terrs;
@@ -372,65 +371,63 @@ int market_terms_check(ms_req *r, const char *seller_org_id, const char *listing
         json_array_size(rows) > TERMS_RIGHTS_MAX) {
         ms_field_fail(&r->err, "rights", "must be 1 to %d rights rows", TERMS_RIGHTS_MAX);
     } else {
-        static const char *const row_known[] = {
-            "title_id", "territories", "media", "languages",  "start",
-            "end",      "exclusivity", "runs",  "allocation", NULL};
         int64_t allocated = 0;
         size_t i;
         json_t *row;
         json_array_foreach(rows, i, row)
         {
+            /* One parser for every right (rows.c): what an offer may say, a deal may too. */
             char prefix[48], f[64];
-            snprintf(prefix, sizeof prefix, "rights/%zu/", i);
-            if (!json_is_object(row)) {
-                snprintf(f, sizeof f, "rights/%zu", i);
-                ms_field_fail(&r->err, f, "must be an object");
-                continue;
-            }
-            unknown_members(r, row, prefix, row_known, NULL);
+            snprintf(prefix, sizeof prefix, "rights/%zu", i);
+            rights_row rr;
+            rights_row_parse(r, row, &reg, RIGHTS_ROW_DEAL, currency, prefix, &rr);
+            if (json_object_get(row, "id"))
+                ms_field_fail(&r->err, ms_arena_printf(r->arena, "%s/id", prefix),
+                              "is not a known field");
             json_t *o = json_object();
             json_array_append_new(rights, o);
-            snprintf(f, sizeof f, "%stitle_id", prefix);
-            const char *tid = json_string_value(json_object_get(row, "title_id"));
-            if (!tid || !ms_uuid_valid(tid)) {
-                ms_field_fail(&r->err, f, "must be the id of a title of the listing");
-            } else {
+            snprintf(f, sizeof f, "%s/title_id", prefix);
+            if (rr.title_id) {
                 db_stmt *st;
                 rc = db_query_row(r->db, &st, &r->err,
                                   "SELECT 1 FROM rights_listing_title lt JOIN rights_title t ON "
                                   "t.id = lt.title_id AND t.deleted_at IS NULL WHERE "
                                   "lt.listing_id = ? AND lt.title_id = ?",
-                                  "ss", listing_id, tid);
+                                  "ss", listing_id, rr.title_id);
                 if (rc < 0) {
                     json_decref(out);
                     return rc;
                 }
                 if (rc == DB_ROW) {
                     db_done(st);
-                    json_object_set_new(o, "title_id", json_string(tid));
+                    json_object_set_new(o, "title_id", json_string(rr.title_id));
                 } else {
                     ms_field_fail(&r->err, f, "is not a title of the listing");
                 }
             }
-            dims_check(r, &reg, row, prefix, o);
-            const json_t *runs = json_object_get(row, "runs");
-            snprintf(f, sizeof f, "%sruns", prefix);
-            if (runs && !json_is_null(runs)) {
-                if (!json_is_integer(runs) || json_integer_value(runs) < 1 ||
-                    json_integer_value(runs) > RUNS_MAX)
-                    ms_field_fail(&r->err, f, "must be an integer from 1 to %d", RUNS_MAX);
-                else
-                    json_object_set_new(o, "runs", json_integer(json_integer_value(runs)));
+            if (rr.territories)
+                json_object_set_new(o, "territories", json_loads(rr.territories, 0, NULL));
+            if (rr.media) json_object_set_new(o, "media", json_loads(rr.media, 0, NULL));
+            if (rr.languages)
+                json_object_set_new(o, "languages", json_loads(rr.languages, 0, NULL));
+            if (rr.start[0]) {
+                json_object_set_new(o, "start", json_string(rr.start));
+                json_object_set_new(o, "end", rr.end[0] ? json_string(rr.end) : json_null());
             }
-            const json_t *al = json_object_get(row, "allocation");
-            if (al && !json_is_null(al)) {
-                int64_t a = 0;
-                snprintf(f, sizeof f, "%sallocation", prefix);
-                if (!amount_member(r, row, "allocation", currency, f, false, &a, o)) allocated += a;
+            if (rr.excl >= 0)
+                json_object_set_new(o, "exclusivity", json_string(dims_excl_name(rr.excl)));
+            if (rr.runs >= 0) json_object_set_new(o, "runs", json_integer(rr.runs));
+            if (rr.allocation >= 0 && currency) {
+                char buf[40];
+                rights_amount_fmt(rr.allocation, currency, buf, sizeof buf);
+                json_object_set_new(o, "allocation", json_string(buf));
+                allocated += rr.allocation;
             }
         }
         if (currency && allocated > fee)
             ms_field_fail(&r->err, "rights", "the allocations add up to more than the fee");
+        if (currency && mg > fee)
+            ms_field_fail(&r->err, "minimum_guarantee", "cannot be more than the fee");
     }
 
     const json_t *pays = json_object_get(in, "payments");
@@ -441,6 +438,7 @@ int market_terms_check(ms_req *r, const char *seller_org_id, const char *listing
             ms_field_fail(&r->err, "payments", "must be at most %d payments", TERMS_PAYMENTS_MAX);
         } else {
             static const char *const pay_known[] = {"due_date", "amount", "note", NULL};
+            int64_t scheduled = 0;
             size_t i;
             json_t *p;
             json_array_foreach(pays, i, p)
@@ -464,7 +462,7 @@ int market_terms_check(ms_req *r, const char *seller_org_id, const char *listing
                     json_object_set_new(o, "due_date", json_string(due));
                 int64_t a;
                 snprintf(f, sizeof f, "%samount", prefix);
-                amount_member(r, p, "amount", currency, f, true, &a, o);
+                if (!amount_member(r, p, "amount", currency, f, true, &a, o)) scheduled += a;
                 snprintf(f, sizeof f, "%snote", prefix);
                 const json_t *nv = json_object_get(p, "note");
                 const char *note = json_string_value(nv);
@@ -475,6 +473,8 @@ int market_terms_check(ms_req *r, const char *seller_org_id, const char *listing
                 else
                     json_object_set_new(o, "note", json_string(note ? note : ""));
             }
+            if (currency && scheduled > fee)
+                ms_field_fail(&r->err, "payments", "add up to more than the fee");
         }
     }
     if (r->err.code) {

@@ -713,8 +713,9 @@ int h_listing_update(ms_req *r)
                       what);
     json_decref(data);
     if (rc) return rc;
-    if ((rc = market_listing_view(r, v.l.id, v.viewer.org_id, &v))) return rc;
-    return reply_listing(r, 200, &v);
+    market_view now_v; /* read again: the view's facts may have changed */
+    if ((rc = market_listing_view(r, v.l.id, v.viewer.org_id, &now_v))) return rc;
+    return reply_listing(r, 200, &now_v);
 }
 
 /* ---- Buyers. ---- */

@@ -56,6 +56,7 @@ static market_side other_side(market_side s)
     return s == MARKET_SELLER ? MARKET_BUYER : MARKET_SELLER;
 }
 
+/* `id` must not point into `f`. */
 static int offer_load(ms_req *r, const char *id, offer *f)
 {
     memset(f, 0, sizeof *f);
@@ -582,7 +583,9 @@ int h_offer_accept(ms_req *r)
     if (rc < 0 || (rc = thread_add(r, &f, &p, "accepted", msg, NULL)) ||
         (rc = both_events(r, &f, &p, "rights.offer_accepted", "accepted an offer: deal signed")))
         return rc;
-    if ((rc = offer_load(r, f.id, &f))) return rc;
+    char oid[MS_ID_LEN];
+    ms_strlcpy(oid, f.id, sizeof oid);
+    if ((rc = offer_load(r, oid, &f))) return rc;
     json_t *o, *deal = rights_deal_json(r, deal_id);
     if (!deal) return ms_req_fail(r, MS_EINTERNAL, NULL, "The new deal is not readable.");
     if ((rc = offer_json(r, &f, &p, false, &o))) {

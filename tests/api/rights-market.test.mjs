@@ -85,7 +85,7 @@ const listingBody = (extra = {}) => ({
 
 test('listings: checked on the way in; only the seller\'s members with edit level publish', async () => {
   const P = `/api/v1/orgs/${seller.id}/listings`;
-  assertProblem(await sViewer.c.post(P, listingBody()), 403, 'forbidden');
+  assertProblem(await sViewer.c.post(P, listingBody()), 403, 'rights-role');
   assertProblem(await tOwner.c.post(P, listingBody()), 404, 'not-found');
   assertProblem(await sOwner.c.post(P, listingBody({ title_ids: [foreignTitle.id] })), 422, 'validation', { fields: ['title_ids'] });
   assertProblem(await sOwner.c.post(P, listingBody({ title_ids: [t1.id, t1.id] })), 422, 'validation', { fields: ['title_ids'] });
@@ -125,7 +125,7 @@ test('listings: checked on the way in; only the seller\'s members with edit leve
   })), 201);
   assert.equal(L2.rights.end, null);
   assert.equal(L2.asking.amount, null);
-  L3 = assertOk(await sOwner.c.post(P, listingBody({ name: 'Micro Love - AVOD worldwide', title_ids: [t3.id],
+  L3 = assertOk(await sOwner.c.post(P, listingBody({ name: 'Micro Love - AVOD worldwide', description: 'Short episodes.', title_ids: [t3.id],
     rights: { territories: ['WORLD'], media: ['avod'], start: '2027-01-01', exclusivity: 'non_exclusive' }, asking: { currency: 'USD', amount: 5000 } })), 201);
   assert.equal(L3.asking.amount, '5000.00');
 });
@@ -180,7 +180,7 @@ test('the market: visibility by organization, screeners only with access, filter
 });
 
 test('buyers: an access request, approval shows the screeners (share links that open), invitations need manage level', async () => {
-  assertProblem(await bViewer.c.post(`${L(L1.id)}/access-requests`, { org_id: buyer.id }), 403, 'forbidden');
+  assertProblem(await bViewer.c.post(`${L(L1.id)}/access-requests`, { org_id: buyer.id }), 403, 'rights-role');
   assertProblem(await bOwner.c.post(`${L(L1.id)}/access-requests`, { org_id: seller.id }), 404, 'not-found');
   const req = assertOk(await bOwner.c.post(`${L(L1.id)}/access-requests`, { org_id: buyer.id, message: 'We would love to see it.' }), 201);
   assert.equal(req.status, 'requested');
@@ -191,7 +191,7 @@ test('buyers: an access request, approval shows the screeners (share links that 
   assert.deepEqual(seen.screeners, [], 'a request alone shows no screener');
   const list = assertOk(await sViewer.c.get(`${L(L1.id)}/buyers`), 200);
   assert.deepEqual(list.items.map((b) => [b.org_id, b.status, b.message]), [[buyer.id, 'requested', 'We would love to see it.']]);
-  assertProblem(await sMember.c.post(`${L(L1.id)}/buyers`, { org_id: buyer.id, status: 'approved' }), 403, 'forbidden');
+  assertProblem(await sMember.c.post(`${L(L1.id)}/buyers`, { org_id: buyer.id, status: 'approved' }), 403, 'rights-role');
   assertProblem(await sOwner.c.post(`${L(L1.id)}/buyers`, { org_id: seller.id, status: 'approved' }), 422, 'validation', { fields: ['org_id'] });
   assertProblem(await sOwner.c.post(`${L(L1.id)}/buyers`, { org_id: NIL_UUID, status: 'approved' }), 422, 'validation', { fields: ['org_id'] });
   assertProblem(await sOwner.c.post(`${L(L1.id)}/buyers`, { org_id: buyer.id, status: 'requested' }), 422, 'validation', { fields: ['status'] });
@@ -225,14 +225,14 @@ let offer, dealId;
 test('offers: bad terms are refused with field errors and change nothing', async () => {
   const P = `${L(L2.id)}/offers`;
   const good = { org_id: buyer.id, rights: [row(t2.id)], currency: 'EUR', fee: '100000.00' };
-  assertProblem(await bViewer.c.post(P, good), 403, 'forbidden');
+  assertProblem(await bViewer.c.post(P, good), 403, 'rights-role');
   assertProblem(await sOwner.c.post(P, { ...good, org_id: seller.id }), 422, 'validation', { fields: ['org_id'] });
   assertProblem(await bOwner.c.post(P, { ...good, org_id: 'x' }), 422, 'validation', { fields: ['org_id'] });
   assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t1.id)] }), 422, 'validation', { fields: ['rights/0/title_id'] });
   assertProblem(await bOwner.c.post(P, { ...good, rights: [row(foreignTitle.id)] }), 422, 'validation', { fields: ['rights/0/title_id'] });
   assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t2.id, { media: ['carrier_pigeon'] })] }), 422, 'validation', { fields: ['rights/0/media'] });
   assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t2.id), row(t2.id, { territories: { include: ['MOON'] } })] }), 422, 'validation', { fields: ['rights/1/territories'] });
-  assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t2.id, { start: '2029-01-01', end: '2028-01-01' })] }), 422, 'validation', { fields: ['rights/0/end'] });
+  assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t2.id, { start: '2029-01-01', end: '2028-01-01' })] }), 422, 'validation', { fields: ['rights/0/start'] });
   assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t2.id, { runs: 0 })] }), 422, 'validation', { fields: ['rights/0/runs'] });
   assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t2.id, { price: 3 })] }), 422, 'validation', { fields: ['rights/0/price'] });
   assertProblem(await bOwner.c.post(P, { ...good, rights: [] }), 422, 'validation', { fields: ['rights'] });
@@ -276,7 +276,7 @@ test('the flow: offer, the wrong side cannot accept, counter, messages, stale If
   assert.deepEqual(s.conflicts, []);
   assert.deepEqual(s.may, { counter: true, accept: false, reject: true, withdraw: false, message: true }, 'a member does not accept for the seller');
   assert.equal(assertOk(await sOwner.c.get(O(offer.id)), 200).may.accept, true);
-  assertProblem(await sMember.c.post(`${O(offer.id)}/accept`, {}, ifm(s.version)), 403, 'forbidden');
+  assertProblem(await sMember.c.post(`${O(offer.id)}/accept`, {}, ifm(s.version)), 403, 'rights-role');
   // The third organization: nothing exists.
   const T = tOwner.c;
   assertProblem(await T.get(O(offer.id)), 404, 'not-found');
@@ -309,7 +309,7 @@ test('the flow: offer, the wrong side cannot accept, counter, messages, stale If
   assertProblem(await sOwner.c.post(`${O(offer.id)}/reject`, {}), 409, 'not-your-turn');
   // Messages from both sides; a message does not change the version an acceptance names.
   assertOk(await bViewer.c.get(O(offer.id)), 200);
-  assertProblem(await bViewer.c.post(`${O(offer.id)}/messages`, { body: 'A viewer speaks' }), 403, 'forbidden');
+  assertProblem(await bViewer.c.post(`${O(offer.id)}/messages`, { body: 'A viewer speaks' }), 403, 'rights-role');
   assertProblem(await bOwner.c.post(`${O(offer.id)}/messages`, { body: '' }), 422, 'validation', { fields: ['body'] });
   assertOk(await bOwner.c.post(`${O(offer.id)}/messages`, { body: 'Could you do 140k? 谢谢' }), 201);
   const m2 = assertOk(await sMember.c.post(`${O(offer.id)}/messages`, { body: 'No, 150k is firm.' }), 201);
@@ -317,7 +317,7 @@ test('the flow: offer, the wrong side cannot accept, counter, messages, stale If
   // Accept: the buyer, with the version it read; a stale or missing one changes nothing.
   assertProblem(await bOwner.c.post(`${O(offer.id)}/accept`, {}, ifm(before.version)), 412, 'stale-version');
   assertProblem(await bOwner.c.post(`${O(offer.id)}/accept`, {}), 400, 'if-match-required');
-  assertProblem(await bViewer.c.post(`${O(offer.id)}/accept`, {}, ifm(c1.version)), 403, 'forbidden');
+  assertProblem(await bViewer.c.post(`${O(offer.id)}/accept`, {}, ifm(c1.version)), 403, 'rights-role');
   assert.equal(assertOk(await bOwner.c.get(O(offer.id)), 200).status, 'countered');
   const g = await bOwner.c.get(O(offer.id));
   const acc = assertOk(await bOwner.c.post(`${O(offer.id)}/accept`, { message: 'Deal.' }, ifm(etag(g))), 200);
@@ -432,7 +432,7 @@ test('reject, withdraw, closing a listing; the seller accepting needs manage lev
   assert.deepEqual(evs, ['offered', 'withdrawn']);
   // The seller accepts only with manage level.
   const c = await mk('PL');
-  assertProblem(await sMember.c.post(`${O(c.id)}/accept`, {}, ifm(c.version)), 403, 'forbidden');
+  assertProblem(await sMember.c.post(`${O(c.id)}/accept`, {}, ifm(c.version)), 403, 'rights-role');
   const acc = assertOk(await sOwner.c.post(`${O(c.id)}/accept`, {}, ifm(c.version)), 200);
   assert.equal(acc.deal.licensee_org_id, buyer.id);
   assert.equal(acc.offer.your_side, 'seller');
@@ -440,7 +440,7 @@ test('reject, withdraw, closing a listing; the seller accepting needs manage lev
   const g = await sOwner.c.get(L(L1.id));
   assertProblem(await sOwner.c.patch(L(L1.id), { status: 'closed' }, ifm(Number(g.json.version) + 3)), 412, 'stale-version');
   assertProblem(await sOwner.c.patch(L(L1.id), { status: 'gone' }), 422, 'validation', { fields: ['status'] });
-  assertProblem(await sViewer.c.patch(L(L1.id), { status: 'closed' }), 403, 'forbidden');
+  assertProblem(await sViewer.c.patch(L(L1.id), { status: 'closed' }), 403, 'rights-role');
   const closed = assertOk(await sMember.c.patch(L(L1.id), { status: 'closed' }, ifm(etag(g))), 200);
   assert.equal(closed.status, 'closed');
   assert.equal(closed.version, g.json.version + 1);
