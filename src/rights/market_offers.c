@@ -542,6 +542,23 @@ static int deal_body(ms_req *r, const offer *f, json_t **out)
     return 0;
 }
 
+/* A person in both organizations does not accept terms they proposed themselves. */
+static int not_own_terms(ms_req *r, const offer *f)
+{
+    db_stmt *st;
+    int rc = db_query_row(r->db, &st, &r->err,
+                          "SELECT COALESCE(actor_id, '') FROM rights_offer_event WHERE offer_id = "
+                          "? AND kind IN ('offered', 'countered') ORDER BY id DESC LIMIT 1",
+                          "s", f->id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return 0;
+    bool own = r->caller && !strcmp(db_col_text(st, 0), r->caller->user_id);
+    db_done(st);
+    return own ? ms_req_fail(r, MS_ECONFLICT, "not-your-turn",
+                             "You proposed the standing terms yourself: someone else accepts them.")
+               : 0;
+}
+
 /* POST /offers/{id}/accept {message?} (If-Match required) -> {offer, deal} */
 int h_offer_accept(ms_req *r)
 {
@@ -555,7 +572,8 @@ int h_offer_accept(ms_req *r)
     if ((rc = offer_load(r, ms_req_param(r, "id"), &f))) return rc;
     market_side turn = other_side(last_side(&f));
     if ((rc = offer_party(r, &f, turn, &p)) ||
-        (rc = move_check(r, &f, &p, false, accept_level(p.side), "accept the offer")))
+        (rc = move_check(r, &f, &p, false, accept_level(p.side), "accept the offer")) ||
+        (rc = not_own_terms(r, &f)))
         return rc;
     if (!r->if_match)
         return ms_req_fail(r, MS_EBADREQ, "if-match-required",

@@ -465,3 +465,28 @@ test('every market route has an OpenAPI description', async () => {
   const missing = routes.filter((r) => !doc.paths?.[r.path]?.[r.method.toLowerCase()]).map((r) => `${r.method} ${r.path}`);
   assert.deepEqual(missing, []);
 });
+
+test('a person in both organizations acts as the side whose turn it is, or as ?org=; never accepts their own terms', async () => {
+  await addMember(bOwner.c, buyer.id, sMember.id, 'member');
+  const P = `${L(L3.id)}/offers`;
+  const o = assertOk(await sMember.c.post(P, {
+    org_id: buyer.id, rights: [row(t3.id, { territories: ['JP'], media: ['avod'], exclusivity: 'non_exclusive' })], currency: 'USD', fee: 800,
+  }), 201);
+  assert.equal(o.your_side, 'buyer');
+  assert.equal(o.your_org_id, buyer.id);
+  assert.equal(assertOk(await sMember.c.get(`${O(o.id)}?org=${buyer.id}`), 200).your_side, 'buyer');
+  assert.equal(assertOk(await sMember.c.get(`${O(o.id)}?org=${seller.id}`), 200).your_side, 'seller');
+  assertProblem(await sMember.c.get(`${O(o.id)}?org=${third.id}`), 404, 'not-found');
+  // Its turn is the seller's: the counter is made as the seller.
+  const c = assertOk(await sMember.c.post(`${O(o.id)}/counter`, { rights: [row(t3.id, { territories: ['JP', 'KR'], media: ['avod'], exclusivity: 'non_exclusive' })], currency: 'USD', fee: 900 }), 200);
+  assert.equal(c.last_by, 'seller');
+  assert.equal(c.your_side, 'seller');
+  // Now it is the buyer's turn, but this person wrote the terms: someone else accepts.
+  assertProblem(await sMember.c.post(`${O(o.id)}/accept`, {}, ifm(c.version)), 409, 'not-your-turn');
+  const acc = assertOk(await bOwner.c.post(`${O(o.id)}/accept`, {}, ifm(c.version)), 200);
+  assert.equal(acc.deal.fee, '900.00');
+  const ev = assertOk(await sMember.c.get(`${O(o.id)}/events`), 200).items;
+  assert.deepEqual(ev.map((e) => [e.kind, e.side, e.org_id]), [
+    ['offered', 'buyer', buyer.id], ['countered', 'seller', seller.id], ['accepted', 'buyer', buyer.id],
+  ]);
+});
