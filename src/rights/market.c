@@ -177,7 +177,10 @@ int market_listing_view(ms_req *r, const char *id, const char *org, market_view 
 /* A dimension checker's error as a field error. */
 static void field_from(ms_req *r, const char *field, ms_error *e)
 {
-    ms_field_fail(&r->err, field, "%s", e->detail[0] ? e->detail : "is not valid");
+    ms_field_fail(&r->err, field, "%s",
+                  e->nfields     ? e->fields[0].message
+                  : e->detail[0] ? e->detail
+                                 : "is not valid");
 }
 
 static bool key_in(const char *k, const char *const *names)

@@ -507,7 +507,7 @@ int h_market_listings(ms_req *r)
         json_decref(expr);
         if (rc)
             return ms_field_fail(&r->err, "territory", "%s",
-                                 e.detail[0] ? e.detail : "must be territory codes or groups");
+                                 e.nfields ? e.fields[0].message : e.detail);
     }
     ms_buf sql;
     ms_buf_init(&sql);
@@ -531,8 +531,19 @@ int h_market_listings(ms_req *r)
         args[n++] = DB_ARG_S(like);
     }
     if (media) {
-        ms_buf_puts(&sql, " AND (l.media LIKE ? OR l.media LIKE '%\"all\"%')");
-        args[n++] = DB_ARG_S(ms_arena_printf(r->arena, "%%\"%s\"%%", media));
+        /* Stored media are canonical JSON arrays of codes ("all" is expanded); a code's
+         * '_' is escaped, LIKE would take it for any character. */
+        ms_buf like;
+        ms_buf_init(&like);
+        ms_buf_puts(&like, "%\"");
+        for (const char *c = media; *c; c++) {
+            if (*c == '_') ms_buf_putc(&like, '\\');
+            ms_buf_putc(&like, *c);
+        }
+        ms_buf_puts(&like, "\"%");
+        ms_buf_puts(&sql, " AND l.media LIKE ? ESCAPE '\\'");
+        args[n++] = DB_ARG_S(like.oom ? "" : ms_arena_strdup(r->arena, like.data));
+        ms_buf_free(&like);
     }
     if (status) {
         ms_buf_puts(&sql, " AND l.status = ?");

@@ -91,7 +91,8 @@ test('listings: checked on the way in; only the seller\'s members with edit leve
   assertProblem(await sOwner.c.post(P, listingBody({ title_ids: [t1.id, t1.id] })), 422, 'validation', { fields: ['title_ids'] });
   assertProblem(await sOwner.c.post(P, listingBody({ title_ids: ['nope'] })), 422, 'validation', { fields: ['title_ids'] });
   assertProblem(await sOwner.c.post(P, listingBody({ rights: { ...listingBody().rights, territories: ['XX'] } })), 422, 'validation', { fields: ['rights.territories'] });
-  assertProblem(await sOwner.c.post(P, listingBody({ rights: { ...listingBody().rights, media: ['telepathy'] } })), 422, 'validation', { fields: ['rights.media'] });
+  const bad = assertProblem(await sOwner.c.post(P, listingBody({ rights: { ...listingBody().rights, media: ['telepathy'] } })), 422, 'validation', { fields: ['rights.media'] });
+  assert.match(bad.errors[0].message, /telepathy/, 'the message names the bad entry');
   assertProblem(await sOwner.c.post(P, listingBody({ rights: { ...listingBody().rights, start: '2027-02-30' } })), 422, 'validation', { fields: ['rights.start'] });
   assertProblem(await sOwner.c.post(P, listingBody({ rights: { ...listingBody().rights, end: '2026-01-01' } })), 422, 'validation', { fields: ['rights.end'] });
   assertProblem(await sOwner.c.post(P, listingBody({ rights: { ...listingBody().rights, exclusivity: 'mostly' } })), 422, 'validation', { fields: ['rights.exclusivity'] });
@@ -214,6 +215,8 @@ test('buyers: an access request, approval shows the screeners (share links that 
   assert.equal(seen.may_offer, true);
   const mk = assertOk(await bOwner.c.get(`/api/v1/market/listings?org=${buyer.id}`), 200).items.map((l) => l.id);
   assert.ok(mk.includes(L2.id), 'an invited listing appears in the invited buyer\'s market');
+  const payTv = assertOk(await bOwner.c.get(`/api/v1/market/listings?org=${buyer.id}&media=pay_tv`), 200).items.map((l) => l.id);
+  assert.deepEqual(payTv, [L2.id]);
   assertProblem(await tOwner.c.get(L(L2.id)), 404, 'not-found');
   // A declined organization makes no offers.
   assert.equal(assertOk(await sOwner.c.post(`${L(L3.id)}/buyers`, { org_id: third.id, status: 'declined' }), 201).status, 'declined');
