@@ -62,6 +62,7 @@ int h_rights_in_list(ms_req *r)
 /* POST /titles/{id}/rights-in */
 int h_rights_in_create(ms_req *r)
 {
+    if (rights_row_keys_check(r, r->body, RIGHTS_ROW_IN, "")) return r->err.code;
     rights_org o;
     const char *title_id = ms_req_param(r, "id");
     int rc = rights_title_scope(r, title_id, &o, NULL);
@@ -122,6 +123,7 @@ static int rights_in_scope(ms_req *r, const char *id, rights_org *o, char title_
 /* PATCH /rights-in/{id}: the whole right is checked again with the body over it. */
 int h_rights_in_update(ms_req *r)
 {
+    if (rights_row_keys_check(r, r->body, RIGHTS_ROW_IN, "")) return r->err.code;
     const char *id = ms_req_param(r, "id");
     rights_org o;
     char title_id[MS_ID_LEN];
@@ -187,7 +189,7 @@ int h_rights_in_delete(ms_req *r)
                       "ss", now, id)) < 0 ||
         (rc = rights_title_changed(r, o.org_id, title_id)) ||
         (rc = rights_event(r, &o, "rights_in.deleted", "rights_in", id, NULL, "Rights in removed")))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply_empty(r);
 }
 
@@ -215,6 +217,7 @@ int h_holdbacks_list(ms_req *r)
 /* POST /titles/{id}/holdbacks */
 int h_holdbacks_create(ms_req *r)
 {
+    if (rights_row_keys_check(r, r->body, RIGHTS_ROW_HOLDBACK, "")) return r->err.code;
     rights_org o;
     const char *title_id = ms_req_param(r, "id");
     int rc = rights_title_scope(r, title_id, &o, NULL);
@@ -286,7 +289,7 @@ int h_holdback_delete(ms_req *r)
              now, id)) < 0 ||
         (rc = rights_title_changed(r, o.org_id, title_id)) ||
         (rc = rights_event(r, &o, "holdback.deleted", "holdback", id, NULL, "Holdback removed")))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply_empty(r);
 }
 
@@ -358,7 +361,7 @@ int h_rights_media_create(ms_req *r)
                  "s", o.org_id);
     if (rc < 0 ||
         (rc = rights_event(r, &o, "media.created", "media", code, NULL, "Medium %s added", code)))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply(r, 201,
                     json_pack("{s:s,s:s,s:b}", "code", code, "name", ms_json_str(r->body, "name"),
                               "builtin", 0));

@@ -86,6 +86,8 @@ typedef struct rights_row {
  * deal row's allocation. Field errors go to r->err; returns MS_EINVAL when any. */
 int rights_row_parse(ms_req *r, const json_t *j, const dims_media_reg *reg, rights_row_kind kind,
                      const char *currency, const char *prefix, rights_row *out);
+/* Only the fields a row of `kind` has (before anything else is looked at). */
+int rights_row_keys_check(ms_req *r, const json_t *j, rights_row_kind kind, const char *prefix);
 /* Stored text back into a window (kind and ref left to the caller), parsing each distinct
  * expression once through a memo whose language strings live in `strings`. */
 typedef struct rights_parse_memo rights_parse_memo;
