@@ -270,7 +270,11 @@ int h_offers_create(ms_req *r)
 {
     static const char *const no_query[] = {NULL};
     if (ms_req_query_only(r, no_query)) return r->err.code;
+    /* The body's shape before any lookup: unknown members are named whatever else is wrong. */
+    static const char *const names[] = {"org_id", "message",           "rights",   "currency",
+                                        "fee",    "minimum_guarantee", "payments", NULL};
     if (!json_is_object(r->body)) return ms_field_fail(&r->err, "body", "must be an object");
+    if (body_only(r, names)) return r->err.code;
     const char *org = ms_json_str(r->body, "org_id");
     if (!org || !ms_uuid_valid(org))
         return ms_field_fail(&r->err, "org_id",
@@ -471,7 +475,10 @@ int h_offer_counter(ms_req *r)
 {
     int rc = offer_org_query(r);
     if (rc) return rc;
+    static const char *const names[] = {"message",           "rights",   "currency", "fee",
+                                        "minimum_guarantee", "payments", NULL};
     if (!json_is_object(r->body)) return ms_field_fail(&r->err, "body", "must be an object");
+    if (body_only(r, names)) return r->err.code;
     const char *msg = message_of(r, "message", &rc);
     if (rc) return rc;
     offer f;
