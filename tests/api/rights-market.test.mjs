@@ -247,6 +247,13 @@ test('offers: bad terms are refused with field errors and change nothing', async
   assertProblem(await bOwner.c.post(P, { ...good, message: 'x'.repeat(10001) }), 422, 'validation', { fields: ['message'] });
   assertProblem(await bOwner.c.post(P, { ...good, discount: true }), 422, 'validation', { fields: ['discount'] });
   assertProblem(await bOwner.c.post(`${L(NIL_UUID)}/offers`, good), 404, 'not-found');
+  assertProblem(await bOwner.c.post(P, { ...good, rights: Array.from({ length: 201 }, () => row(t2.id)) }), 422, 'validation', { fields: ['rights'] });
+  assertProblem(await bOwner.c.post(P, { ...good, fee: '10.00', minimum_guarantee: '20.00' }), 422, 'validation', { fields: ['minimum_guarantee'] });
+  assertProblem(await bOwner.c.post(P, { ...good, fee: '10.00', payments: [{ due_date: '2027-01-01', amount: '11.00' }] }), 422, 'validation', { fields: ['payments'] });
+  assertProblem(await bOwner.c.post(P, { ...good, rights: [row(t2.id, { allocation: '100000.01' })] }), 422, 'validation', { fields: ['rights'] });
+  assertProblem(await bOwner.c.post(P, [good]), 422, 'validation');
+  assertProblem(await bOwner.c.get('/api/v1/offers/not-an-id'), 404, 'not-found');
+  assertProblem(await bOwner.c.get(`/api/v1/offers/${NIL_UUID}/events`), 404, 'not-found');
   const inbox = assertOk(await bOwner.c.get(`/api/v1/orgs/${buyer.id}/offers`), 200);
   assert.equal(inbox.items.length, 0);
 });
@@ -343,6 +350,10 @@ test('the flow: offer, the wrong side cannot accept, counter, messages, stale If
   assert.equal(assertOk(await sViewer.c.get(`/api/v1/deals/${dealId}`), 200).status, 'signed');
   assert.equal(assertOk(await bViewer.c.get(`/api/v1/deals/${dealId}`), 200).offer_id, offer.id);
   assertProblem(await T.get(`/api/v1/deals/${dealId}`), 404, 'not-found');
+  // The buyer holds the rights it bought, from the same transaction.
+  const acquired = assertOk(await bViewer.c.get(`/api/v1/titles/${t2.id}/rights-in`), 200).items.filter((x) => x.deal_id === dealId);
+  assert.deepEqual(acquired.map((x) => [x.source, x.exclusivity, x.start, x.end]), [['acquired', 'exclusive', '2027-01-01', '2028-12-31']]);
+  assertProblem(await T.get(`/api/v1/titles/${t2.id}/rights-in`), 404, 'not-found');
   const lic = assertOk(await bOwner.c.get(`/api/v1/orgs/${buyer.id}/deals?role=licensee`), 200);
   assert.deepEqual(lic.items.map((d) => d.id), [dealId]);
   assert.equal(assertOk(await T.get(`/api/v1/orgs/${third.id}/deals`), 200).items.length, 0);
@@ -492,4 +503,27 @@ test('a person in both organizations acts as the side whose turn it is, or as ?o
   assert.deepEqual(ev.map((e) => [e.kind, e.side, e.org_id]), [
     ['offered', 'buyer', buyer.id], ['countered', 'seller', seller.id], ['accepted', 'buyer', buyer.id],
   ]);
+});
+
+test('a listing changes as a whole or not at all; going invited-only hides it from the market', async () => {
+  const g = await sOwner.c.get(L(L3.id));
+  assertProblem(await sOwner.c.patch(L(L3.id), { name: 'Renamed', title_ids: [foreignTitle.id] }, ifm(etag(g))), 422, 'validation', { fields: ['title_ids'] });
+  assertProblem(await sOwner.c.patch(L(L3.id), { name: 'Renamed', asking: { currency: 'JPY', amount: '10.5' } }, ifm(etag(g))), 422, 'validation', { fields: ['asking.amount'] });
+  assertProblem(await sOwner.c.patch(L(L3.id), { name: 'Renamed', screener_asset_ids: [foreignAsset.id] }, ifm(etag(g))), 422, 'validation', { fields: ['screener_asset_ids'] });
+  const same = assertOk(await sOwner.c.get(L(L3.id)), 200);
+  assert.equal(same.name, g.json.name);
+  assert.equal(same.version, g.json.version);
+  assertOk(await tOwner.c.get(`${L(L3.id)}?org=${third.id}`), 200);
+  const ch = assertOk(await sOwner.c.patch(L(L3.id), {
+    name: 'Micro Love & friends', asking: { currency: 'JPY', amount: 1000000 }, title_ids: [t3.id, t1.id], visibility: 'invited',
+    rights: { territories: ['ASIA'], media: ['avod', 'fast'], start: '2027-06-01', end: '2029-05-31', exclusivity: 'sole' },
+  }, ifm(etag(g))), 200);
+  assert.equal(ch.name, 'Micro Love & friends');
+  assert.deepEqual(ch.asking, { currency: 'JPY', amount: '1000000', terms: '' }, 'asking is replaced as a whole');
+  assert.deepEqual(ch.title_ids, [t3.id, t1.id]);
+  assert.deepEqual(ch.rights, { territories: { include: ['ASIA'], exclude: [] }, media: ['avod', 'fast'], languages: [], start: '2027-06-01', end: '2029-05-31', exclusivity: 'sole' });
+  assert.equal(ch.version, g.json.version + 1);
+  assertProblem(await tOwner.c.get(`${L(L3.id)}?org=${third.id}`), 404, 'not-found');
+  assert.ok(!assertOk(await tOwner.c.get(`/api/v1/market/listings?org=${third.id}`), 200).items.some((l) => l.id === L3.id));
+  assert.equal(assertOk(await bOwner.c.get(L(L3.id)), 200).visibility, 'invited', 'a buyer with an offer on it still reads it');
 });
