@@ -109,6 +109,10 @@ static int offer_party(ms_req *r, const offer *f, market_side hint, party *p)
     return rc;
 }
 
+/* Accepting binds the organization, and so do the seller's counter-offers: once the buyer
+ * accepts them they are a signed deal. So both need the level that signs deals on the
+ * seller's side (admin, owner); a buyer's member binds its organization, as it does when it
+ * makes an offer. */
 static ms_level accept_level(market_side s)
 {
     return s == MARKET_SELLER ? LEVEL_MANAGE : LEVEL_EDIT;
@@ -118,11 +122,11 @@ static json_t *offer_may(const offer *f, const party *p)
 {
     bool active = offer_active(f), turn = p->side != last_side(f);
     bool edit = p->me.level >= LEVEL_EDIT;
-    return json_pack("{s:b,s:b,s:b,s:b,s:b}", "counter", active && turn && edit, "accept",
-                     active && turn && p->me.level >= accept_level(p->side), "reject",
-                     active && turn && edit, "withdraw", active && !turn && edit, "message",
-                     (active || !strcmp(f->status, "accepted")) && edit &&
-                         f->event_count < EVENTS_MAX);
+    return json_pack(
+        "{s:b,s:b,s:b,s:b,s:b}", "counter", active && turn && p->me.level >= accept_level(p->side),
+        "accept", active && turn && p->me.level >= accept_level(p->side), "reject",
+        active && turn && edit, "withdraw", active && !turn && edit, "message",
+        (active || !strcmp(f->status, "accepted")) && edit && f->event_count < EVENTS_MAX);
 }
 
 /* The offer as the API shows it to party `p`; `conflicts`: the seller also gets the
@@ -486,7 +490,7 @@ int h_offer_counter(ms_req *r)
     if ((rc = offer_load(r, ms_req_param(r, "id"), &f))) return rc;
     market_side turn = other_side(last_side(&f));
     if ((rc = offer_party(r, &f, turn, &p)) ||
-        (rc = move_check(r, &f, &p, false, LEVEL_EDIT, "counter the offer")) ||
+        (rc = move_check(r, &f, &p, false, accept_level(p.side), "counter the offer")) ||
         (rc = ms_req_check_version(r, f.version)))
         return rc;
     if (f.event_count >= EVENTS_MAX)

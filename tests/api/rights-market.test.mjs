@@ -284,7 +284,7 @@ test('the flow: offer, the wrong side cannot accept, counter, messages, stale If
   const s = assertOk(await sMember.c.get(O(offer.id)), 200);
   assert.equal(s.your_side, 'seller');
   assert.deepEqual(s.conflicts, []);
-  assert.deepEqual(s.may, { counter: true, accept: false, reject: true, withdraw: false, message: true }, 'a member does not accept for the seller');
+  assert.deepEqual(s.may, { counter: false, accept: false, reject: true, withdraw: false, message: true }, 'a member neither accepts nor counters for the seller: both bind it');
   assert.equal(assertOk(await sOwner.c.get(O(offer.id)), 200).may.accept, true);
   assertProblem(await sMember.c.post(`${O(offer.id)}/accept`, {}, ifm(s.version)), 403, 'rights-role');
   // The third organization: nothing exists.
@@ -301,11 +301,12 @@ test('the flow: offer, the wrong side cannot accept, counter, messages, stale If
   assertProblem(await T.get(`/api/v1/orgs/${buyer.id}/offers`), 404, 'not-found');
   assert.equal(assertOk(await T.get(`/api/v1/orgs/${third.id}/offers`), 200).items.length, 0);
   // Counter: bad terms change nothing; good ones move the turn.
-  assertProblem(await sMember.c.post(`${O(offer.id)}/counter`, { rights: [row(t2.id, { media: ['nope'] })], currency: 'EUR', fee: 1 }), 422, 'validation', { fields: ['rights/0/media'] });
-  assertProblem(await sMember.c.post(`${O(offer.id)}/counter`, { rights: [row(t2.id)], currency: 'EUR', fee: '1.00' }, ifm(offer.version + 5)), 412, 'stale-version');
+  assertProblem(await sMember.c.post(`${O(offer.id)}/counter`, { rights: [row(t2.id)], currency: 'EUR', fee: '1.00' }), 403, 'rights-role');
+  assertProblem(await sOwner.c.post(`${O(offer.id)}/counter`, { rights: [row(t2.id, { media: ['nope'] })], currency: 'EUR', fee: 1 }), 422, 'validation', { fields: ['rights/0/media'] });
+  assertProblem(await sOwner.c.post(`${O(offer.id)}/counter`, { rights: [row(t2.id)], currency: 'EUR', fee: '1.00' }, ifm(offer.version + 5)), 412, 'stale-version');
   assert.equal(assertOk(await sMember.c.get(O(offer.id)), 200).version, offer.version);
   const before = offer;
-  const c1 = assertOk(await sMember.c.post(`${O(offer.id)}/counter`, {
+  const c1 = assertOk(await sOwner.c.post(`${O(offer.id)}/counter`, {
     rights: [row(t2.id)], currency: 'EUR', fee: '150000.00', payments: [{ due_date: '2027-01-15', amount: 150000 }], message: 'Our price is 150k.',
   }, ifm(offer.version)), 200);
   assert.equal(c1.status, 'countered');
@@ -374,7 +375,7 @@ test('the flow: offer, the wrong side cannot accept, counter, messages, stale If
   assert.equal(ev[0].actor_name, 'Buyer Owner');
   assert.equal(ev[0].terms.fee, '100000.00');
   assert.equal(ev[1].terms.fee, '150000.00');
-  assert.equal(ev[1].actor_name, 'Seller Sales');
+  assert.equal(ev[1].actor_name, sOwner.name);
   assert.equal(ev[2].terms, null);
   assert.equal(ev[4].body, 'Deal.');
   assert.deepEqual(assertOk(await sViewer.c.get(`${O(offer.id)}/events`), 200).items.map((e) => e.id), ev.map((e) => e.id));
@@ -482,6 +483,8 @@ test('every market route has an OpenAPI description', async () => {
 
 test('a person in both organizations acts as the side whose turn it is, or as ?org=; never accepts their own terms', async () => {
   await addMember(bOwner.c, buyer.id, sMember.id, 'member');
+  // An admin of the seller (counters bind the seller) and a member of the buyer.
+  assertOk(await sOwner.c.patch(`/api/v1/orgs/${seller.id}/members/${sMember.id}`, { role: 'admin' }), 200);
   const P = `${L(L3.id)}/offers`;
   const o = assertOk(await sMember.c.post(P, {
     org_id: buyer.id, rights: [row(t3.id, { territories: ['JP'], media: ['avod'], exclusivity: 'non_exclusive' })], currency: 'USD', fee: 800,
