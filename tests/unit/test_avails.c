@@ -862,8 +862,8 @@ static double now_us(void)
 static void test_speed(void **state)
 {
     (void)state;
-    /* a realistic title: rights in for a few regions and media, ~100 licenses and holdbacks
-     * over 250 territories and 15 media */
+    /* a realistic title: worldwide rights in, ~100 licenses and holdbacks, most of them in the
+     * big markets and on SVOD/AVOD/TVOD */
     av_window w[110];
     int nw = 0;
     const char *groups[] = {"EUROPE", "ASIA",   "LATAM",  "NORTH_AMERICA",
@@ -881,12 +881,17 @@ static void test_speed(void **state)
     while (nw < 100) {
         av_window *x = &w[nw];
         memset(x, 0, sizeof *x);
-        if (rnd(3) == 0)
+        static const char *const majors[] = {"FR", "DE", "IT", "ES", "GB", "US", "JP", "BR"};
+        uint32_t pick = rnd(10);
+        if (pick < 3)
             dims_terr_group(groups[rnd(7)], &x->terrs);
+        else if (pick < 8)
+            for (int k = 0, n = 1 + (int)rnd(3); k < n; k++)
+                av_terrs_add(&x->terrs, dims_terr_index(majors[rnd(8)]));
         else
             for (int k = 0, n = 1 + (int)rnd(3); k < n; k++)
                 av_terrs_add(&x->terrs, (int)rnd(250));
-        x->media = 1ULL << rnd(15);
+        x->media = rnd(2) ? 1ULL << (SVOD + rnd(3)) : 1ULL << rnd(15);
         x->start = 19000 + (av_day)rnd(3000);
         x->end = x->start + 30 + (av_day)rnd(700);
         x->kind = (uint8_t)(rnd(8) == 0 ? AV_HOLDBACK : AV_LICENSE);
