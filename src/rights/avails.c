@@ -55,7 +55,7 @@ static bool lang_match(const char *range, const char *tag)
 /* The kinds of the asked language `q` a right in covers (0: it does not cover it). */
 static uint8_t in_kinds(const av_window *w, const av_lang *q)
 {
-    if (!q || w->nlangs == 0) return AV_KIND_ALL;
+    if (!q || w->nlangs == 0 || !w->langs) return AV_KIND_ALL;
     uint8_t k = 0;
     for (int i = 0; i < w->nlangs; i++)
         if (w->langs[i].tag && lang_match(w->langs[i].tag, q->tag)) k |= w->langs[i].kinds;
@@ -67,7 +67,7 @@ static uint8_t in_kinds(const av_window *w, const av_lang *q)
  * intersect (a question with no kinds asks for every kind). */
 static bool lic_touches(const av_window *w, const av_lang *q)
 {
-    if (!q || w->nlangs == 0) return true;
+    if (!q || w->nlangs == 0 || !w->langs) return true;
     uint8_t want = q->kinds ? q->kinds : AV_KIND_ALL;
     for (int i = 0; i < w->nlangs; i++) {
         const av_lang *l = &w->langs[i];
@@ -296,7 +296,7 @@ static int timeline(sweep *sw, const int *idx, int n)
             sg->end = next;
             sg->available = avail;
             sg->nreasons = (uint8_t)(nr < AV_MAX_REASONS ? nr : AV_MAX_REASONS);
-            sg->more = (uint16_t)(nr - sg->nreasons);
+            sg->more = (uint16_t)(nr - sg->nreasons < UINT16_MAX ? nr - sg->nreasons : UINT16_MAX);
             memcpy(sg->reasons, sw->cur, sg->nreasons * sizeof *sw->cur);
             av_reason *t = sw->prev;
             sw->prev = sw->cur;
@@ -346,6 +346,8 @@ int av_compute(const av_window *w, int nw, const av_query *q, ms_arena *a, av_re
         q->nlangs < 0 || (q->nlangs > 0 && !q->langs) || nw < 0 || (nw > 0 && !w) ||
         q->excl > AV_EXCLUSIVE)
         return MS_EINVAL;
+    for (int i = 0; i < q->nlangs; i++)
+        if (!q->langs[i].tag) return MS_EINVAL;
     av_terrs qt = q->terrs;
     if (terrs_empty(&qt) || !q->media) return 0;
 
