@@ -45,76 +45,28 @@
 
 /* ---- The body of an import (MS_ROUTE_STREAM). ---- */
 
-typedef struct ema_body {
-    char *data;
-    size_t len, cap;
-} ema_body;
-
-static void body_cleanup(ms_req *r, bool completed)
-{
-    (void)completed;
-    ema_body *b = r->module_state;
-    if (b) free(b->data);
-    free(b);
-    r->module_state = NULL;
-}
-
-/* The delimiter a Content-Type says ('\t' for TSV, 0 to detect), or -1 when it is not text. */
 static int body_delim(const char *ct)
 {
+    static const char *const types[] = {"text/tab-separated-values",
+                                        "text/csv",
+                                        "text/plain",
+                                        "text/x-csv",
+                                        "text/comma-separated-values",
+                                        "application/csv",
+                                        "application/octet-stream",
+                                        NULL};
     if (!ct) return 0;
-    while (*ct == ' ')
-        ct++;
-    size_t n = strcspn(ct, "; ");
-    static const char *const tsv[] = {"text/tab-separated-values", NULL};
-    static const char *const text[] = {"text/csv",
-                                       "text/plain",
-                                       "text/x-csv",
-                                       "text/comma-separated-values",
-                                       "application/csv",
-                                       "application/octet-stream",
-                                       NULL};
-    for (int i = 0; tsv[i]; i++)
-        if (strlen(tsv[i]) == n && !strncasecmp(ct, tsv[i], n)) return '\t';
-    for (int i = 0; text[i]; i++)
-        if (strlen(text[i]) == n && !strncasecmp(ct, text[i], n)) return 0;
-    return -1;
+    int i = ms_content_type_index(ct, types);
+    return i < 0 ? -1 : i == 0 ? '\t' : 0;
 }
 
 int rights_ema_on_body(ms_req *r, const char *data, size_t len)
 {
-    ema_body *b = r->module_state;
-    if (!b) {
-        if (body_delim(r->content_type) < 0)
-            return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
-                               "Send the avails as Content-Type: text/tab-separated-values or "
-                               "text/csv.");
-        if (r->content_length > (int64_t)EMA_BODY_MAX)
-            return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
-                               "An EMA import is at most %d MiB; split the file.",
-                               EMA_BODY_MAX >> 20);
-        b = calloc(1, sizeof *b);
-        if (!b) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-        r->module_state = b;
-        r->cleanup = body_cleanup;
-        b->cap = r->content_length > 0 ? (size_t)r->content_length + 1 : 65536;
-        b->data = malloc(b->cap);
-        if (!b->data) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-    }
-    if (b->len + len > EMA_BODY_MAX)
-        return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
-                           "An EMA import is at most %d MiB; split the file.", EMA_BODY_MAX >> 20);
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap * 2 > b->len + len + 1 ? b->cap * 2 : b->len + len + 1;
-        if (cap > EMA_BODY_MAX + 1) cap = EMA_BODY_MAX + 1;
-        char *p = realloc(b->data, cap);
-        if (!p) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return 0;
+    if (!r->module_state && body_delim(r->content_type) < 0)
+        return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
+                           "Send the avails as Content-Type: text/tab-separated-values or "
+                           "text/csv.");
+    return ms_req_body_collect(r, data, len, EMA_BODY_MAX, "An EMA import");
 }
 
 /* ---- Query helpers. ---- */
@@ -955,8 +907,9 @@ int h_rights_ema_import(ms_req *r)
                                         "import avails as a signed deal (import with "
                                         "status=draft)")))
         goto out;
-    ema_body *b = r->module_state;
-    if (!b || !b->len) {
+    size_t blen;
+    const char *body = ms_req_body_text(r, &blen);
+    if (!blen) {
         rc = ms_req_fail(r, MS_EINVAL, "validation",
                          "The file is empty: send the EMA avails (TSV or CSV) as the body.");
         goto out;
@@ -964,7 +917,7 @@ int h_rights_ema_import(ms_req *r)
     int delim = body_delim(r->content_type);
     ms_error e;
     ms_error_clear(&e);
-    rc = ema_parse(b->data, b->len, (char)(delim < 0 ? 0 : delim), r->arena, &im.f, &e);
+    rc = ema_parse(body, blen, (char)(delim < 0 ? 0 : delim), r->arena, &im.f, &e);
     if (rc) {
         r->err = e;
         goto out;
