@@ -29,75 +29,13 @@
 
 /* ---- Columns. ---- */
 
-/* Names per column: the EMA name first (what the writer uses), then accepted aliases. */
-static const char *const col_names[EMA_NCOLS] = {
-    [EMA_DISPLAY_NAME] = "DisplayName",
+/* Header names a column is also known by (the csv reader's "A|B" form): AssetLanguage is
+ * what some older templates call StoreLanguage. Every other column has just its name. */
+static const char *const col_aliases[EMA_NCOLS] = {
     [EMA_STORE_LANGUAGE] = "StoreLanguage|AssetLanguage",
-    [EMA_TERRITORY] = "Territory",
-    [EMA_WORK_TYPE] = "WorkType",
-    [EMA_ENTRY_TYPE] = "EntryType",
-    [EMA_TITLE_ALIAS] = "TitleInternalAlias",
-    [EMA_TITLE_DISPLAY] = "TitleDisplayUnlimited",
-    [EMA_SERIES_ALIAS] = "SeriesTitleInternalAlias",
-    [EMA_SERIES_DISPLAY] = "SeriesTitleDisplayUnlimited",
-    [EMA_SEASON_NUMBER] = "SeasonNumber",
-    [EMA_EPISODE_NUMBER] = "EpisodeNumber",
-    [EMA_LOCALIZATION] = "LocalizationType",
-    [EMA_EPISODE_ALIAS] = "EpisodeTitleInternalAlias",
-    [EMA_EPISODE_DISPLAY] = "EpisodeTitleDisplayUnlimited",
-    [EMA_SEASON_ALIAS] = "SeasonTitleInternalAlias",
-    [EMA_SEASON_DISPLAY] = "SeasonTitleDisplayUnlimited",
-    [EMA_EPISODE_COUNT] = "EpisodeCount",
-    [EMA_SEASON_COUNT] = "SeasonCount",
-    [EMA_SERIES_ALT_ID] = "SeriesAltID",
-    [EMA_SEASON_ALT_ID] = "SeasonAltID",
-    [EMA_EPISODE_ALT_ID] = "EpisodeAltID",
-    [EMA_COMPANY_DISPLAY_CREDIT] = "CompanyDisplayCredit",
-    [EMA_LICENSE_TYPE] = "LicenseType",
-    [EMA_LICENSE_RIGHTS_DESCRIPTION] = "LicenseRightsDescription",
-    [EMA_FORMAT_PROFILE] = "FormatProfile",
-    [EMA_START] = "Start",
-    [EMA_END] = "End",
-    [EMA_SPECIAL_PREORDER_FULFILL_DATE] = "SpecialPreOrderFulfillDate",
-    [EMA_PRICE_TYPE] = "PriceType",
-    [EMA_PRICE_VALUE] = "PriceValue",
-    [EMA_PRICE_CURRENCY] = "PriceCurrency",
-    [EMA_SRP] = "SRP",
-    [EMA_DESCRIPTION] = "Description",
-    [EMA_OTHER_TERMS] = "OtherTerms",
-    [EMA_OTHER_INSTRUCTIONS] = "OtherInstructions",
-    [EMA_CONTENT_ID] = "ContentID",
-    [EMA_SERIES_CONTENT_ID] = "SeriesContentID",
-    [EMA_SEASON_CONTENT_ID] = "SeasonContentID",
-    [EMA_EPISODE_CONTENT_ID] = "EpisodeContentID",
-    [EMA_PRODUCT_ID] = "ProductID",
-    [EMA_EPISODE_PRODUCT_ID] = "EpisodeProductID",
-    [EMA_ENCODE_ID] = "EncodeID",
-    [EMA_AVAIL_ID] = "AvailID",
-    [EMA_METADATA] = "Metadata",
-    [EMA_ALT_ID] = "AltID",
-    [EMA_SUPPRESSION_LIFT_DATE] = "SuppressionLiftDate",
-    [EMA_RELEASE_YEAR] = "ReleaseYear",
-    [EMA_RELEASE_HISTORY_ORIGINAL] = "ReleaseHistoryOriginal",
-    [EMA_RELEASE_HISTORY_PHYSICAL_HV] = "ReleaseHistoryPhysicalHV",
-    [EMA_EXCEPTION_FLAG] = "ExceptionFlag",
-    [EMA_RATING_SYSTEM] = "RatingSystem",
-    [EMA_RATING_VALUE] = "RatingValue",
-    [EMA_RATING_REASON] = "RatingReason",
-    [EMA_RENTAL_DURATION] = "RentalDuration",
-    [EMA_WATCH_DURATION] = "WatchDuration",
-    [EMA_FIXED_END_DATE] = "FixedEndDate",
-    [EMA_CAPTION_INCLUDED] = "CaptionIncluded",
-    [EMA_CAPTION_EXEMPTION] = "CaptionExemption",
-    [EMA_ANY] = "Any",
-    [EMA_CONTRACT_ID] = "ContractID",
-    [EMA_SERVICE_PROVIDER] = "ServiceProvider",
-    [EMA_TOTAL_RUN_TIME] = "TotalRunTime",
-    [EMA_HOLDBACK_LANGUAGE] = "HoldbackLanguage",
-    [EMA_HOLDBACK_EXCLUSION_LANGUAGE] = "HoldbackExclusionLanguage",
 };
 
-/* The first name of each column, split off col_names once (static storage, read only). */
+/* The EMA name of each column: what the reader looks for and the writer writes. */
 static const char *const col_first[EMA_NCOLS] = {
     [EMA_DISPLAY_NAME] = "DisplayName",
     [EMA_STORE_LANGUAGE] = "StoreLanguage",
@@ -851,7 +789,7 @@ int ema_parse(const void *data, size_t len, char delim, ms_arena *a, ema_file *o
     for (int c = 0; c < EMA_NCOLS; c++)
         rd.cols[c] = (ms_csv_column){
             .key = col_first[c],
-            .names = col_names[c],
+            .names = col_aliases[c] ? col_aliases[c] : col_first[c],
             .required = c == EMA_TERRITORY || c == EMA_WORK_TYPE || c == EMA_LICENSE_TYPE ||
                         c == EMA_START || c == EMA_END,
         };
