@@ -555,9 +555,7 @@ int h_market_listings(ms_req *r)
         args[n++] = DB_ARG_I((int64_t)limit + 1);
     }
     db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
+    rc = db_query_buf(r->db, &st, &r->err, &sql, args, n);
     if (rc) return rc;
     char(*ids)[MS_ID_LEN] = ms_arena_alloc(r->arena, (size_t)(limit + 1) * MS_ID_LEN);
     int found = 0;

@@ -407,9 +407,7 @@ int h_titles_list(ms_req *r)
     }
     ms_buf_printf(&sql, " ORDER BY t.id LIMIT %d", limit + 1);
     db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
+    rc = db_query_buf(r->db, &st, &r->err, &sql, args, n);
     return rc ? rc : auth_reply_page(r, st, limit, "id", owned_field);
 }
 
