@@ -248,7 +248,7 @@ static int write_children(ms_req *r, const rights_org *o, const char *deal_id, c
         ms_uuid7(id);
         rc = db_exec(r->db, &r->err,
                      "INSERT INTO rights_payment (id, deal_id, due_date, amount, paid_at, note, "
-                     "position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     "position) VALUES (?, ?, ?, CAST(? AS BIGINT), ?, ?, ?)",
                      "ssssssI", id, deal_id, ms_json_str(p, "due_date"),
                      ms_arena_printf(r->arena, "%lld", (long long)amount),
                      ms_json_str(p, "paid_at"), rights_or(ms_json_str(p, "note"), ""), (int64_t)i);
@@ -651,9 +651,7 @@ int h_deals_list(ms_req *r)
     }
     ms_buf_printf(&sql, " ORDER BY d.id LIMIT %d", limit + 1);
     db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
+    rc = db_query_buf(r->db, &st, &r->err, &sql, args, n);
     return rc ? rc : auth_reply_page(r, st, limit, "id", summary_row);
 }
 
@@ -677,6 +675,7 @@ int h_title_deals(ms_req *r)
 /* PATCH /deals/{id}: everything while open; only reference, notes and payments once signed. */
 int h_deal_update(ms_req *r)
 {
+    if (check_shape(r, r->body)) return r->err.code;
     const char *id = ms_req_param(r, "id");
     rights_org o;
     int rc = licensor_scope(r, id, &o, "change the deal");
@@ -766,13 +765,12 @@ int h_deal_update(ms_req *r)
                       d.fee, d.mg, d.notes, now, id)) < 0 ||
         (rc = write_children(r, &o, id, &d)) || (rc = touch_titles(r, o.org_id, id))) {
         json_decref(next);
-        return rc < 0 ? rc : rc;
-    }
-    json_decref(next);
-    if ((rc = rights_event(r, &o, "deal.updated", "deal", id, NULL, "Deal %s with %s changed",
-                           d.reference[0] ? d.reference : "(no reference)", d.licensee_name)))
         return rc;
-    return deal_reply(r, 200, id);
+    }
+    rc = rights_event(r, &o, "deal.updated", "deal", id, NULL, "Deal %s with %s changed",
+                      d.reference[0] ? d.reference : "(no reference)", d.licensee_name);
+    json_decref(next);
+    return rc ? rc : deal_reply(r, 200, id);
 }
 
 /* DELETE /deals/{id}: a deal that never held (draft, offered, negotiating). */
@@ -803,7 +801,7 @@ int h_deal_delete(ms_req *r)
                       "ss", now, id)) < 0 ||
         (rc = rights_event(r, &o, "deal.deleted", "deal", id, NULL, "Deal %s deleted",
                            ref[0] ? ref : "(no reference)")))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply_empty(r);
 }
 

@@ -328,6 +328,13 @@ int h_titles_create(ms_req *r)
     return title_reply(r, 201, id, false);
 }
 
+static void owned_field(ms_req *r, json_t *item)
+{
+    (void)r;
+    json_object_set(item, "owned", json_object_get(item, "is_owned"));
+    json_object_del(item, "is_owned");
+}
+
 /* GET /orgs/{id}/titles?q=&kind=&genre=&year=&parent_id= */
 int h_titles_list(ms_req *r)
 {
@@ -400,10 +407,8 @@ int h_titles_list(ms_req *r)
     }
     ms_buf_printf(&sql, " ORDER BY t.id LIMIT %d", limit + 1);
     db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
-    return rc ? rc : auth_reply_page(r, st, limit, "id", NULL);
+    rc = db_query_buf(r->db, &st, &r->err, &sql, args, n);
+    return rc ? rc : auth_reply_page(r, st, limit, "id", owned_field);
 }
 
 /* GET /titles/{id} */
