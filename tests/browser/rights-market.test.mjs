@@ -1,9 +1,9 @@
 // The program market in two real browsers (two organizations) against a real server: the
-// seller lists a title, the buyer finds the listing and offers, the seller counters, the buyer
+// seller lists a title and invites the buyer, the buyer finds the listing and offers (on a
+// phone), the seller counters from its inbox, the buyer
 // accepts - and the signed deal is visible to both (the seller's rights out, the buyer's
 // rights bought), while a third organization sees neither the listing's offer nor the deal.
 //
-// Needs the market API (wt-market) in the server.
 // SHOTS_DIR=/tmp/shots node --test tests/browser/rights-market.test.mjs keeps screenshots.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,6 +58,13 @@ test('seller lists, buyer offers, seller counters, buyer accepts: the deal is si
   await form.getByTestId('listing-save').click();
   await s.page.getByTestId('listing-page').waitFor();
   const listingId = s.page.url().split('/').pop();
+  // The seller invites the buyer from the directory of organizations.
+  await s.page.getByTestId('buyers').getByTestId('org-picker').fill('Pacific');
+  await s.page.getByRole('option', { name: /Pacific Stream/ }).click();
+  await s.page.getByTestId('invite-buyer').click();
+  await s.page.getByTestId('buyers').getByText('Invited', { exact: true }).waitFor();
+  const buyers = assertOk(await admin.get(`/api/v1/listings/${listingId}/buyers`), 200).items;
+  assert.deepEqual(buyers.map((x) => [x.org_id, x.status]), [[buyerOrg.id, 'invited']]);
   await shot(s.page, 'rights-market-listing');
 
   // The buyer (on a phone) finds it on the market and offers less.
