@@ -1,8 +1,8 @@
 // The program market in two real browsers (two organizations) against a real server: the
 // seller lists a title and invites the buyer, the buyer finds the listing and offers (on a
-// phone), the seller counters from its inbox, the buyer
-// accepts - and the signed deal is visible to both (the seller's rights out, the buyer's
-// rights bought), while a third organization sees neither the listing's offer nor the deal.
+// phone), the seller counters from its inbox, the buyer accepts - and the signed deal is
+// visible to both (the seller's rights out, the buyer's rights bought), while a third
+// organization sees neither the offer nor the deal.
 //
 // SHOTS_DIR=/tmp/shots node --test tests/browser/rights-market.test.mjs keeps screenshots.
 import { test, before, after } from 'node:test';
