@@ -9,7 +9,7 @@ import { Icon } from '/lib/icons.js';
 import { Dialog } from '/lib/dialog.js';
 import { navigate } from '/lib/router.js';
 import { toast } from '/lib/toast.js';
-import { useForm, TextField, TextArea, SelectField, Submit, FormError, check } from '/lib/forms.js';
+import { useForm, TextField, TextArea, SelectField, Submit, FormError, FieldErrors, check } from '/lib/forms.js';
 import { usePaged, useDebounced, Badge, Empty, ErrorBox, LoadMore, Loading } from '/lib/ui.js';
 import { KINDS, kindLabel, titleLine } from './common.js';
 
@@ -129,12 +129,21 @@ export function TitleDialog({ org, title, etag, parent, onClose, onSaved }) {
     if (vals.kind === 'season' || vals.kind === 'episode') body.season_number = num(vals.season_number);
     if (vals.kind === 'episode') body.episode_number = num(vals.episode_number);
     if (!title && parent) body.parent_id = parent.id;
-    if (title) {
-      const r = await api.request('PATCH', `/api/v1/titles/${title.id}`, { body, etag });
+    try {
+      const r = title ? await api.request('PATCH', `/api/v1/titles/${title.id}`, { body, etag })
+        : await api.request('POST', `/api/v1/orgs/${org.id}/titles`, { body });
       onSaved(r.data, r.etag);
-    } else {
-      const r = await api.request('POST', `/api/v1/orgs/${org.id}/titles`, { body });
-      onSaved(r.data, r.etag);
+    } catch (err) {
+      // "localizations/1/language" belongs to the localizations field, "genres/0" to genres.
+      const known = Object.keys(f.values);
+      const fe = {};
+      for (const x of err.fieldErrors || []) {
+        const [head, ...rest] = String(x.field || '').split('/');
+        if (!known.includes(head)) throw err;
+        fe[head] = rest.length ? `${rest.join('/')}: ${x.message}` : x.message;
+      }
+      if (Object.keys(fe).length) throw new FieldErrors(fe);
+      throw err;
     }
   });
   return html`<${Dialog} title=${title ? t('rights.edit_title') : parent ? t('rights.add_child', { parent: parent.title }) : t('rights.new_title')}
