@@ -18,7 +18,7 @@ import { confirmAction } from '/lib/dialog.js';
 import { OrgPicker } from '/lib/org-picker.js';
 import { navigate, useRoute } from '/lib/router.js';
 import { toast } from '/lib/toast.js';
-import { useAsync, useDebounced, Badge, ErrorBox, Loading, PageHeader, Spinner, errorMessage } from '/lib/ui.js';
+import { useAsync, useDebounced, Badge, ErrorBox, Loading, Notice, PageHeader, Spinner, errorMessage } from '/lib/ui.js';
 import { fmtDateTime } from '/lib/format.js';
 import { LOCKED_STATUSES, fmtMoney, rowErrors, statusBadge, statusLabel, useMedia } from './common.js';
 import { ConflictList, RowsEditor, fromApiRow, newRow, rowComplete, toApiRow } from './rows.js';
@@ -49,6 +49,7 @@ export default function DealPage({ org, base, dealId }) {
   }, [dealId, titleId]);
   if (r.error && !r.data) return html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />`;
   if (!r.data) return html`<${Loading} />`;
+  if (!r.data.data && !canEdit(org)) return html`<${Notice}>${t('rights.viewers_cannot_deal')}<//>`;
   return html`<${DealEditor} key=${r.data.etag || 'new'} org=${org} base=${base} deal=${r.data.data} etag=${r.data.etag}
     presetTitle=${r.data.title} onLoaded=${(data, etag) => r.setData({ data, etag })} reload=${r.reload} />`;
 }
