@@ -55,6 +55,7 @@ test('seller lists, buyer offers, seller counters, buyer accepts: the deal is si
   await s.page.getByRole('option', { name: /The Wandering Earth/ }).click();
   await form.locator('[data-testid="listing-media"] [data-media="svod"]').click();
   await form.getByTestId('listing-amount').fill('100000');
+  await shot(s.page, 'rights-market-listing-form');
   await form.getByTestId('listing-save').click();
   await s.page.getByTestId('listing-page').waitFor();
   const listingId = s.page.url().split('/').pop();
@@ -77,6 +78,7 @@ test('seller lists, buyer offers, seller counters, buyer accepts: the deal is si
   assert.equal(await b.page.getByTestId('row-title-select').first().inputValue(), title.id, 'the listing\'s title is asked for');
   await b.page.getByTestId('offer-fee').fill('80000');
   await b.page.getByTestId('offer-message').fill('Can we do 80k for SVOD?');
+  await shot(b.page, 'rights-market-offer-form');
   await b.page.getByTestId('send-offer').click();
   await b.page.getByTestId('offer-page').waitFor();
   await b.page.getByTestId('offer-status').filter({ hasText: 'Open' }).waitFor();
@@ -100,9 +102,12 @@ test('seller lists, buyer offers, seller counters, buyer accepts: the deal is si
   assert.equal(await s.page.getByTestId('offer-accept').count(), 0, 'the seller cannot accept its own terms');
   await shot(s.page, 'rights-market-offer-seller');
 
-  // The buyer accepts: the deal is signed.
+  // The buyer writes in the thread, then accepts: the deal is signed.
   await b.page.reload();
   await b.page.getByTestId('terms-fee').filter({ hasText: '90,000' }).waitFor();
+  await b.page.getByTestId('offer-msg').fill('Agreed — 成交！');
+  await b.page.getByTestId('offer-send-msg').click();
+  await b.page.getByTestId('offer-thread').locator('[data-kind="message"]').filter({ hasText: 'Agreed — 成交！' }).waitFor();
   await b.page.getByTestId('offer-accept').click();
   await b.page.getByTestId('offer-status').filter({ hasText: 'Accepted' }).waitFor();
   await b.page.getByTestId('offer-deal').click();
@@ -133,4 +138,31 @@ test('seller lists, buyer offers, seller counters, buyer accepts: the deal is si
   assertClean(b.errors);
   await s.close();
   await b.close();
+});
+
+test('a buyer withdraws an offer; the seller rejects another', async () => {
+  const listing = assertOk(await admin.get(`/api/v1/orgs/${seller.id}/listings`), 200).items[0];
+  const row = { title_id: title.id, territories: ['JP'], media: ['avod'], start: '2027-01-01', end: '2027-12-31', exclusivity: 'exclusive' };
+  const o1 = assertOk(await buyer.c.post(`/api/v1/listings/${listing.id}/offers`, { org_id: buyerOrg.id, rights: [row], currency: 'USD', fee: '1000' }), 201);
+  const o2 = assertOk(await buyer.c.post(`/api/v1/listings/${listing.id}/offers`, { org_id: buyerOrg.id, rights: [{ ...row, territories: ['KR'] }], currency: 'USD', fee: '2000' }), 201);
+  const b = await openPage(browser, srv.url);
+  await signInUI(b.page, buyer.email, buyer.password, { next: `/orgs/${buyerOrg.id}/rights/market/offers/${o1.id}` });
+  await b.page.getByTestId('offer-page').waitFor();
+  assert.equal(await b.page.getByTestId('offer-accept').count(), 0, 'nobody accepts their own terms');
+  await b.page.getByRole('button', { name: 'Withdraw' }).click();
+  await b.page.getByTestId('confirm').click();
+  await b.page.getByTestId('offer-status').filter({ hasText: 'Withdrawn' }).waitFor();
+  assert.equal(assertOk(await buyer.c.get(`/api/v1/offers/${o1.id}`), 200).status, 'withdrawn');
+  const s = await openPage(browser, srv.url);
+  await signInUI(s.page, srv.admin.email, srv.admin.password, { next: `/orgs/${seller.id}/rights/market/offers/${o2.id}` });
+  await s.page.getByTestId('offer-page').waitFor();
+  await s.page.getByRole('button', { name: 'Reject' }).click();
+  await s.page.getByTestId('confirm').click();
+  await s.page.getByTestId('offer-status').filter({ hasText: 'Rejected' }).waitFor();
+  assert.equal(assertOk(await admin.get(`/api/v1/offers/${o2.id}`), 200).status, 'rejected');
+  assert.equal(await s.page.getByTestId('offer-counter').count(), 0, 'a rejected offer is over');
+  assertClean(b.errors);
+  assertClean(s.errors);
+  await b.close();
+  await s.close();
 });
