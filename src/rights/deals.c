@@ -442,6 +442,26 @@ static void money_fields(json_t *o, const char *const *keys)
     }
 }
 
+/* Amount columns of a deal's child rows, in the deal's currency. */
+static void money_of_row(json_t *row, const char *currency, const char *key)
+{
+    json_t *v = json_object_get(row, key);
+    if (!json_is_integer(v)) return;
+    char buf[40];
+    rights_amount_fmt(json_integer_value(v), currency, buf, sizeof buf);
+    json_object_set_new(row, key, json_string(buf));
+}
+
+static void allocation_of(json_t *row, const char *currency)
+{
+    money_of_row(row, currency, "allocation");
+}
+
+static void amount_of(json_t *row, const char *currency)
+{
+    money_of_row(row, currency, "amount");
+}
+
 json_t *rights_deal_json(ms_req *r, const char *deal_id)
 {
     db_stmt *st;
@@ -459,52 +479,28 @@ json_t *rights_deal_json(ms_req *r, const char *deal_id)
     money_fields(deal, money);
     const char *cur = ms_json_str(deal, "currency");
     json_t *rights = json_array(), *payments = json_array(), *hbs = json_array();
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT dr.id, dr.title_id, t.title, dr.territories AS territories_json, "
-                  "dr.media AS media_json, dr.languages AS languages_json, dr.start_date AS "
-                  "start, dr.end_date AS \"end\", dr.exclusivity, dr.runs, dr.allocation FROM "
-                  "rights_deal_right dr JOIN rights_title t ON t.id = dr.title_id WHERE "
-                  "dr.deal_id = ? ORDER BY dr.position",
-                  "s", deal_id);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW) {
-            json_t *row = db_row_json(st);
-            json_object_set_new(row, "currency", json_string(cur));
-            static const char *const a[] = {"allocation", NULL};
-            money_fields(row, a);
-            json_object_del(row, "currency");
-            json_array_append_new(rights, row);
-        }
-        db_done(st);
-    }
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT id, due_date, amount, paid_at, note FROM rights_payment WHERE deal_id = "
-                  "? ORDER BY position",
-                  "s", deal_id);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW) {
-            json_t *row = db_row_json(st);
-            json_object_set_new(row, "currency", json_string(cur));
-            static const char *const a[] = {"amount", NULL};
-            money_fields(row, a);
-            json_object_del(row, "currency");
-            json_array_append_new(payments, row);
-        }
-        db_done(st);
-    }
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT id, title_id, territories AS territories_json, media AS media_json, "
-                  "start_date AS start, end_date AS \"end\", reason FROM rights_holdback WHERE "
-                  "deal_id = ? AND deleted_at IS NULL ORDER BY id",
-                  "s", deal_id);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW)
-            json_array_append_new(hbs, db_row_json(st));
-        db_done(st);
-    }
     json_object_set_new(deal, "rights", rights);
     json_object_set_new(deal, "payments", payments);
     json_object_set_new(deal, "holdbacks", hbs);
+    if (rights_rows_json(r, rights,
+                         "SELECT dr.id, dr.title_id, t.title, dr.territories AS territories_json, "
+                         "dr.media AS media_json, dr.languages AS languages_json, dr.start_date AS "
+                         "start, dr.end_date AS \"end\", dr.exclusivity, dr.runs, dr.allocation "
+                         "FROM rights_deal_right dr JOIN rights_title t ON t.id = dr.title_id "
+                         "WHERE dr.deal_id = ? ORDER BY dr.position",
+                         deal_id, allocation_of, cur) ||
+        rights_rows_json(r, payments,
+                         "SELECT id, due_date, amount, paid_at, note FROM rights_payment WHERE "
+                         "deal_id = ? ORDER BY position",
+                         deal_id, amount_of, cur) ||
+        rights_rows_json(r, hbs,
+                         "SELECT id, title_id, territories AS territories_json, media AS "
+                         "media_json, start_date AS start, end_date AS \"end\", reason FROM "
+                         "rights_holdback WHERE deal_id = ? AND deleted_at IS NULL ORDER BY id",
+                         deal_id, NULL, NULL)) {
+        json_decref(deal);
+        return NULL;
+    }
     return deal;
 }
 

@@ -56,6 +56,11 @@ int rights_event(ms_req *r, const rights_org *o, const char *action, const char 
  * (organization, title) pair with it, so the engine's cache reloads that title. */
 int rights_title_changed(ms_req *r, const char *org_id, const char *title_id);
 
+/* Every row of `sql` (one id parameter) as JSON appended to `arr`, each passed through `each`
+ * (may be NULL) with `ctx` first. */
+int rights_rows_json(ms_req *r, json_t *arr, const char *sql, const char *id,
+                     void (*each)(json_t *row, const char *ctx), const char *ctx);
+
 /* Money: an amount given as a JSON integer or a decimal string ("1250.50") in `currency`
  * (ISO 4217; its minor unit decides the decimals: JPY 0, KWD 3, most 2) into minor units. */
 bool rights_currency_valid(const char *currency);

@@ -260,18 +260,12 @@ static int title_reply(ms_req *r, int status, const char *id, bool children)
     db_done(st);
     if (children) {
         json_t *kids = json_array();
-        rc = db_query(r->db, &st, &r->err,
-                      "SELECT id, kind, title, season_number, episode_number FROM rights_title "
-                      "WHERE parent_id = ? AND deleted_at IS NULL ORDER BY season_number, "
-                      "episode_number, title, id",
-                      "s", id);
-        if (!rc) {
-            while ((rc = db_step(st, &r->err)) == DB_ROW)
-                json_array_append_new(kids, db_row_json(st));
-            db_done(st);
-        }
         json_object_set_new(o, "children", kids);
-        if (rc < 0) {
+        if ((rc = rights_rows_json(r, kids,
+                                   "SELECT id, kind, title, season_number, episode_number FROM "
+                                   "rights_title WHERE parent_id = ? AND deleted_at IS NULL ORDER "
+                                   "BY season_number, episode_number, title, id",
+                                   id, NULL, NULL))) {
             json_decref(o);
             return rc;
         }
