@@ -296,6 +296,8 @@ int h_avails_query(ms_req *r)
         return rc;
     }
     json_decref(terr);
+    /* A question, not a write (MS_ROUTE_NO_TX): it reads in a read transaction. */
+    if ((rc = db_begin(r->db, DB_TX_READ, &r->err))) return rc;
     rights_org o;
     if ((rc = rights_org_get(r, ms_req_param(r, "id"), &o))) return rc;
     rights_view *v;
@@ -556,9 +558,10 @@ int h_avails_check(ms_req *r)
         ms_field_fail(&r->err, "rights", "must be a list of at most 500 rights rows");
     if (deal_id && !ms_uuid_valid(deal_id)) ms_field_fail(&r->err, "deal_id", "must be a deal id");
     if (r->err.code) return r->err.code;
+    /* A question, not a write (MS_ROUTE_NO_TX): checks do not queue for the write lock. */
+    int rc = db_begin(r->db, DB_TX_READ, &r->err);
     rights_org o;
-    int rc = rights_org_get(r, ms_req_param(r, "id"), &o);
-    if (rc) return rc;
+    if (rc || (rc = rights_org_get(r, ms_req_param(r, "id"), &o))) return rc;
     json_t *conflicts = NULL;
     if ((rc = rights_conflicts(r, &o, rights, deal_id, &conflicts))) return rc;
     return ms_reply(r, 200, json_pack("{s:o}", "conflicts", conflicts));

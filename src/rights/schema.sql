@@ -94,7 +94,7 @@ CREATE TABLE rights_in (
     version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX rights_in_title ON rights_in (title_id) WHERE deleted_at IS NULL;
-CREATE INDEX rights_in_org ON rights_in (org_id, end_date) WHERE deleted_at IS NULL;
+CREATE INDEX rights_in_org ON rights_in (org_id, title_id) WHERE deleted_at IS NULL;
 
 -- A license out: one licensor, one licensee (an organization here, or a name), rights rows
 -- for one title or a package of titles, a fee and its payment schedule.

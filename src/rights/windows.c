@@ -21,12 +21,19 @@ typedef struct source {
 #define IN_COLS                                                                                    \
     "SELECT title_id, id, territories, media, languages, start_date, end_date, exclusivity, "      \
     "NULL, NULL, NULL FROM rights_in WHERE deleted_at IS NULL AND org_id = ?"
-#define DEAL_COLS                                                                                  \
+/* The one-title form joins with CROSS JOIN: SQLite then starts from the title's rows (the
+ * title index) instead of walking every deal of the organization by its (org_id, status) index,
+ * which it prefers without statistics (0.6 s against 2 ms at 270,000 deals); PostgreSQL plans
+ * a CROSS JOIN with join conditions like any inner join. */
+#define DEAL_SELECT                                                                                \
     "SELECT dr.title_id, d.id, dr.territories, dr.media, dr.languages, dr.start_date, "            \
     "dr.end_date, dr.exclusivity, d.status, d.reference, d.licensee_name FROM rights_deal_right "  \
-    "dr JOIN rights_deal d ON d.id = dr.deal_id WHERE d.org_id = ? AND d.deleted_at IS NULL AND "  \
-    "d.status IN ('draft', 'offered', 'negotiating', 'signed', 'active') AND (CAST(? AS TEXT) IS " \
-    "NULL OR d.id <> ?)"
+    "dr "
+#define DEAL_WHERE                                                                                 \
+    " WHERE d.org_id = ? AND d.deleted_at IS NULL AND d.status IN ('draft', 'offered', "           \
+    "'negotiating', 'signed', 'active') AND (CAST(? AS TEXT) IS NULL OR d.id <> ?)"
+#define DEAL_COLS DEAL_SELECT "JOIN rights_deal d ON d.id = dr.deal_id" DEAL_WHERE
+#define DEAL_ONE  DEAL_SELECT "CROSS JOIN rights_deal d" DEAL_WHERE " AND d.id = dr.deal_id"
 #define HOLDBACK_COLS                                                                              \
     "SELECT h.title_id, h.id, h.territories, h.media, NULL, h.start_date, h.end_date, NULL, "      \
     "NULL, d.reference, d.licensee_name FROM rights_holdback h LEFT JOIN rights_deal d ON d.id = " \
@@ -36,7 +43,7 @@ typedef struct source {
 
 static const source sources[] = {
     {AV_RIGHTS_IN, RIGHTS_REF_IN, IN_COLS " AND title_id = ?", IN_COLS},
-    {AV_LICENSE, RIGHTS_REF_DEAL, DEAL_COLS " AND dr.title_id = ? ORDER BY d.id, dr.position",
+    {AV_LICENSE, RIGHTS_REF_DEAL, DEAL_ONE " AND dr.title_id = ? ORDER BY d.id, dr.position",
      DEAL_COLS " ORDER BY d.id, dr.position"},
     {AV_HOLDBACK, RIGHTS_REF_HOLDBACK, HOLDBACK_COLS " AND h.title_id = ?", HOLDBACK_COLS},
 };
