@@ -65,6 +65,9 @@ int assets_share_create_view(db_conn *c, const ms_env *env, const char *actor_id
 /* Revoke a share (kept as revoked; a second revoke changes nothing). Appends the
  * asset.share_revoked event. MS_ENOTFOUND when there is no such share. */
 int assets_share_revoke(db_conn *c, const char *actor_id, const char *share_id, ms_error *err);
+/* The project asset `asset_id` lives in (MS_ENOTFOUND when there is no such asset): for
+ * other modules that link to assets and must check the caller may see them. */
+int assets_project_of(db_conn *c, const char *asset_id, char project_id[MS_ID_LEN], ms_error *err);
 /* The value a passphrase-protected share's media URLs carry as ?access= (valid 12 hours). */
 void assets_share_access(const ms_env *env, const char *share_id, char *out, size_t cap);
 /* Answer with derivative `kind` (thumbnail, filmstrip, proxy, waveform) of version `number`

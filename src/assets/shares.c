@@ -460,6 +460,21 @@ int assets_share_create_view(db_conn *c, const ms_env *env, const char *actor_id
     return rc;
 }
 
+int assets_project_of(db_conn *c, const char *asset_id, char project_id[MS_ID_LEN], ms_error *err)
+{
+    if (!asset_id || !ms_uuid_valid(asset_id))
+        return ms_fail(err, MS_ENOTFOUND, NULL, "No such asset.");
+    db_stmt *st;
+    int rc = db_query_row(c, &st, err,
+                          "SELECT project_id FROM asset WHERE id = ? AND deleted_at IS NULL", "s",
+                          asset_id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(err, MS_ENOTFOUND, NULL, "No such asset.");
+    ms_strlcpy(project_id, db_col_text(st, 0), MS_ID_LEN);
+    db_done(st);
+    return 0;
+}
+
 int assets_share_revoke(db_conn *c, const char *actor_id, const char *share_id, ms_error *err)
 {
     if (!ms_uuid_valid(share_id)) return ms_fail(err, MS_ENOTFOUND, NULL, "No such share.");

@@ -12,10 +12,16 @@
 #include "rights/avails.h"
 #include "rights/dims.h"
 #include "rights/rights.h"
+#include "assets/assets.h"
 #include "store/db.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+
+static inline const char *rights_or(const char *s, const char *def)
+{
+    return s ? s : def;
+}
 
 /* ---- Who the caller is in an organization's rights (access.c). ----
  *   view    (viewer)        reads the catalogue, rights, deals, avails, reports
@@ -32,6 +38,9 @@ typedef struct rights_org {
 
 /* The caller in organization `org_id` (MS_ENOTFOUND when not a member). */
 int rights_org_get(ms_req *r, const char *org_id, rights_org *out);
+/* The caller acting on title `title_id`: through the organization that owns it (*owned), or
+ * through one of theirs that holds rights in on it (?org= chooses among them). */
+int rights_title_scope(ms_req *r, const char *title_id, rights_org *o, bool *owned);
 /* The caller in the organization that owns a row: `sql` selects org_id for one id. */
 int rights_org_of(ms_req *r, const char *sql, const char *id, const char *what, rights_org *out);
 /* Fail with 403 unless the caller is at least `need` ("Signing a deal needs ..."). */
@@ -43,8 +52,8 @@ int rights_event(ms_req *r, const rights_org *o, const char *action, const char 
                  const char *object_id, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 /* A change to the windows of `title_id` (rights in, deal rights, holdbacks, deal status):
- * raises the organization's rights revision and stamps the title with it, so the engine's
- * cache reloads that title. Call once per title per write. */
+ * and to the title itself: raises the organization's rights revision and stamps the
+ * (organization, title) pair with it, so the engine's cache reloads that title. */
 int rights_title_changed(ms_req *r, const char *org_id, const char *title_id);
 
 /* Money: an amount given as a JSON integer or a decimal string ("1250.50") in `currency`
@@ -57,6 +66,50 @@ void rights_amount_fmt(int64_t minor, const char *currency, char *out, size_t ca
 
 /* The media registry of an organization: built-ins and its own codes (strings in arena). */
 int rights_media_reg(ms_req *r, const char *org_id, dims_media_reg *reg);
+
+/* ---- One right's dimensions (rows.c). ---- */
+typedef enum rights_row_kind {
+    RIGHTS_ROW_IN = 0,
+    RIGHTS_ROW_DEAL,
+    RIGHTS_ROW_HOLDBACK
+} rights_row_kind;
+typedef struct rights_row {
+    const char *title_id;                        /* deal rights and holdbacks */
+    const char *territories, *media, *languages; /* canonical JSON text, in the arena */
+    char start[11], end[11];                     /* "" when open (a holdback's start: always) */
+    int excl;                                    /* av_excl; -1 for holdbacks */
+    int64_t runs, allocation;                    /* -1 when not given */
+    const char *note;                            /* rights in: notes; holdbacks: reason */
+    av_window w;                                 /* the engine's form (ref not set) */
+} rights_row;
+/* Check row `j` of kind `kind` (field names prefixed by `prefix`, "rights/2"); `currency` for a
+ * deal row's allocation. Field errors go to r->err; returns MS_EINVAL when any. */
+int rights_row_parse(ms_req *r, const json_t *j, const dims_media_reg *reg, rights_row_kind kind,
+                     const char *currency, const char *prefix, rights_row *out);
+/* Stored text back into a window (kind and ref left to the caller), parsing each distinct
+ * expression once through a memo whose language strings live in `strings`. */
+typedef struct rights_parse_memo rights_parse_memo;
+rights_parse_memo *rights_memo_new(ms_arena *strings);
+void rights_memo_free(rights_parse_memo *m);
+int rights_window_from_text(rights_parse_memo *m, const dims_media_reg *reg, const char *terr,
+                            const char *media, const char *langs, const char *start,
+                            const char *end, const char *excl, av_window *w, ms_error *err);
+
+/* ---- Reading an organization's windows (windows.c): for the cache and for conflict checks
+ * inside write transactions. ---- */
+enum { RIGHTS_REF_IN = 1, RIGHTS_REF_DEAL = 2, RIGHTS_REF_HOLDBACK = 3 };
+typedef struct rights_ref {
+    uint8_t type;
+    char id[MS_ID_LEN];                        /* the right in, deal or holdback */
+    const char *reference, *licensee, *status; /* deals (strings owned by the receiver) */
+} rights_ref;
+/* Called for each window of the organization (one title when `title_id` is given), the deal
+ * `ignore_deal_id` left out; the window's ref is to be set by the receiver. */
+typedef int (*rights_window_fn)(void *ctx, const char *title_id, av_window *w,
+                                const rights_ref *ref, ms_error *err);
+int rights_windows_load(db_conn *c, const char *org_id, const char *title_id,
+                        const char *ignore_deal_id, const dims_media_reg *reg,
+                        rights_parse_memo *memo, rights_window_fn fn, void *ctx, ms_error *err);
 
 /* ---- Deals (deals.c). ----
  * A deal body as POST /orgs/{id}/deals takes it (docs/rights.md):
@@ -82,19 +135,21 @@ json_t *rights_deal_json(ms_req *r, const char *deal_id);
  * it per request; the returned view is valid until rights_cache_release. */
 typedef struct rights_title_windows {
     char id[MS_ID_LEN];
-    const av_window *w;
+    const char *name;
+    char kind[16];
+    const av_window *w; /* w[i].ref indexes refs */
     int nw;
+    const rights_ref *refs;
+    int nrefs;
 } rights_title_windows;
 typedef struct rights_view rights_view;
 int rights_cache_get(ms_req *r, const char *org_id, rights_view **out);
 void rights_cache_release(rights_view *v);
 /* The windows of one title (NULL when the title is not in the catalogue). */
 const rights_title_windows *rights_view_title(rights_view *v, const char *title_id);
-/* All titles of the catalogue, in id order. */
-int rights_view_titles(rights_view *v, const rights_title_windows **out);
-/* What a window's ref points at: the kind of row ("rights_in", "deal", "holdback") and its id
- * (the deal's id for deal rights rows). */
-const char *rights_view_ref(rights_view *v, uint32_t ref, const char **row_type);
+/* The catalogue's titles in id order: count, and the i-th. */
+int rights_view_count(rights_view *v);
+const rights_title_windows *rights_view_at(rights_view *v, int i);
 const dims_media_reg *rights_view_media(rights_view *v);
 
 /* The conflicts of proposed rights rows (a deal's, as JSON rights rows) against the
@@ -105,6 +160,17 @@ const dims_media_reg *rights_view_media(rights_view *v);
  * "rights_in_id"?, "holdback_id"?}. */
 int rights_conflicts(ms_req *r, const rights_org *o, const json_t *rights,
                      const char *ignore_deal_id, json_t **conflicts);
+
+/* ---- Questions and answers (avails_api.c). ---- */
+/* {"territories", "media", "languages", "start", "end", "exclusivity"} into a question (field
+ * errors in r->err); defaults WORLD, every medium, no language dimension, today, ten years,
+ * non_exclusive. */
+int rights_question_parse(ms_req *r, const json_t *j, const dims_media_reg *reg, av_query *q);
+/* The bounded stand-in for an open end: the day after 9999-12-31. */
+av_day rights_far_end(void);
+/* A reason as JSON members of `o`: "reason" and what blocks (deal_id, reference,
+ * licensee_name, status / rights_in_id / holdback_id). */
+void rights_reason_refs(json_t *o, const av_reason *re, const rights_ref *refs, int nrefs);
 
 /* ---- Handlers. ---- */
 int h_rights_territories(ms_req *r);
@@ -129,6 +195,7 @@ int h_deal_update(ms_req *r);
 int h_deal_delete(ms_req *r);
 int h_deal_status(ms_req *r);
 int h_avails_check(ms_req *r);
+int h_title_deals(ms_req *r);
 int h_title_avails(ms_req *r);
 int h_avails_query(ms_req *r);
 int h_avails_grid(ms_req *r);

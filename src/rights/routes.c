@@ -8,6 +8,34 @@
 
 const ms_route rights_routes[] = {
     /* ---- main ---- */
+    {"GET", "/api/v1/rights/territories", h_rights_territories, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/orgs/{id}/rights/media", h_rights_media_list, PERM_ORG_VIEW, 0, NULL},
+    {"POST", "/api/v1/orgs/{id}/rights/media", h_rights_media_create, PERM_ORG_VIEW, J, NULL},
+    {"GET", "/api/v1/orgs/{id}/titles", h_titles_list, PERM_ORG_VIEW, 0, NULL},
+    {"POST", "/api/v1/orgs/{id}/titles", h_titles_create, PERM_ORG_VIEW, J, NULL},
+    {"GET", "/api/v1/titles/{id}", h_title_get, PERM_USER, 0, NULL},
+    {"PATCH", "/api/v1/titles/{id}", h_title_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/titles/{id}", h_title_delete, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/titles/{id}/rights-in", h_rights_in_list, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/titles/{id}/rights-in", h_rights_in_create, PERM_USER, J, NULL},
+    {"PATCH", "/api/v1/rights-in/{id}", h_rights_in_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/rights-in/{id}", h_rights_in_delete, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/titles/{id}/holdbacks", h_holdbacks_list, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/titles/{id}/holdbacks", h_holdbacks_create, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/holdbacks/{id}", h_holdback_delete, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/titles/{id}/deals", h_title_deals, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/titles/{id}/avails", h_title_avails, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/orgs/{id}/deals", h_deals_list, PERM_ORG_VIEW, 0, NULL},
+    {"POST", "/api/v1/orgs/{id}/deals", h_deals_create, PERM_ORG_VIEW, J, NULL},
+    {"GET", "/api/v1/deals/{id}", h_deal_get, PERM_USER, 0, NULL},
+    {"PATCH", "/api/v1/deals/{id}", h_deal_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/deals/{id}", h_deal_delete, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/deals/{id}/status", h_deal_status, PERM_USER, J, NULL},
+    {"POST", "/api/v1/orgs/{id}/avails", h_avails_query, PERM_ORG_VIEW, J, NULL},
+    {"POST", "/api/v1/orgs/{id}/avails/check", h_avails_check, PERM_ORG_VIEW, J, NULL},
+    {"GET", "/api/v1/orgs/{id}/avails/grid", h_avails_grid, PERM_ORG_VIEW, 0, NULL},
+    {"GET", "/api/v1/orgs/{id}/rights/revenue", h_rights_revenue, PERM_ORG_VIEW, 0, NULL},
+    {"GET", "/api/v1/orgs/{id}/rights/due", h_rights_due, PERM_ORG_VIEW, 0, NULL},
     /* ---- end of main ---- */
     /* ---- wt-market ---- */
     /* ---- end of wt-market ---- */

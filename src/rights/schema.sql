@@ -14,11 +14,22 @@
 --   exclusivity  exclusive, sole, non_exclusive
 -- Amounts are integers in the currency's minor unit (cents); currency is ISO 4217.
 
--- migration 1: revision, titles, custom media, rights in, deals, deal rights, payments, holdbacks
+-- migration 1: revisions, titles, custom media, rights in, deals, deal rights, payments, holdbacks
 CREATE TABLE rights_revision (
     org_id TEXT PRIMARY KEY REFERENCES org (id),
     revision BIGINT NOT NULL
 );
+
+-- Per organization and title: the organization's revision at the last change of the title or
+-- of its windows (rights in, deal rights, holdbacks, deal statuses) as that organization
+-- sees them. The engine's cache reloads the titles whose row is newer than what it holds.
+CREATE TABLE rights_title_rev (
+    org_id TEXT NOT NULL REFERENCES org (id),
+    title_id TEXT NOT NULL,
+    rev BIGINT NOT NULL,
+    PRIMARY KEY (org_id, title_id)
+);
+CREATE INDEX rights_title_rev_since ON rights_title_rev (org_id, rev);
 
 CREATE TABLE rights_title (
     id TEXT PRIMARY KEY,
@@ -39,7 +50,6 @@ CREATE TABLE rights_title (
     other_ids TEXT NOT NULL DEFAULT '{}', -- {"imdb": "tt0111161", "isan": ..}
     artwork_asset_id TEXT,     -- asset library ids (the caller could see them when set)
     screener_asset_id TEXT,
-    rev BIGINT NOT NULL DEFAULT 0, -- rights_revision of the last change to its windows
     created_by TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
@@ -47,7 +57,6 @@ CREATE TABLE rights_title (
     version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX rights_title_org ON rights_title (org_id, id) WHERE deleted_at IS NULL;
-CREATE INDEX rights_title_rev ON rights_title (org_id, rev);
 CREATE INDEX rights_title_parent ON rights_title (parent_id) WHERE deleted_at IS NULL;
 CREATE UNIQUE INDEX rights_title_eidr ON rights_title (org_id, eidr)
     WHERE eidr IS NOT NULL AND deleted_at IS NULL;
