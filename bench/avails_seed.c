@@ -738,12 +738,17 @@ static int title_make(int no, int windows)
     const char *kind = kinds[rnd(10)];
     if (db_exec(conn, &e,
                 "INSERT INTO rights_title (id, org_id, kind, title, synopsis, original_language, "
-                "country_of_origin, year, runtime_min, genres, rev, created_by, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                "country_of_origin, year, runtime_min, genres, created_by, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "sssssssiissss", t.id, org_id, kind, name, synopsis, langs30[rnd(NLANGS)],
                 dims_terr_code((int)rnd((uint32_t)dims_terr_count())), 1960 + (int)rnd(66),
                 strcmp(kind, "short") ? 80 + (int)rnd(70) : 5 + (int)rnd(20), gj, owner, now,
                 now) < 0 ||
+        tick())
+        return -1;
+    /* the revision stamp rights_title_changed leaves */
+    if (db_exec(conn, &e, "INSERT INTO rights_title_rev (org_id, title_id, rev) VALUES (?, ?, 1)",
+                "ss", org_id, t.id) < 0 ||
         tick())
         return -1;
     nblocking = 0;
