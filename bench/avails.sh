@@ -18,7 +18,8 @@
 #                PG_GRIDS grids), percentiles from pgbench's per-transaction log. The answers
 #                to the first questions are compared with the engine's first.
 # 3. HTTP API    build/mstation serve on the seeded folder, wrk with CONNECTIONS connections,
-#                DURATION s per route per round, random questions from a Lua script:
+#                DURATION s per route per round (the avails route also with one connection),
+#                random questions from a Lua script:
 #                GET /titles/{id}/avails, POST /orgs/{id}/avails/check, GET /orgs/{id}/avails/grid
 #                (one JSON page of GRID_LIMIT titles, and the whole catalogue as one CSV); the
 #                first request after the start (which loads the organization's windows)
@@ -31,7 +32,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
-PG_GRIDS=${PG_GRIDS:-8}
+PG_GRIDS=${PG_GRIDS:-5}
 CONNECTIONS=${CONNECTIONS:-4}
 THREADS=${THREADS:-2}
 SETTLE=${SETTLE:-2}
@@ -313,10 +314,10 @@ EOF
         *s) awk -v v="${1%s}" 'BEGIN{printf "%.3f", v * 1000}' ;;
         esac
     }
-    measure() { # NAME ROUND
+    measure() { # NAME ROUND [SCRIPT CONNECTIONS THREADS]
         local out p50 p99 rps bad
-        out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency --timeout 10s \
-            -s "$work/$1.lua" "http://127.0.0.1:$port")
+        out=$(wrk -t"${5:-$THREADS}" -c"${4:-$CONNECTIONS}" -d"${DURATION}s" --latency --timeout 10s \
+            -s "$work/${3:-$1}.lua" "http://127.0.0.1:$port")
         p50=$(awk '$1=="50%"{print $2}' <<<"$out")
         p99=$(awk '$1=="99%"{print $2}' <<<"$out")
         rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out")
@@ -328,6 +329,7 @@ EOF
     for r in $(seq "$ROUNDS"); do
         say "API round $r"
         measure avails "$r"
+        measure avails1 "$r" avails 1 1
         measure check "$r"
         measure grid "$r"
         measure gridcsv "$r"
@@ -340,7 +342,7 @@ fi
 
 # ---- Report. ----
 col() { awk -v w="$1" -v q="$2" -v c="$3" '$1==w && $2==q {print $c}' "$res" | median; }
-fmt() { [[ -n $1 ]] && awk -v v="$1" -v d="$2" 'BEGIN{printf "%.*f", d, v}' || echo "-"; }
+fmt() { [[ -n $1 ]] && awk -v v="$1" -v d="$2" 'BEGIN{if (v >= 100) d = 0; printf "%.*f", d, v}' || echo "-"; }
 ratio() { [[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", a / b}' || echo "-"; }
 echo
 echo "Per round (where question round p50 p99 [req/s | transactions]; engine and pg in µs, api in ms):"
@@ -348,11 +350,12 @@ cat "$res"
 echo
 printf '| question | engine p50 µs | engine p99 µs | PostgreSQL p50 µs | PostgreSQL p99 µs | PostgreSQL / engine (p50) | API p50 ms | API p99 ms | API req/s |\n'
 printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
-for q in avails check grid gridcsv; do
+for q in avails avails1 check grid gridcsv; do
     case $q in
     avails) label="single-title avails (1-5 territories x 1-2 media, 2 years, exclusive)" ;;
     check) label="conflict check (one exclusive right: a group or 1-3 territories, 1 medium, 1-5 years)" ;;
     grid) label="catalogue grid, one medium, one day: 10,000 titles x 250 territories (API: a JSON page of $GRID_LIMIT titles)" ;;
+    avails1) label="the same through the API with one connection" ;;
     gridcsv) label="the same whole grid through the API as one CSV of 10,000 rows" ;;
     esac
     e50=$(col engine $q 4) e99=$(col engine $q 5) p50=$(col pg $q 4) p99=$(col pg $q 5)
