@@ -9,7 +9,7 @@
 #   grid    the whole catalogue (10,000 titles x 250 territories) for one medium on one day
 # 1. engine      bench/avails_engine.c: av_compute / av_status_on on the loaded windows, in
 #                process (what the server calls per request), ROUNDS rounds of 20,000 questions
-#                (20 grids)
+#                (100 grids)
 # 2. PostgreSQL  15 (Debian, scripts/pgtmp), the same windows with daterange terms and GiST
 #                indexes (bench/avails_pg.sql); the same questions in SQL
 #                (bench/avails_pg_{avails,check,grid}.sql: range_agg of rights in minus

@@ -43,7 +43,7 @@
 #define DAY_2031       22280 /* 2031-01-01 */
 #define N_AVAILS       20000
 #define N_CHECK        20000
-#define N_GRID         50
+#define N_GRID         100
 #define N_SAMPLES      12
 #define N_GRID_SAMPLES 2
 
