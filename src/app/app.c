@@ -44,6 +44,7 @@ const ms_schema app_schemas[] = {
     {"production_schedule", ms_schema_production_schedule, NULL},
     {"rights", ms_schema_rights, NULL},
     /* wt-market */
+    {"rights_market", ms_schema_rights_market, NULL},
     /* end of wt-market */
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
@@ -61,8 +62,10 @@ const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openap
                                    ms_openapi_production_io, /* wt-io */
                                    ms_openapi_rights,
                                    /* wt-market */
+                                   ms_openapi_rights_market,
                                    /* end of wt-market */
                                    /* wt-ema */
+                                   ms_openapi_rights_ema,
                                    /* end of wt-ema */
                                    NULL};
 

@@ -207,3 +207,70 @@ int ms_req_fail(ms_req *r, int code, const char *type, const char *fmt, ...)
     va_end(ap);
     return code;
 }
+
+/* ---- Whole text bodies of streamed routes (imports). ---- */
+
+typedef struct body_text {
+    char *data;
+    size_t len, cap;
+} body_text;
+
+static void body_text_free(ms_req *r, bool completed)
+{
+    (void)completed;
+    body_text *b = r->module_state;
+    if (b) free(b->data);
+    free(b);
+    r->module_state = NULL;
+}
+
+int ms_content_type_index(const char *ct, const char *const *types)
+{
+    if (!ct) return -1;
+    while (*ct == ' ')
+        ct++;
+    size_t n = strcspn(ct, "; ");
+    for (int i = 0; types[i]; i++)
+        if (strlen(types[i]) == n && !strncasecmp(ct, types[i], n)) return i;
+    return -1;
+}
+
+int ms_req_body_collect(ms_req *r, const char *data, size_t len, size_t max, const char *what)
+{
+    body_text *b = r->module_state;
+    if (!b) {
+        if (r->content_length > (int64_t)max)
+            return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
+                               "%s is at most %zu MiB; split the file.", what, max >> 20);
+        b = calloc(1, sizeof *b);
+        if (!b) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+        r->module_state = b;
+        r->cleanup = body_text_free;
+        b->cap = r->content_length > 0 ? (size_t)r->content_length + 1 : 65536;
+        b->data = malloc(b->cap);
+        if (!b->data) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+        b->data[0] = 0;
+    }
+    if (b->len + len > max)
+        return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
+                           "%s is at most %zu MiB; split the file.", what, max >> 20);
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap * 2 > b->len + len + 1 ? b->cap * 2 : b->len + len + 1;
+        if (cap > max + 1) cap = max + 1;
+        char *p = realloc(b->data, cap);
+        if (!p) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = 0;
+    return 0;
+}
+
+const char *ms_req_body_text(const ms_req *r, size_t *len)
+{
+    const body_text *b = r->module_state;
+    *len = b ? b->len : 0;
+    return b ? b->data : "";
+}

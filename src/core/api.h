@@ -151,6 +151,16 @@ int ms_req_page(ms_req *r, int *limit, char *key, size_t keycap);
 /* Encode a cursor from the sort key of the last item. */
 char *ms_cursor_encode(ms_arena *a, const char *key);
 
+/* Whole text bodies of MS_ROUTE_STREAM routes that want the text after all (imports): the
+ * route's on_body collects the pieces here, at most `max` bytes (413 naming `what`, "An EMA
+ * import", as early as Content-Length tells), kept in r->module_state and freed when the
+ * request ends; the handler reads them NUL-terminated ("" when nothing came). */
+int ms_req_body_collect(ms_req *r, const char *data, size_t len, size_t max, const char *what);
+const char *ms_req_body_text(const ms_req *r, size_t *len);
+/* The index of Content-Type `ct`'s media type (parameters ignored, any case) in the
+ * NULL-terminated `types`, or -1 (also when `ct` is NULL). */
+int ms_content_type_index(const char *ct, const char *const *types);
+
 /* ---- Response helpers. ---- */
 
 /* Set a JSON response (steals `j`). Returns 0. */

@@ -138,9 +138,7 @@ int prod_task_scope(ms_req *r, const char *id, prod_scope *s)
 int prod_reply_page(ms_req *r, ms_buf *sql, const db_arg *args, int n, int limit)
 {
     db_stmt *st;
-    int rc = sql->oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                      : db_query_args(r->db, &st, &r->err, sql->data, args, n);
-    ms_buf_free(sql);
+    int rc = db_query_buf(r->db, &st, &r->err, sql, args, n);
     return rc ? rc : auth_reply_page(r, st, limit, "id", NULL);
 }
 

@@ -147,26 +147,8 @@ int io_query_bool(ms_req *r, const char *name, bool def, bool *out)
  * the Content-Length says so) and bodies that say they are JSON, a form or a binary format
  * (415). A missing Content-Type is taken as text. */
 
-typedef struct io_body {
-    char *data;
-    size_t len, cap;
-} io_body;
-
-static void io_body_cleanup(ms_req *r, bool completed)
-{
-    (void)completed;
-    io_body *b = r->module_state;
-    if (b) free(b->data);
-    free(b);
-    r->module_state = NULL;
-}
-
 static bool io_text_type(const char *ct)
 {
-    if (!ct) return true;
-    while (*ct == ' ')
-        ct++;
-    size_t n = strcspn(ct, "; ");
     static const char *const ok[] = {"text/csv",
                                      "text/plain",
                                      "text/tab-separated-values",
@@ -179,48 +161,13 @@ static bool io_text_type(const char *ct)
                                      "application/x-edl",
                                      "text/x-edl",
                                      NULL};
-    for (int i = 0; ok[i]; i++)
-        if (strlen(ok[i]) == n && !strncasecmp(ct, ok[i], n)) return true;
-    return false;
+    return !ct || ms_content_type_index(ct, ok) >= 0;
 }
 
 int io_on_body(ms_req *r, const char *data, size_t len)
 {
-    io_body *b = r->module_state;
-    if (!b) {
-        if (!io_text_type(r->content_type))
-            return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
-                               "Send the file as Content-Type: text/csv (or text/plain).");
-        if (r->content_length > (int64_t)IO_BODY_MAX)
-            return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
-                               "An import is at most %d MiB; split the file.", IO_BODY_MAX >> 20);
-        b = calloc(1, sizeof *b);
-        if (!b) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-        r->module_state = b;
-        r->cleanup = io_body_cleanup;
-        b->cap = r->content_length > 0 ? (size_t)r->content_length + 1 : 65536;
-        b->data = malloc(b->cap);
-        if (!b->data) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-    }
-    if (b->len + len > IO_BODY_MAX)
-        return ms_req_fail(r, MS_ETOOBIG, "body-too-large",
-                           "An import is at most %d MiB; split the file.", IO_BODY_MAX >> 20);
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap * 2 > b->len + len + 1 ? b->cap * 2 : b->len + len + 1;
-        if (cap > IO_BODY_MAX + 1) cap = IO_BODY_MAX + 1;
-        char *p = realloc(b->data, cap);
-        if (!p) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return 0;
-}
-
-const char *io_body_get(ms_req *r, size_t *len)
-{
-    io_body *b = r->module_state;
-    *len = b ? b->len : 0;
-    return b ? b->data : "";
+    if (!r->module_state && !io_text_type(r->content_type))
+        return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
+                           "Send the file as Content-Type: text/csv (or text/plain).");
+    return ms_req_body_collect(r, data, len, IO_BODY_MAX, "An import");
 }

@@ -1832,7 +1832,7 @@ int h_io_import(ms_req *r)
     bool atomic, dry;
     if ((rc = imp_start(&im, r, kind, &atomic, &dry))) goto out;
     size_t len;
-    const char *body = io_body_get(r, &len);
+    const char *body = ms_req_body_text(r, &len);
     if (len == 0) {
         rc = ms_req_fail(r, MS_EINVAL, "invalid-csv",
                          "The file is empty: send the CSV as the "
@@ -1929,7 +1929,7 @@ int h_io_import_edl(ms_req *r)
     else
         snprintf(fps, sizeof fps, "%d/%d", (int)rate.num, (int)rate.den);
     size_t len;
-    const char *body = io_body_get(r, &len);
+    const char *body = ms_req_body_text(r, &len);
     if (len == 0) {
         rc = ms_req_fail(r, MS_EINVAL, "invalid-edl", "The EDL is empty: send it as the body.");
         goto out;

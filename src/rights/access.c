@@ -206,3 +206,18 @@ int rights_media_reg(ms_req *r, const char *org_id, dims_media_reg *reg)
     db_done(st);
     return rc < 0 ? rc : 0;
 }
+
+int rights_rows_json(ms_req *r, json_t *arr, const char *sql, const char *id,
+                     void (*each)(json_t *row, const char *ctx), const char *ctx)
+{
+    db_stmt *st;
+    int rc = db_query(r->db, &st, &r->err, sql, "s", id);
+    if (rc) return rc;
+    while ((rc = db_step(st, &r->err)) == DB_ROW) {
+        json_t *row = db_row_json(st);
+        if (each) each(row, ctx);
+        json_array_append_new(arr, row);
+    }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}

@@ -55,7 +55,7 @@ static bool lang_match(const char *range, const char *tag)
 /* The kinds of the asked language `q` a right in covers (0: it does not cover it). */
 static uint8_t in_kinds(const av_window *w, const av_lang *q)
 {
-    if (!q || w->nlangs == 0) return AV_KIND_ALL;
+    if (!q || w->nlangs == 0 || !w->langs) return AV_KIND_ALL;
     uint8_t k = 0;
     for (int i = 0; i < w->nlangs; i++)
         if (w->langs[i].tag && lang_match(w->langs[i].tag, q->tag)) k |= w->langs[i].kinds;
@@ -67,7 +67,7 @@ static uint8_t in_kinds(const av_window *w, const av_lang *q)
  * intersect (a question with no kinds asks for every kind). */
 static bool lic_touches(const av_window *w, const av_lang *q)
 {
-    if (!q || w->nlangs == 0) return true;
+    if (!q || w->nlangs == 0 || !w->langs) return true;
     uint8_t want = q->kinds ? q->kinds : AV_KIND_ALL;
     for (int i = 0; i < w->nlangs; i++) {
         const av_lang *l = &w->langs[i];
@@ -159,25 +159,128 @@ static int terrs_first(const av_terrs *s)
     return AV_NTERR;
 }
 
-/* Split every class by membership in `t`. Classes stay disjoint and cover what they covered. */
-static int refine(av_terrs *cls, int n, const av_terrs *t)
+/* Partition refinement: the question's territories split into classes whose relevant windows
+ * are the same. Each window costs the territories it has in the question, not the number of
+ * classes: the classes it touches are counted, and each one it only partly covers is split. */
+typedef struct part {
+    av_terrs cls[AV_NTERR];
+    int16_t size[AV_NTERR];
+    int16_t hit[AV_NTERR];
+    uint8_t touched[AV_NTERR];
+    uint8_t of[AV_NTERR]; /* the class of each territory */
+    int n;
+    int start[AV_NTERR + 1]; /* the windows of class c: list[start[c] .. start[c + 1]) */
+    int cnt[AV_NTERR];
+    int *list;
+    int cap;
+} part;
+
+static void part_init(part *p, const av_terrs *q)
 {
-    int m = n;
-    for (int c = 0; c < n; c++) {
-        av_terrs in, out;
-        uint64_t any_in = 0, any_out = 0;
-        for (int i = 0; i < NW; i++) {
-            in.w[i] = cls[c].w[i] & t->w[i];
-            out.w[i] = cls[c].w[i] & ~t->w[i];
-            any_in |= in.w[i];
-            any_out |= out.w[i];
-        }
-        if (any_in && any_out) {
-            cls[c] = in;
-            cls[m++] = out;
-        }
+    p->cls[0] = *q;
+    p->n = 1;
+    memset(p->of, 0, sizeof p->of); /* only the question's territories are ever read */
+    int size = 0;
+    for (int k = 0; k < NW; k++)
+        size += __builtin_popcountll(q->w[k]);
+    p->size[0] = (int16_t)size;
+    p->hit[0] = 0;
+}
+
+static void part_split(part *p, const av_terrs *t, const av_terrs *q)
+{
+    av_terrs w;
+    uint64_t partial = 0;
+    for (int k = 0; k < NW; k++) {
+        w.w[k] = t->w[k] & q->w[k];
+        partial |= q->w[k] & ~t->w[k];
     }
-    return m;
+    if (!partial) return; /* covers every asked territory: splits nothing */
+    int pop = 0;
+    for (int k = 0; k < NW; k++)
+        pop += __builtin_popcountll(w.w[k]);
+    if (4 * p->n < pop) {
+        /* few classes, a big window: split every class with word operations instead; the
+         * part split off gets the new id, so `of` is rewritten only for it */
+        for (int c = 0, n0 = p->n; c < n0; c++) {
+            av_terrs out;
+            uint64_t any_in = 0, any_out = 0;
+            for (int k = 0; k < NW; k++) {
+                out.w[k] = p->cls[c].w[k] & ~w.w[k];
+                any_in |= p->cls[c].w[k] & w.w[k];
+                any_out |= out.w[k];
+            }
+            if (!any_in || !any_out) continue;
+            int d = p->n++, size = 0;
+            for (int k = 0; k < NW; k++) {
+                p->cls[d].w[k] = out.w[k];
+                p->cls[c].w[k] &= w.w[k];
+                for (uint64_t b = out.w[k]; b; b &= b - 1, size++)
+                    p->of[k * 64 + __builtin_ctzll(b)] = (uint8_t)d;
+            }
+            p->size[d] = (int16_t)size;
+            p->size[c] = (int16_t)(p->size[c] - size);
+            p->hit[d] = 0;
+        }
+        return;
+    }
+    int nt = 0;
+    for (int k = 0; k < NW; k++)
+        for (uint64_t b = w.w[k]; b; b &= b - 1) {
+            int c = p->of[k * 64 + __builtin_ctzll(b)];
+            if (p->hit[c]++ == 0) p->touched[nt++] = (uint8_t)c;
+        }
+    for (int i = 0; i < nt; i++) {
+        int c = p->touched[i];
+        if (p->hit[c] < p->size[c]) {
+            int d = p->n++;
+            for (int k = 0; k < NW; k++) {
+                p->cls[d].w[k] = p->cls[c].w[k] & w.w[k];
+                p->cls[c].w[k] &= ~w.w[k];
+                for (uint64_t b = p->cls[d].w[k]; b; b &= b - 1)
+                    p->of[k * 64 + __builtin_ctzll(b)] = (uint8_t)d;
+            }
+            p->size[d] = p->hit[c];
+            p->size[c] = (int16_t)(p->size[c] - p->hit[c]);
+            p->hit[d] = 0;
+        }
+        p->hit[c] = 0;
+    }
+}
+
+/* The windows of each class (those holding its first territory), in window order. */
+static int part_lists(part *p, const rel *rels, int n, ms_arena *a)
+{
+    av_terrs reps = {0};
+    for (int c = 0; c < p->n; c++) {
+        int t = terrs_first(&p->cls[c]);
+        av_terrs_add(&reps, t);
+        p->cnt[c] = 0;
+    }
+    int total = 0;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < NW; k++)
+            for (uint64_t b = rels[i].terrs->w[k] & reps.w[k]; b; b &= b - 1) {
+                p->cnt[p->of[k * 64 + __builtin_ctzll(b)]]++;
+                total++;
+            }
+    if (total > p->cap) {
+        int cap = total > 2 * p->cap ? total : 2 * p->cap;
+        int *l = ms_arena_alloc(a, (size_t)cap * sizeof *l);
+        if (!l) return MS_ENOMEM;
+        p->list = l;
+        p->cap = cap;
+    }
+    p->start[0] = 0;
+    for (int c = 0; c < p->n; c++) {
+        p->start[c + 1] = p->start[c] + p->cnt[c];
+        p->cnt[c] = p->start[c];
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < NW; k++)
+            for (uint64_t b = rels[i].terrs->w[k] & reps.w[k]; b; b &= b - 1)
+                p->list[p->cnt[p->of[k * 64 + __builtin_ctzll(b)]]++] = i;
+    return 0;
 }
 
 /* ---- One timeline. ---- */
@@ -296,7 +399,7 @@ static int timeline(sweep *sw, const int *idx, int n)
             sg->end = next;
             sg->available = avail;
             sg->nreasons = (uint8_t)(nr < AV_MAX_REASONS ? nr : AV_MAX_REASONS);
-            sg->more = (uint16_t)(nr - sg->nreasons);
+            sg->more = (uint16_t)(nr - sg->nreasons < UINT16_MAX ? nr - sg->nreasons : UINT16_MAX);
             memcpy(sg->reasons, sw->cur, sg->nreasons * sizeof *sw->cur);
             av_reason *t = sw->prev;
             sw->prev = sw->cur;
@@ -317,6 +420,8 @@ static int timeline(sweep *sw, const int *idx, int n)
 }
 
 /* ---- av_compute. ---- */
+
+#define MERGE_SLOTS 512 /* > 2 x the most classes (one per territory) */
 
 static bool same_timeline(const av_cell *a, const av_segment *segs, int nsegs)
 {
@@ -346,6 +451,8 @@ int av_compute(const av_window *w, int nw, const av_query *q, ms_arena *a, av_re
         q->nlangs < 0 || (q->nlangs > 0 && !q->langs) || nw < 0 || (nw > 0 && !w) ||
         q->excl > AV_EXCLUSIVE)
         return MS_EINVAL;
+    for (int i = 0; i < q->nlangs; i++)
+        if (!q->langs[i].tag) return MS_EINVAL;
     av_terrs qt = q->terrs;
     if (terrs_empty(&qt) || !q->media) return 0;
 
@@ -367,8 +474,15 @@ int av_compute(const av_window *w, int nw, const av_query *q, ms_arena *a, av_re
     /* scratch, sized for the worst case of every touching window relevant */
     int nr = nt ? nt : 1;
     rel *rels = ms_arena_alloc(a, (size_t)nr * sizeof *rels);
-    int *idx = ms_arena_alloc(a, (size_t)nr * sizeof *idx);
-    av_terrs *cls = ms_arena_alloc(a, (size_t)(AV_NTERR + 1) * sizeof *cls);
+    /* the classes and the merge table live on the stack (~14 KB): zeroing them in the arena
+     * would cost more than a small question */
+    part parts;
+    part *pt = &parts;
+    pt->cap = 2 * nr; /* grows in part_lists when classes need more */
+    pt->list = ms_arena_alloc(a, (size_t)pt->cap * sizeof *pt->list);
+    int table[MERGE_SLOTS]; /* cell index + 1; 0: free */
+    memset(table, 0, sizeof table);
+    int16_t used[AV_NTERR];
     sweep sw = {
         .q = q,
         .rels = rels,
@@ -379,7 +493,7 @@ int av_compute(const av_window *w, int nw, const av_query *q, ms_arena *a, av_re
         .prev = ms_arena_alloc(a, (size_t)(nr + 1) * sizeof(av_reason)),
         .segs = ms_arena_alloc(a, (size_t)(2 * nr + 2) * sizeof(av_segment)),
     };
-    if (!rels || !idx || !cls || !sw.ev || !sw.active || !sw.pos || !sw.cur || !sw.prev || !sw.segs)
+    if (!rels || !pt->list || !sw.ev || !sw.active || !sw.pos || !sw.cur || !sw.prev || !sw.segs)
         return MS_ENOMEM;
     for (int i = 0; i < nr; i++)
         sw.pos[i] = -1;
@@ -427,23 +541,27 @@ int av_compute(const av_window *w, int nw, const av_query *q, ms_arena *a, av_re
                 rels[n++] = r;
             }
             /* territories whose relevant windows are the same share a timeline */
-            int nc = 1;
-            cls[0] = qt;
-            for (int i = 0; i < n && nc < AV_NTERR; i++)
-                nc = refine(cls, nc, rels[i].terrs);
-            int first = ncells;
-            for (int c = 0; c < nc; c++) {
-                int rep = terrs_first(&cls[c]), k = 0;
-                for (int i = 0; i < n; i++)
-                    if (av_terrs_has(rels[i].terrs, rep)) idx[k++] = i;
-                int ns = timeline(&sw, idx, k);
+            part_init(pt, &qt);
+            for (int i = 0; i < n; i++)
+                part_split(pt, rels[i].terrs, &qt);
+            if (part_lists(pt, rels, n, a)) return MS_ENOMEM;
+            int first = ncells, nslots = 0;
+            for (int c = 0; c < pt->n; c++) {
+                int ns = timeline(&sw, pt->list + pt->start[c], pt->start[c + 1] - pt->start[c]);
                 /* an equal timeline already made for this media and language: merge */
+                unsigned slot = (unsigned)(sw.hash >> 7) & (MERGE_SLOTS - 1);
                 int found = -1;
-                for (int j = first; j < ncells && found < 0; j++)
-                    if (hashes[j] == sw.hash && same_timeline(&cells[j], sw.segs, ns)) found = j;
+                while (table[slot]) {
+                    int j = table[slot] - 1;
+                    if (hashes[j] == sw.hash && same_timeline(&cells[j], sw.segs, ns)) {
+                        found = j;
+                        break;
+                    }
+                    slot = (slot + 1) & (MERGE_SLOTS - 1);
+                }
                 if (found >= 0) {
                     for (int i = 0; i < NW; i++)
-                        cells[found].terrs.w[i] |= cls[c].w[i];
+                        cells[found].terrs.w[i] |= pt->cls[c].w[i];
                     continue;
                 }
                 if (ncells == cap) {
@@ -459,10 +577,17 @@ int av_compute(const av_window *w, int nw, const av_query *q, ms_arena *a, av_re
                 av_segment *segs = ms_arena_alloc(a, (size_t)ns * sizeof *segs);
                 if (!segs) return MS_ENOMEM;
                 memcpy(segs, sw.segs, (size_t)ns * sizeof *segs);
-                cells[ncells] = (av_cell){
-                    .terrs = cls[c], .media = m, .lang = ql ? li : -1, .segs = segs, .nsegs = ns};
+                cells[ncells] = (av_cell){.terrs = pt->cls[c],
+                                          .media = m,
+                                          .lang = ql ? li : -1,
+                                          .segs = segs,
+                                          .nsegs = ns};
                 hashes[ncells++] = sw.hash;
+                table[slot] = ncells;
+                used[nslots++] = (int16_t)slot;
             }
+            for (int i = 0; i < nslots; i++)
+                table[used[i]] = 0;
             if (ncells - first > 1)
                 qsort(cells + first, (size_t)(ncells - first), sizeof *cells, cell_cmp);
         }

@@ -248,7 +248,7 @@ static int write_children(ms_req *r, const rights_org *o, const char *deal_id, c
         ms_uuid7(id);
         rc = db_exec(r->db, &r->err,
                      "INSERT INTO rights_payment (id, deal_id, due_date, amount, paid_at, note, "
-                     "position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     "position) VALUES (?, ?, ?, CAST(? AS BIGINT), ?, ?, ?)",
                      "ssssssI", id, deal_id, ms_json_str(p, "due_date"),
                      ms_arena_printf(r->arena, "%lld", (long long)amount),
                      ms_json_str(p, "paid_at"), rights_or(ms_json_str(p, "note"), ""), (int64_t)i);
@@ -442,6 +442,26 @@ static void money_fields(json_t *o, const char *const *keys)
     }
 }
 
+/* Amount columns of a deal's child rows, in the deal's currency. */
+static void money_of_row(json_t *row, const char *currency, const char *key)
+{
+    json_t *v = json_object_get(row, key);
+    if (!json_is_integer(v)) return;
+    char buf[40];
+    rights_amount_fmt(json_integer_value(v), currency, buf, sizeof buf);
+    json_object_set_new(row, key, json_string(buf));
+}
+
+static void allocation_of(json_t *row, const char *currency)
+{
+    money_of_row(row, currency, "allocation");
+}
+
+static void amount_of(json_t *row, const char *currency)
+{
+    money_of_row(row, currency, "amount");
+}
+
 json_t *rights_deal_json(ms_req *r, const char *deal_id)
 {
     db_stmt *st;
@@ -459,52 +479,28 @@ json_t *rights_deal_json(ms_req *r, const char *deal_id)
     money_fields(deal, money);
     const char *cur = ms_json_str(deal, "currency");
     json_t *rights = json_array(), *payments = json_array(), *hbs = json_array();
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT dr.id, dr.title_id, t.title, dr.territories AS territories_json, "
-                  "dr.media AS media_json, dr.languages AS languages_json, dr.start_date AS "
-                  "start, dr.end_date AS \"end\", dr.exclusivity, dr.runs, dr.allocation FROM "
-                  "rights_deal_right dr JOIN rights_title t ON t.id = dr.title_id WHERE "
-                  "dr.deal_id = ? ORDER BY dr.position",
-                  "s", deal_id);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW) {
-            json_t *row = db_row_json(st);
-            json_object_set_new(row, "currency", json_string(cur));
-            static const char *const a[] = {"allocation", NULL};
-            money_fields(row, a);
-            json_object_del(row, "currency");
-            json_array_append_new(rights, row);
-        }
-        db_done(st);
-    }
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT id, due_date, amount, paid_at, note FROM rights_payment WHERE deal_id = "
-                  "? ORDER BY position",
-                  "s", deal_id);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW) {
-            json_t *row = db_row_json(st);
-            json_object_set_new(row, "currency", json_string(cur));
-            static const char *const a[] = {"amount", NULL};
-            money_fields(row, a);
-            json_object_del(row, "currency");
-            json_array_append_new(payments, row);
-        }
-        db_done(st);
-    }
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT id, title_id, territories AS territories_json, media AS media_json, "
-                  "start_date AS start, end_date AS \"end\", reason FROM rights_holdback WHERE "
-                  "deal_id = ? AND deleted_at IS NULL ORDER BY id",
-                  "s", deal_id);
-    if (!rc) {
-        while ((rc = db_step(st, &r->err)) == DB_ROW)
-            json_array_append_new(hbs, db_row_json(st));
-        db_done(st);
-    }
     json_object_set_new(deal, "rights", rights);
     json_object_set_new(deal, "payments", payments);
     json_object_set_new(deal, "holdbacks", hbs);
+    if (rights_rows_json(r, rights,
+                         "SELECT dr.id, dr.title_id, t.title, dr.territories AS territories_json, "
+                         "dr.media AS media_json, dr.languages AS languages_json, dr.start_date AS "
+                         "start, dr.end_date AS \"end\", dr.exclusivity, dr.runs, dr.allocation "
+                         "FROM rights_deal_right dr JOIN rights_title t ON t.id = dr.title_id "
+                         "WHERE dr.deal_id = ? ORDER BY dr.position",
+                         deal_id, allocation_of, cur) ||
+        rights_rows_json(r, payments,
+                         "SELECT id, due_date, amount, paid_at, note FROM rights_payment WHERE "
+                         "deal_id = ? ORDER BY position",
+                         deal_id, amount_of, cur) ||
+        rights_rows_json(r, hbs,
+                         "SELECT id, title_id, territories AS territories_json, media AS "
+                         "media_json, start_date AS start, end_date AS \"end\", reason FROM "
+                         "rights_holdback WHERE deal_id = ? AND deleted_at IS NULL ORDER BY id",
+                         deal_id, NULL, NULL)) {
+        json_decref(deal);
+        return NULL;
+    }
     return deal;
 }
 
@@ -651,9 +647,7 @@ int h_deals_list(ms_req *r)
     }
     ms_buf_printf(&sql, " ORDER BY d.id LIMIT %d", limit + 1);
     db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
+    rc = db_query_buf(r->db, &st, &r->err, &sql, args, n);
     return rc ? rc : auth_reply_page(r, st, limit, "id", summary_row);
 }
 
@@ -677,6 +671,7 @@ int h_title_deals(ms_req *r)
 /* PATCH /deals/{id}: everything while open; only reference, notes and payments once signed. */
 int h_deal_update(ms_req *r)
 {
+    if (check_shape(r, r->body)) return r->err.code;
     const char *id = ms_req_param(r, "id");
     rights_org o;
     int rc = licensor_scope(r, id, &o, "change the deal");
@@ -766,13 +761,12 @@ int h_deal_update(ms_req *r)
                       d.fee, d.mg, d.notes, now, id)) < 0 ||
         (rc = write_children(r, &o, id, &d)) || (rc = touch_titles(r, o.org_id, id))) {
         json_decref(next);
-        return rc < 0 ? rc : rc;
-    }
-    json_decref(next);
-    if ((rc = rights_event(r, &o, "deal.updated", "deal", id, NULL, "Deal %s with %s changed",
-                           d.reference[0] ? d.reference : "(no reference)", d.licensee_name)))
         return rc;
-    return deal_reply(r, 200, id);
+    }
+    rc = rights_event(r, &o, "deal.updated", "deal", id, NULL, "Deal %s with %s changed",
+                      d.reference[0] ? d.reference : "(no reference)", d.licensee_name);
+    json_decref(next);
+    return rc ? rc : deal_reply(r, 200, id);
 }
 
 /* DELETE /deals/{id}: a deal that never held (draft, offered, negotiating). */
@@ -803,7 +797,7 @@ int h_deal_delete(ms_req *r)
                       "ss", now, id)) < 0 ||
         (rc = rights_event(r, &o, "deal.deleted", "deal", id, NULL, "Deal %s deleted",
                            ref[0] ? ref : "(no reference)")))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply_empty(r);
 }
 

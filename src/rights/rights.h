@@ -15,9 +15,12 @@ extern const char ms_schema_rights[];
 extern const char ms_openapi_rights[];
 
 /* ---- Market (wt-market). ---- */
+extern const char ms_schema_rights_market[];  /* rights/market.sql */
+extern const char ms_openapi_rights_market[]; /* rights/openapi-market.json */
 /* ---- end of market. ---- */
 
 /* ---- EMA Avails (wt-ema). ---- */
+extern const char ms_openapi_rights_ema[];
 /* ---- end of EMA. ---- */
 
 #endif

@@ -44,32 +44,49 @@ static int check_texts(ms_req *r, const json_t *b, bool create)
     return r->err.code;
 }
 
-/* GET /titles/{id}/rights-in */
-int h_rights_in_list(ms_req *r)
+/* The rows of a title for the acting organization: `sql` takes the title and the org. */
+static int title_rows(ms_req *r, const char *sql)
 {
     rights_org o;
     const char *id = ms_req_param(r, "id");
     int rc = rights_title_scope(r, id, &o, NULL);
     if (rc) return rc;
     db_stmt *st;
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT " RIGHTS_IN_COLS " FROM rights_in WHERE title_id = ? AND org_id = ? AND "
-                  "deleted_at IS NULL ORDER BY start_date, id LIMIT 1001",
-                  "ss", id, o.org_id);
+    rc = db_query(r->db, &st, &r->err, sql, "ss", id, o.org_id);
     return rc ? rc : auth_reply_page(r, st, 1000, "id", NULL);
+}
+
+/* The start of a write on POST /titles/{id}/...: only the fields of `kind` (the title comes
+ * from the path), the acting organization at edit level, and its media. */
+static int title_write_begin(ms_req *r, rights_row_kind kind, const char *doing, rights_org *o,
+                             dims_media_reg *reg)
+{
+    if (rights_row_keys_check(r, r->body, kind, "")) return r->err.code;
+    int rc = rights_title_scope(r, ms_req_param(r, "id"), o, NULL);
+    if (rc || (rc = rights_require(r, o, LEVEL_EDIT, doing)) ||
+        (rc = rights_media_reg(r, o->org_id, reg)))
+        return rc;
+    if (json_object_get(r->body, "title_id"))
+        return ms_field_fail(&r->err, "title_id", "comes from the path");
+    return 0;
+}
+
+/* GET /titles/{id}/rights-in */
+int h_rights_in_list(ms_req *r)
+{
+    return title_rows(r,
+                      "SELECT " RIGHTS_IN_COLS " FROM rights_in WHERE title_id = ? AND org_id = ? "
+                      "AND deleted_at IS NULL ORDER BY start_date, id LIMIT 1001");
 }
 
 /* POST /titles/{id}/rights-in */
 int h_rights_in_create(ms_req *r)
 {
     rights_org o;
-    const char *title_id = ms_req_param(r, "id");
-    int rc = rights_title_scope(r, title_id, &o, NULL);
-    if (rc || (rc = rights_require(r, &o, LEVEL_EDIT, "record rights in"))) return rc;
     dims_media_reg reg;
-    if ((rc = rights_media_reg(r, o.org_id, &reg))) return rc;
-    if (json_object_get(r->body, "title_id"))
-        return ms_field_fail(&r->err, "title_id", "comes from the path");
+    const char *title_id = ms_req_param(r, "id");
+    int rc = title_write_begin(r, RIGHTS_ROW_IN, "record rights in", &o, &reg);
+    if (rc) return rc;
     rights_row row;
     check_texts(r, r->body, true);
     rights_row_parse(r, r->body, &reg, RIGHTS_ROW_IN, NULL, "", &row);
@@ -122,6 +139,7 @@ static int rights_in_scope(ms_req *r, const char *id, rights_org *o, char title_
 /* PATCH /rights-in/{id}: the whole right is checked again with the body over it. */
 int h_rights_in_update(ms_req *r)
 {
+    if (rights_row_keys_check(r, r->body, RIGHTS_ROW_IN, "")) return r->err.code;
     const char *id = ms_req_param(r, "id");
     rights_org o;
     char title_id[MS_ID_LEN];
@@ -187,7 +205,7 @@ int h_rights_in_delete(ms_req *r)
                       "ss", now, id)) < 0 ||
         (rc = rights_title_changed(r, o.org_id, title_id)) ||
         (rc = rights_event(r, &o, "rights_in.deleted", "rights_in", id, NULL, "Rights in removed")))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply_empty(r);
 }
 
@@ -200,32 +218,19 @@ int h_rights_in_delete(ms_req *r)
 /* GET /titles/{id}/holdbacks */
 int h_holdbacks_list(ms_req *r)
 {
-    rights_org o;
-    const char *id = ms_req_param(r, "id");
-    int rc = rights_title_scope(r, id, &o, NULL);
-    if (rc) return rc;
-    db_stmt *st;
-    rc = db_query(r->db, &st, &r->err,
-                  "SELECT " HOLDBACK_COLS " FROM rights_holdback WHERE title_id = ? AND org_id = ? "
-                  "AND deleted_at IS NULL ORDER BY end_date, id LIMIT 1001",
-                  "ss", id, o.org_id);
-    return rc ? rc : auth_reply_page(r, st, 1000, "id", NULL);
+    return title_rows(r, "SELECT " HOLDBACK_COLS " FROM rights_holdback WHERE title_id = ? AND "
+                         "org_id = ? AND deleted_at IS NULL ORDER BY end_date, id LIMIT 1001");
 }
 
 /* POST /titles/{id}/holdbacks */
 int h_holdbacks_create(ms_req *r)
 {
     rights_org o;
-    const char *title_id = ms_req_param(r, "id");
-    int rc = rights_title_scope(r, title_id, &o, NULL);
-    if (rc || (rc = rights_require(r, &o, LEVEL_EDIT, "record holdbacks"))) return rc;
     dims_media_reg reg;
-    if ((rc = rights_media_reg(r, o.org_id, &reg))) return rc;
+    const char *title_id = ms_req_param(r, "id");
+    int rc = title_write_begin(r, RIGHTS_ROW_HOLDBACK, "record holdbacks", &o, &reg);
+    if (rc) return rc;
     json_t *b = json_deep_copy(r->body);
-    if (json_object_get(b, "title_id")) {
-        json_decref(b);
-        return ms_field_fail(&r->err, "title_id", "comes from the path");
-    }
     json_object_set_new(b, "title_id", json_string(title_id));
     rights_row row;
     rights_row_parse(r, b, &reg, RIGHTS_ROW_HOLDBACK, NULL, "", &row);
@@ -286,7 +291,7 @@ int h_holdback_delete(ms_req *r)
              now, id)) < 0 ||
         (rc = rights_title_changed(r, o.org_id, title_id)) ||
         (rc = rights_event(r, &o, "holdback.deleted", "holdback", id, NULL, "Holdback removed")))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply_empty(r);
 }
 
@@ -358,7 +363,7 @@ int h_rights_media_create(ms_req *r)
                  "s", o.org_id);
     if (rc < 0 ||
         (rc = rights_event(r, &o, "media.created", "media", code, NULL, "Medium %s added", code)))
-        return rc < 0 ? rc : rc;
+        return rc;
     return ms_reply(r, 201,
                     json_pack("{s:s,s:s,s:b}", "code", code, "name", ms_json_str(r->body, "name"),
                               "builtin", 0));

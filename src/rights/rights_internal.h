@@ -56,6 +56,11 @@ int rights_event(ms_req *r, const rights_org *o, const char *action, const char 
  * (organization, title) pair with it, so the engine's cache reloads that title. */
 int rights_title_changed(ms_req *r, const char *org_id, const char *title_id);
 
+/* Every row of `sql` (one id parameter) as JSON appended to `arr`, each passed through `each`
+ * (may be NULL) with `ctx` first. */
+int rights_rows_json(ms_req *r, json_t *arr, const char *sql, const char *id,
+                     void (*each)(json_t *row, const char *ctx), const char *ctx);
+
 /* Money: an amount given as a JSON integer or a decimal string ("1250.50") in `currency`
  * (ISO 4217; its minor unit decides the decimals: JPY 0, KWD 3, most 2) into minor units. */
 bool rights_currency_valid(const char *currency);
@@ -86,6 +91,8 @@ typedef struct rights_row {
  * deal row's allocation. Field errors go to r->err; returns MS_EINVAL when any. */
 int rights_row_parse(ms_req *r, const json_t *j, const dims_media_reg *reg, rights_row_kind kind,
                      const char *currency, const char *prefix, rights_row *out);
+/* Only the fields a row of `kind` has (before anything else is looked at). */
+int rights_row_keys_check(ms_req *r, const json_t *j, rights_row_kind kind, const char *prefix);
 /* Stored text back into a window (kind and ref left to the caller), parsing each distinct
  * expression once through a memo whose language strings live in `strings`. */
 typedef struct rights_parse_memo rights_parse_memo;
@@ -203,9 +210,75 @@ int h_rights_revenue(ms_req *r);
 int h_rights_due(ms_req *r);
 
 /* ---- Market (wt-market): market.c. ---- */
+/* The listings and offers between organizations (docs/rights-market.md). market.c holds what
+ * listings and offers share; market_listings.c and market_offers.c the handlers. */
+typedef enum market_side { MARKET_NONE = 0, MARKET_SELLER = 1, MARKET_BUYER = 2 } market_side;
+const char *market_side_name(market_side s);
+
+/* The caller in organization `org_id` when a member: 0 and *out filled; 1 when not a member
+ * (nothing failed); < 0 on a database error. */
+int market_member(ms_req *r, const char *org_id, rights_org *out);
+/* An organization `org_id` as a party the caller is not a member of (for its events). */
+int market_party(ms_req *r, const char *org_id, rights_org *out);
+
+/* A listing as an organization sees it. */
+typedef struct market_listing {
+    char id[MS_ID_LEN], org_id[MS_ID_LEN];
+    char visibility[16], status[16];
+    int64_t version;
+} market_listing;
+typedef struct market_view {
+    market_listing l;
+    rights_org viewer;     /* the organization whose view (the caller is a member) */
+    bool seller;           /* the viewer is the seller */
+    char buyer_status[16]; /* the viewer's row in the listing's buyers, "" when none */
+    bool has_offer;        /* the viewer made an offer on it */
+    bool access;           /* seller, invited or approved: sees screeners */
+} market_view;
+/* The listing `id` as organization `org` (NULL: the seller when the caller is one of its
+ * members, else the caller's organization that sees most of it) sees it: MS_ENOTFOUND with
+ * "No such listing." when it may not. */
+int market_listing_view(ms_req *r, const char *id, const char *org, market_view *v);
+/* Whether the viewer may make an offer now (open, not declined; invited ones: by access). */
+bool market_may_offer(const market_view *v);
+
+/* The rights on offer of a listing: {territories, media, languages?, start, end?,
+ * exclusivity} checked against the seller's media; *canon gets the stored form. Field errors
+ * are named under `field`. */
+int market_rights_check(ms_req *r, const char *seller_org_id, const json_t *in, const char *field,
+                        json_t **canon);
+/* Offer terms {rights: [deal rights rows], currency, fee, minimum_guarantee?, payments?}
+ * (extra members named in `skip` are left to the caller) with the rules of deals; titles must
+ * be the listing's. *canon gets the stored form, with amounts as decimal strings. */
+int market_terms_check(ms_req *r, const char *seller_org_id, const char *listing_id,
+                       const json_t *in, const char *const *skip, json_t **canon);
+
+int h_listings_create(ms_req *r);
+int h_org_listings(ms_req *r);
+int h_market_listings(ms_req *r);
+int h_listing_get(ms_req *r);
+int h_listing_update(ms_req *r);
+int h_listing_buyers(ms_req *r);
+int h_listing_buyers_set(ms_req *r);
+int h_listing_access_request(ms_req *r);
+int h_offers_create(ms_req *r);
+int h_org_offers(ms_req *r);
+int h_offer_get(ms_req *r);
+int h_offer_events(ms_req *r);
+int h_offer_message(ms_req *r);
+int h_offer_counter(ms_req *r);
+int h_offer_accept(ms_req *r);
+int h_offer_reject(ms_req *r);
+int h_offer_withdraw(ms_req *r);
 /* ---- end of market. ---- */
 
 /* ---- EMA Avails (wt-ema): ema.c. ---- */
+/* ema.c reads and writes the file format (rights/ema.h); ema_api.c maps it onto titles and deals.
+ * POST /orgs/{id}/ema/import (a streamed text body, at most 16 MiB: rights_ema_on_body) and
+ * GET /orgs/{id}/ema/export. */
+int h_rights_ema_import(ms_req *r);
+int h_rights_ema_export(ms_req *r);
+int rights_ema_on_body(ms_req *r, const char *data, size_t len);
 /* ---- end of EMA. ---- */
 
 #endif

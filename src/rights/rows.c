@@ -31,6 +31,22 @@ static const char *const row_keys[][12] = {
     [RIGHTS_ROW_HOLDBACK] = {"title_id", "territories", "media", "start", "end", "reason", "id"},
 };
 
+int rights_row_keys_check(ms_req *r, const json_t *j, rights_row_kind kind, const char *prefix)
+{
+    if (!json_is_object(j))
+        return ms_field_fail(&r->err, prefix && *prefix ? prefix : "body", "must be an object");
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)j, key, v)
+    {
+        bool known = false;
+        for (int i = 0; i < 12 && row_keys[kind][i]; i++)
+            known |= !strcmp(row_keys[kind][i], key);
+        if (!known) ms_field_fail(&r->err, fname(r, prefix, key), "is not a known field");
+    }
+    return r->err.code;
+}
+
 int rights_row_parse(ms_req *r, const json_t *j, const dims_media_reg *reg, rights_row_kind kind,
                      const char *currency, const char *prefix, rights_row *out)
 {

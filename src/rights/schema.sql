@@ -61,8 +61,8 @@ CREATE INDEX rights_title_parent ON rights_title (parent_id) WHERE deleted_at IS
 CREATE UNIQUE INDEX rights_title_eidr ON rights_title (org_id, eidr)
     WHERE eidr IS NOT NULL AND deleted_at IS NULL;
 
--- Media beyond the built-in ones, per organization (at most 40: the engine keeps media as
--- a 64-bit set).
+-- Media beyond the built-in ones, per organization (at most 49: the engine keeps media as
+-- a 64-bit set with the 15 built-ins first).
 CREATE TABLE rights_media (
     org_id TEXT NOT NULL REFERENCES org (id),
     code TEXT NOT NULL,        -- lower-case slug: "inflight_wifi"

@@ -260,18 +260,12 @@ static int title_reply(ms_req *r, int status, const char *id, bool children)
     db_done(st);
     if (children) {
         json_t *kids = json_array();
-        rc = db_query(r->db, &st, &r->err,
-                      "SELECT id, kind, title, season_number, episode_number FROM rights_title "
-                      "WHERE parent_id = ? AND deleted_at IS NULL ORDER BY season_number, "
-                      "episode_number, title, id",
-                      "s", id);
-        if (!rc) {
-            while ((rc = db_step(st, &r->err)) == DB_ROW)
-                json_array_append_new(kids, db_row_json(st));
-            db_done(st);
-        }
         json_object_set_new(o, "children", kids);
-        if (rc < 0) {
+        if ((rc = rights_rows_json(r, kids,
+                                   "SELECT id, kind, title, season_number, episode_number FROM "
+                                   "rights_title WHERE parent_id = ? AND deleted_at IS NULL ORDER "
+                                   "BY season_number, episode_number, title, id",
+                                   id, NULL, NULL))) {
             json_decref(o);
             return rc;
         }
@@ -326,6 +320,13 @@ int h_titles_create(ms_req *r)
     char *loc = ms_arena_printf(r->arena, "/api/v1/titles/%s", id);
     ms_reply_header(r, "Location", loc);
     return title_reply(r, 201, id, false);
+}
+
+static void owned_field(ms_req *r, json_t *item)
+{
+    (void)r;
+    json_object_set(item, "owned", json_object_get(item, "is_owned"));
+    json_object_del(item, "is_owned");
 }
 
 /* GET /orgs/{id}/titles?q=&kind=&genre=&year=&parent_id= */
@@ -400,10 +401,8 @@ int h_titles_list(ms_req *r)
     }
     ms_buf_printf(&sql, " ORDER BY t.id LIMIT %d", limit + 1);
     db_stmt *st;
-    rc = sql.oom ? ms_req_fail(r, MS_ENOMEM, NULL, "out of memory")
-                 : db_query_args(r->db, &st, &r->err, sql.data, args, n);
-    ms_buf_free(&sql);
-    return rc ? rc : auth_reply_page(r, st, limit, "id", NULL);
+    rc = db_query_buf(r->db, &st, &r->err, &sql, args, n);
+    return rc ? rc : auth_reply_page(r, st, limit, "id", owned_field);
 }
 
 /* GET /titles/{id} */

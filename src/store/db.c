@@ -560,6 +560,15 @@ int db_query(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const ch
     return rc;
 }
 
+int db_query_buf(db_conn *c, db_stmt **out, ms_error *err, ms_buf *sql, const db_arg *args,
+                 int nargs)
+{
+    int rc = sql->oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory")
+                      : db_query_args(c, out, err, sql->data, args, nargs);
+    ms_buf_free(sql);
+    return rc;
+}
+
 int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const db_arg *args,
                   int nargs)
 {

@@ -26,6 +26,7 @@
 #define MS_DB_H
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/error.h"
 
 #include <jansson.h>
@@ -131,6 +132,10 @@ typedef struct db_arg {
 #define DB_ARG_I(x) ((db_arg){.type = 'I', .i = (x)})
 int db_query_args(db_conn *c, db_stmt **out, ms_error *err, const char *sql, const db_arg *args,
                   int nargs);
+/* The same for SQL built piece by piece in `sql` (lists with optional filters): a buffer that
+ * ran out of memory is MS_ENOMEM; the buffer is freed either way. */
+int db_query_buf(db_conn *c, db_stmt **out, ms_error *err, ms_buf *sql, const db_arg *args,
+                 int nargs);
 int db_step(db_stmt *s, ms_error *err); /* DB_ROW, DB_DONE or a negative MS_E* code */
 void db_done(db_stmt *s);
 

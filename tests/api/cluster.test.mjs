@@ -222,3 +222,22 @@ test('a job enqueued on one server starts at once on another (LISTEN/NOTIFY, not
     await x.stop();
   }
 });
+
+test('the avails cache of each server follows deals signed on the other', { skip }, async () => {
+  const p = await person(a, 'rights', 'Rights Owner');
+  const onA = p.c, onB = via(p.c, b);
+  const org = await mkOrg(onA, `Rights ${uniq('o')}`, 'distributor');
+  const t = assertOk(await onA.post(`/api/v1/orgs/${org.id}/titles`, { kind: 'feature', title: '双城 Two Cities' }), 201);
+  assertOk(await onA.post(`/api/v1/titles/${t.id}/rights-in`, { source: 'own_production', territories: ['WORLD'], media: ['svod'], start: '2026-01-01', exclusivity: 'exclusive' }), 201);
+  const q = `/api/v1/titles/${t.id}/avails?territories=FR&media=svod&start=2026-01-01&end=2026-12-31&exclusivity=exclusive`;
+  // Both servers load their cache.
+  assert.equal(assertOk(await onA.get(q), 200).available.length, 1);
+  assert.equal(assertOk(await onB.get(q), 200).available.length, 1);
+  const d = assertOk(await onA.post(`/api/v1/orgs/${org.id}/deals`, { licensee_name: 'TV', rights: [{ title_id: t.id, territories: ['FR'], media: ['svod'], start: '2026-04-01', end: '2026-06-30', exclusivity: 'exclusive' }] }), 201);
+  assertOk(await onA.post(`/api/v1/deals/${d.id}/status`, { status: 'signed' }), 200);
+  // B never saw the write, and answers from the database's revision, not its stale cache.
+  const avail = assertOk(await onB.get(q), 200).available.map((w) => [w.start, w.end]);
+  assert.deepEqual(avail, [['2026-01-01', '2026-03-31'], ['2026-07-01', '2026-12-31']]);
+  const g = assertOk(await onB.get(`/api/v1/orgs/${org.id}/avails/grid?media=svod&date=2026-05-01&territories=FR,DE`), 200);
+  assert.equal(g.rows[0].cells, 'AX');
+});

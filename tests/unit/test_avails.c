@@ -602,6 +602,11 @@ static bool same_reasons(const av_reason *a, const av_reason *b, int n)
     return true;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static const char *const pool_terr[] = {"FR", "DE", "IT", "ES", "GB", "US"};
 static const char *const pool_lang[] = {"fr", "fr-CA", "en", "de", "en-GB"};
 
@@ -708,6 +713,7 @@ static void test_brute_force(void **state)
     static av_lang langs[64][3];
     for (int iter = 0; iter < 3000; iter++) {
         int nw = 1 + (int)rnd(iter % 10 == 0 ? 40 : 12);
+        bool big = iter % 4 == 0; /* many territories: many classes, merged cells */
         av_window w[40];
         for (int i = 0; i < nw; i++) {
             av_window *x = &w[i];
@@ -721,6 +727,16 @@ static void test_brute_force(void **state)
                                                  : x->start + 1 + (av_day)rnd(30);
             for (int k = 0; k < 6; k++)
                 if (rnd(2)) av_terrs_add(&x->terrs, dims_terr_index(pool_terr[k]));
+            if (big && rnd(3) == 0) {
+                static const char *const groups[] = {"EUROPE", "DACH", "WORLD", "LATAM"};
+                av_terrs g;
+                dims_terr_group(groups[rnd(4)], &g);
+                for (int k = 0; k < 4; k++)
+                    x->terrs.w[k] |= g.w[k];
+            }
+            if (big)
+                for (int k = 0, n = (int)rnd(4); k < n; k++)
+                    av_terrs_add(&x->terrs, (int)rnd(250));
             x->media = rnd(4) ? M(SVOD) : rnd(2) ? M(AVOD) : M(SVOD) | M(AVOD);
             x->ref = 1 + rnd(30); /* repeats happen on purpose */
             if (rnd(3) == 0) {
@@ -735,6 +751,23 @@ static void test_brute_force(void **state)
         q.end = q.start + 1 + (av_day)rnd(50);
         for (int k = 0; k < 6; k++)
             if (rnd(3)) av_terrs_add(&q.terrs, dims_terr_index(pool_terr[k]));
+        if (big) {
+            dims_terr_group(rnd(2) ? "WORLD" : "EUROPE", &q.terrs);
+            for (int k = 0, n = (int)rnd(5); k < n; k++) { /* exclusions */
+                int t = (int)rnd(250);
+                q.terrs.w[t >> 6] &= ~(1ULL << (t & 63));
+            }
+        }
+        if (dims_terr_popcount(&q.terrs) == 0) av_terrs_add(&q.terrs, dims_terr_index("FR"));
+        /* the territories checked day by day: the pool, and a sample of the rest */
+        int chk[16], nchk = 0;
+        for (int k = 0; k < 6; k++)
+            if (av_terrs_has(&q.terrs, dims_terr_index(pool_terr[k])))
+                chk[nchk++] = dims_terr_index(pool_terr[k]);
+        for (int k = 0; big && k < 8; k++) {
+            int t = (int)rnd(250);
+            if (av_terrs_has(&q.terrs, t)) chk[nchk++] = t;
+        }
         av_lang ql[2];
         if (rnd(2)) {
             q.nlangs = 1 + (int)rnd(2);
@@ -762,21 +795,6 @@ static void test_brute_force(void **state)
                     assert_int_equal(cell->segs[cell->nsegs - 1].end, q.end);
                     for (int s = 1; s < cell->nsegs; s++)
                         assert_int_equal(cell->segs[s].start, cell->segs[s - 1].end);
-                    /* no two cells of the same media and language share a timeline */
-                    for (int c2 = c + 1; c2 < r.ncells; c2++)
-                        if (r.cells[c2].media == m && r.cells[c2].lang == lang) {
-                            char a[4096];
-                            strcpy(a, fmt_cell(cell));
-                            bool same = strcmp(a, fmt_cell(&r.cells[c2])) == 0;
-                            if (same) {
-                                /* equal as shown: must differ beyond the reason cap */
-                                bool any_more = false;
-                                for (int s = 0; s < cell->nsegs; s++)
-                                    any_more |= cell->segs[s].more > 0;
-                                if (!any_more)
-                                    fail_msg("iter %d: two cells share a timeline", iter);
-                            }
-                        }
                     int t = 0;
                     while (!av_terrs_has(&cell->terrs, t))
                         t++;
@@ -786,11 +804,36 @@ static void test_brute_force(void **state)
                     }
                 }
                 assert_memory_equal(&seen, &q.terrs, sizeof seen);
+                /* no two cells of the same media and language share a timeline (as shown,
+                 * unless they differ beyond the reason cap), and they come in territory order */
+                static char texts[AV_NTERR][2048];
+                static const char *order[AV_NTERR];
+                int ns = 0, last = -1;
+                for (int c = 0; c < r.ncells; c++) {
+                    const av_cell *cell = &r.cells[c];
+                    if (cell->media != m || cell->lang != lang) continue;
+                    int t = 0;
+                    while (!av_terrs_has(&cell->terrs, t))
+                        t++;
+                    assert_true(t > last);
+                    last = t;
+                    bool any_more = false;
+                    for (int g = 0; g < cell->nsegs; g++)
+                        any_more |= cell->segs[g].more > 0;
+                    if (any_more) continue;
+                    snprintf(texts[ns], sizeof texts[ns], "%s", fmt_cell(cell));
+                    order[ns] = texts[ns];
+                    ns++;
+                }
+                qsort(order, (size_t)ns, sizeof *order, cmp_str);
+                for (int i = 1; i < ns; i++)
+                    if (strcmp(order[i - 1], order[i]) == 0)
+                        fail_msg("iter %d: two cells share the timeline %s", iter, order[i]);
                 /* every territory, every day, against the reference */
-                for (int k = 0; k < 6; k++) {
-                    int t = dims_terr_index(pool_terr[k]);
-                    if (!av_terrs_has(&q.terrs, t)) continue;
-                    const av_cell *cell = cell_of(&r, pool_terr[k], m, lang);
+                for (int k = 0; k < nchk; k++) {
+                    int t = chk[k];
+                    const char *code = dims_terr_code(t);
+                    const av_cell *cell = cell_of(&r, code, m, lang);
                     const av_segment *s = cell->segs;
                     av_reason prev[64];
                     int nprev = -1;
@@ -811,14 +854,14 @@ static void test_brute_force(void **state)
                                          ref[i].kind, ref[i].ref);
                             fail_msg("iter %d %s media %d lang %d day %d: engine \"%s\", reference "
                                      "available %d with%s",
-                                     iter, pool_terr[k], m, lang, d, fmt_cell(cell), avail, rs);
+                                     iter, code, m, lang, d, fmt_cell(cell), avail, rs);
                         }
                         /* a segment starts exactly where the reference changes */
                         bool changed = nprev < 0 || pavail != avail || nprev != n ||
                                        !same_reasons(prev, ref, n);
                         if (changed != (d == s->start))
                             fail_msg("iter %d %s day %d: segment boundary mismatch in \"%s\"", iter,
-                                     pool_terr[k], d, fmt_cell(cell));
+                                     code, d, fmt_cell(cell));
                         memcpy(prev, ref, (size_t)n * sizeof *ref);
                         nprev = n;
                         pavail = avail;
@@ -836,8 +879,8 @@ static void test_brute_force(void **state)
                         for (int i = n - 1; i >= 0; i--)
                             if (ref[i].kind != AV_NOTE_PENDING) want = ref[i].kind;
                         if (st[t] != want)
-                            fail_msg("iter %d %s day %d: status %d, want %d", iter, pool_terr[k], d,
-                                     st[t], want);
+                            fail_msg("iter %d %s day %d: status %d, want %d", iter, code, d, st[t],
+                                     want);
                         if (want >= AV_CELL_RIGHTS_LEVEL) {
                             bool ok = false;
                             for (int i = 0; i < n; i++)
@@ -862,8 +905,8 @@ static double now_us(void)
 static void test_speed(void **state)
 {
     (void)state;
-    /* a realistic title: rights in for a few regions and media, ~100 licenses and holdbacks
-     * over 250 territories and 15 media */
+    /* a realistic title: worldwide rights in, ~100 licenses and holdbacks, most of them in the
+     * big markets and on SVOD/AVOD/TVOD */
     av_window w[110];
     int nw = 0;
     const char *groups[] = {"EUROPE", "ASIA",   "LATAM",  "NORTH_AMERICA",
@@ -881,12 +924,17 @@ static void test_speed(void **state)
     while (nw < 100) {
         av_window *x = &w[nw];
         memset(x, 0, sizeof *x);
-        if (rnd(3) == 0)
+        static const char *const majors[] = {"FR", "DE", "IT", "ES", "GB", "US", "JP", "BR"};
+        uint32_t pick = rnd(10);
+        if (pick < 3)
             dims_terr_group(groups[rnd(7)], &x->terrs);
+        else if (pick < 8)
+            for (int k = 0, n = 1 + (int)rnd(3); k < n; k++)
+                av_terrs_add(&x->terrs, dims_terr_index(majors[rnd(8)]));
         else
             for (int k = 0, n = 1 + (int)rnd(3); k < n; k++)
                 av_terrs_add(&x->terrs, (int)rnd(250));
-        x->media = 1ULL << rnd(15);
+        x->media = rnd(2) ? 1ULL << (SVOD + rnd(3)) : 1ULL << rnd(15);
         x->start = 19000 + (av_day)rnd(3000);
         x->end = x->start + 30 + (av_day)rnd(700);
         x->kind = (uint8_t)(rnd(8) == 0 ? AV_HOLDBACK : AV_LICENSE);
