@@ -218,10 +218,6 @@ static char *langs_dims(json_t *arr)
     ms_arena_reset(&arena);
     return rc ? NULL : dump(canon);
 }
-static json_t *codes_of(const av_terrs *s)
-{
-    return dims_terr_codes(s);
-}
 static int random_in(const av_terrs *s)
 {
     for (int k = 0; k < 2000; k++) {
@@ -312,11 +308,6 @@ static void csv_window(const char *row_id, int title_no, int kind, const gwin *g
     }
 }
 
-static const char *excl_name(int x)
-{
-    return dims_excl_name(x);
-}
-
 static int rights_in_write(const char *title_id, int title_no, const gwin *g, const char *source,
                            int n)
 {
@@ -332,7 +323,7 @@ static int rights_in_write(const char *title_id, int title_no, const gwin *g, co
                 "territories, media, languages, start_date, end_date, exclusivity, created_by, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "sssssssssssssss", id, org_id, title_id, source, licensor, ref, g->terr_json,
-                g->media_json, g->lang_json, s, endp, excl_name(g->excl), owner, now, now) < 0)
+                g->media_json, g->lang_json, s, endp, dims_excl_name(g->excl), owner, now, now) < 0)
         return -1;
     csv_window(id, title_no, AV_RIGHTS_IN, g, false, g->lang_json);
     return tick();
@@ -489,7 +480,7 @@ static char *license_terrs(const gwin *src, bool world_ok, av_terrs *set, bool *
     if (world_ok && r < 8) {
         terrs_minus(&missing, &all, &src->terrs);
         if (dims_terr_popcount(&missing) <= 12) {
-            json_t *exc = codes_of(&missing);
+            json_t *exc = dims_terr_codes(&missing);
             int extra = (int)rnd(3);
             for (int k = 0; k < extra; k++) {
                 int i = random_in(&src->terrs);
@@ -506,7 +497,7 @@ static char *license_terrs(const gwin *src, bool world_ok, av_terrs *set, bool *
         terrs_minus(&missing, &gs, &src->terrs);
         int held = dims_terr_popcount(&gs) - dims_terr_popcount(&missing);
         if (held > 0 && dims_terr_popcount(&missing) <= 5)
-            return terr_dims(json_pack("[s]", g), codes_of(&missing), set);
+            return terr_dims(json_pack("[s]", g), dims_terr_codes(&missing), set);
     }
     int k = r % 100 < 60 ? 1 : r % 100 < 85 ? 2 : 3;
     json_t *inc = json_array();
@@ -651,7 +642,7 @@ static int deal_make(title_state *t, int max_rows)
                     "media, languages, start_date, end_date, exclusivity, runs, position) VALUES "
                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), ?)",
                     "sssssssssssi", id, deal_id, org_id, t->id, l->terr_json, l->media_json,
-                    l->lang_json, s, endp, excl_name(l->g.excl), tv ? runs : NULL, i) < 0)
+                    l->lang_json, s, endp, dims_excl_name(l->g.excl), tv ? runs : NULL, i) < 0)
             return -1;
         csv_window(id, t->no, AV_LICENSE, &l->g, pending, l->lang_json);
         if (tick()) return -1;
