@@ -211,7 +211,7 @@ say "PostgreSQL done in $(elapsed "$t0") s"
 
 # ---- 3. The HTTP API. ----
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cold_avails="" cold_check="" cold_grid="" cold_csv="" csv_bytes=""
+cold_avails="" cold_check="" cold_grid="" cold_csv="" csv_bytes="" srv_avails="" srv_check="" srv_grid=""
 if [[ -z $SKIP_API ]]; then
     t0=$(secs)
     token=$("$BUILD"/mstation token create --data "$work/data" --user bench@example.com --name bench 2>/dev/null)
@@ -334,6 +334,26 @@ EOF
         measure grid "$r"
         measure gridcsv "$r"
     done
+    # The server's own view of the same requests (first byte in to answer queued; every
+    # request of every round): the share under each histogram bound, and the mean.
+    curl -sf "http://127.0.0.1:$port/metrics" >"$work/metrics" || : >"$work/metrics"
+    server_side() { # METHOD ROUTE
+        awk -v m="$1" -v r="$2" '
+            index($0, "mstation_http_request_duration_seconds") == 1 &&
+            index($0, "method=\"" m "\",route=\"" r "\"") {
+                if (match($0, /le="[^"]*"/)) { le = substr($0, RSTART + 4, RLENGTH - 5); b[le] = $NF }
+                else if ($0 ~ /_sum/) sum = $NF
+                else if ($0 ~ /_count/) n = $NF
+            }
+            END {
+                if (!n) { print "not in /metrics"; exit }
+                printf "%d requests, mean %.3f ms, within 0.5 ms %.2f%%, 1 ms %.2f%%, 2.5 ms %.2f%%, 5 ms %.2f%%",
+                    n, sum / n * 1000, b["0.0005"] / n * 100, b["0.001"] / n * 100, b["0.0025"] / n * 100, b["0.005"] / n * 100
+            }' "$work/metrics"
+    }
+    srv_avails=$(server_side GET "/api/v1/titles/{id}/avails")
+    srv_check=$(server_side POST "/api/v1/orgs/{id}/avails/check")
+    srv_grid=$(server_side GET "/api/v1/orgs/{id}/avails/grid")
     kill "$pid"
     wait "$pid" 2>/dev/null || true
     pid=""
@@ -369,6 +389,7 @@ echo "- PostgreSQL's answers equal the engine's: $same"
 if [[ -z $SKIP_API ]]; then
     echo "- API first requests after the start: avails ${cold_avails} ms (it loads the organization's windows), then check ${cold_check} ms, grid page ${cold_grid} ms, whole grid as CSV ${cold_csv} ms"
     echo "- the whole grid as CSV is $csv_bytes bytes"
+    echo "- in the server (its /metrics histogram, every request of the run): avails route $srv_avails; check $srv_check; grid (pages and CSV) $srv_grid"
     echo "- API: wrk, $CONNECTIONS connections, $THREADS threads, ${DURATION} s per route per round"
 fi
 echo
