@@ -66,8 +66,7 @@ printf 'bench-password-1\n' >"$work/pw"
 "$BUILD"/bench_avails_seed "$work/data" bench@example.com "$work/csv" >"$work/ids" 2>"$work/seed.log" ||
     { cat "$work/seed.log" >&2; exit 1; }
 tail -1 "$work/seed.log" >&2
-# shellcheck disable=SC1090
-source "$work/ids"
+org=$(sed -n 's/^org=//p' "$work/ids")
 say "seeded in $(elapsed "$t0") s"
 
 # ---- 1. The engine. ----
