@@ -76,6 +76,9 @@ const routes = [
   ['/', Home],
   ['/welcome', WelcomePage],
   ['/orgs/:id', ({ id }) => html`<${Redirect} to=${`/orgs/${encodeURIComponent(id)}/projects`} />`],
+  /* wt-web rights */
+  ['/orgs/:id/rights/:rest*', ({ id, rest }) => html`<${OrgPage} id=${id} tab="rights" rest=${rest} />`],
+  /* end wt-web rights */
   ['/orgs/:id/:tab', OrgPage],
   ['/projects/:id/:rest*', ProjectPage],
   ['/account', AccountPage],

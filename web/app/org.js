@@ -17,9 +17,31 @@ import { fmtDate } from '/lib/format.js';
 import { ProjectList } from './projects.js';
 import { OrgMembers, OrgInvitations } from './org-members.js';
 import { NotFound } from './notfound.js';
+/* wt-web rights */
+import { registerStrings } from '/lib/i18n.js';
+import rightsStrings from '/rights/strings.js';
+import { useState as useRightsState } from '/lib/html.js';
+
+registerStrings(rightsStrings);
+
+// The Rights section's pages, loaded when the tab is opened (web/rights/page.js).
+function RightsTab({ org, rest }) {
+  const [mod, setMod] = useRightsState(null);
+  const [error, setError] = useRightsState(null);
+  useEffect(() => {
+    import('/rights/page.js').then(setMod, setError);
+  }, []);
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  if (!mod) return html`<${Loading} />`;
+  return html`<${mod.default} org=${org} rest=${rest} />`;
+}
+/* end wt-web rights */
 
 const TABS = [
   { id: 'projects', label: 'tab.projects' },
+  /* wt-web rights */
+  { id: 'rights', label: 'rights.tab' },
+  /* end wt-web rights */
   { id: 'activity', label: 'tab.activity' },
   { id: 'members', label: 'tab.members' },
   { id: 'invitations', label: 'tab.invitations', admin: true },
@@ -93,7 +115,7 @@ function OrgSettings({ org, etag, onSaved, reload }) {
   </div>`;
 }
 
-export function OrgPage({ id, tab }) {
+export function OrgPage({ id, tab, rest = '' /* wt-web rights */ }) {
   const { me, orgId } = useSession();
   const r = useAsync(() => api.request('GET', `/api/v1/orgs/${encodeURIComponent(id)}`), [id]);
   const member = me.orgs.some((o) => o.id === id);
@@ -115,10 +137,13 @@ export function OrgPage({ id, tab }) {
   else if (tab === 'activity') {
     body = html`<section class="card"><h2 class="card-title">${t('tab.activity')}</h2><${EventFeed} query=${{ org_id: org.id }} /></section>`;
   }
+  /* wt-web rights */
+  else if (tab === 'rights') body = html`<${RightsTab} org=${org} rest=${rest} />`;
+  /* end wt-web rights */
   else if (tab === 'members') body = html`<${OrgMembers} org=${org} />`;
   else if (tab === 'invitations') body = html`<${OrgInvitations} org=${org} />`;
   else body = html`<${OrgSettings} org=${org} etag=${r.data.etag} onSaved=${setOrg} reload=${r.reload} />`;
-  return html`<div class="page">
+  return html`<div class=${tab === 'rights' ? 'page page-wide' /* wt-web rights */ : 'page'}>
     <${PageHeader}
       title=${html`<span class="title-with-avatar">
         <${Avatar} name=${org.name} id=${org.id} size="lg" /><span class="title-text">${org.name}</span></span>`}
