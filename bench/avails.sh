@@ -27,6 +27,8 @@
 # Medians over the rounds of each round's p50 and p99. The last line:
 #   BENCH avails engine_p50_us=.. engine_p99_us=.. pg_p50_us=.. vs_postgres=.. api_p99_ms=..
 # (the single-title avails question; vs_postgres = PostgreSQL's p50 over the engine's).
+# Not a test: it stops when a program fails, reports answers that differ or are not 2xx, and
+# measures whatever the build does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}

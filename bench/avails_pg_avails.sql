@@ -6,6 +6,7 @@
 -- above, minus signed licenses that block (exclusive and sole ones always, non-exclusive ones
 -- when :x > 0) and holdbacks; pending licenses block nothing. Languages are not asked.
 -- Variables come from pgbench's \set (timing) or psql -v (the comparison with the engine).
+-- Not the module's SQL: the server never asks PostgreSQL this (the engine answers it).
 WITH q AS (
     SELECT daterange(date '1970-01-01' + CAST(:s AS int), date '1970-01-01' + CAST(:s AS int) + 730) AS win,
            ARRAY(SELECT DISTINCT unnest((ARRAY[CAST(:t1 AS int), CAST(:t2 AS int), CAST(:t3 AS int), CAST(:t4 AS int), CAST(:t5 AS int)])[1:(CAST(:nt AS int))]))::smallint[] AS terrs,

@@ -5,6 +5,7 @@
 -- exclusive rights in do not cover the whole term, then every signed license (any
 -- exclusivity: an exclusive request is blocked by both) and holdback whose term overlaps
 -- (&&) in that territory and medium. Pending licenses block nothing.
+-- Not the module's SQL: the server checks conflicts with the engine (rights/conflicts.c).
 WITH q AS (
     SELECT daterange(date '1970-01-01' + CAST(:s AS int), date '1970-01-01' + CAST(:s AS int) + 365 * CAST(:y AS int)) AS win,
            ARRAY(SELECT DISTINCT unnest(CASE WHEN CAST(:gsel AS int) = 1

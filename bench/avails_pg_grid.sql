@@ -5,6 +5,7 @@
 -- E a non-exclusive one (when :x > 0), H a holdback, A available. One row per title:
 -- title_no | t:letter,... for the cells that are not N (a cell no window touches is N; the
 -- client fills those in, as it would lay the grid out).
+-- Not the module's SQL: the server builds grids with the engine (rights/avails_api.c).
 WITH c AS (
     SELECT w.title_no, t,
            CASE WHEN NOT bool_or(w.kind = 1) THEN 'N'
