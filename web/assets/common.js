@@ -1,26 +1,13 @@
 // web/assets/common.js: what the asset pages share: the module's stylesheet (a <link> added
-// once; pages await `stylesReady` so they never draw unstyled), kind icons and labels, the
+// once through lib/styles.js; pages await `stylesReady`), kind icons and labels, the
 // thumbnail with its processing state, and the one-line probe summary of an asset.
 import { html } from '/lib/html.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
 import { fmtBytes, fmtClock, fmtCodec, fmtFps, resolutionClass } from '/lib/media.js';
+import { loadStylesheet } from '/lib/styles.js';
 
-export const stylesReady = (() => {
-  if (typeof document === 'undefined') return Promise.resolve();
-  const href = '/assets/assets.css';
-  const present = document.querySelector(`link[href="${href}"]`);
-  if (present) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    // A missing stylesheet must not keep the page from drawing.
-    link.onload = resolve;
-    link.onerror = resolve;
-    document.head.appendChild(link);
-  });
-})();
+export const stylesReady = loadStylesheet('/assets/assets.css');
 
 export const ASSET_KINDS = ['video', 'audio', 'image', 'image_sequence', 'subtitle', 'document', 'other'];
 const KIND_ICONS = { video: 'film', audio: 'music', image: 'image', image_sequence: 'layers', subtitle: 'text', document: 'text', other: 'file' };

@@ -7,35 +7,18 @@
 // Colours and sizes that come from data (a status colour, a bar's length) are drawn with SVG
 // attributes, never with style attributes: the page's Content-Security-Policy forbids inline
 // styles.
-import { html, useEffect, useState } from '/lib/html.js';
+import { html } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t, locale, registerStrings } from '/lib/i18n.js';
 import { initials, hueClass } from '/lib/format.js';
 import strings from './strings.js';
+import { loadStylesheet, useStylesheet } from '/lib/styles.js';
 
 registerStrings(strings);
 
-export const stylesReady = (() => {
-  if (typeof document === 'undefined') return Promise.resolve();
-  const href = '/production/production.css';
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    link.onload = resolve;
-    link.onerror = resolve;
-    document.head.appendChild(link);
-  });
-})();
+export const stylesReady = loadStylesheet('/production/production.css');
 
-export function useStyles() {
-  const [ready, setReady] = useState(false);
-  useEffect(() => {
-    stylesReady.then(() => setReady(true));
-  }, []);
-  return ready;
-}
+export const useStyles = () => useStylesheet(stylesReady);
 
 // The production role the server gives the caller (access.c: prod_scope_get).
 export function prodRole(project) {

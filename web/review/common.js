@@ -1,26 +1,15 @@
 // web/review/common.js: what the review pages share: the module's stylesheet (a <link> added
-// once; pages await `stylesReady` so they never draw unstyled), the strings, the caller's
+// once through lib/styles.js; pages await `stylesReady`), the strings, the caller's
 // production role as the server decides it (src/production/access.c), and small pieces:
 // version labels, review-status badges.
 import { html } from '/lib/html.js';
 import { t, registerStrings } from '/lib/i18n.js';
 import strings from './strings.js';
+import { loadStylesheet } from '/lib/styles.js';
 
 registerStrings(strings);
 
-export const stylesReady = (() => {
-  if (typeof document === 'undefined') return Promise.resolve();
-  const href = '/review/review.css';
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    link.onload = resolve;
-    link.onerror = resolve;
-    document.head.appendChild(link);
-  });
-})();
+export const stylesReady = loadStylesheet('/review/review.css');
 
 // The production role of the caller, from the project's access (the server's rules in
 // access.c): manage level -> supervisor; role vendor -> vendor; other edit level -> artist;

@@ -12,30 +12,13 @@ import { t, locale, registerStrings } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
 import { Spinner, useDebounced, errorMessage } from '/lib/ui.js';
 import strings from './strings.js';
+import { loadStylesheet, useStylesheet } from '/lib/styles.js';
 
 registerStrings(strings);
 
-export const stylesReady = (() => {
-  if (typeof document === 'undefined') return Promise.resolve();
-  const href = '/rights/rights.css';
-  if (document.querySelector(`link[href="${href}"]`)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = href;
-    link.onload = resolve;
-    link.onerror = resolve;
-    document.head.appendChild(link);
-  });
-})();
+export const stylesReady = loadStylesheet('/rights/rights.css');
 
-export function useStyles() {
-  const [ready, setReady] = useState(false);
-  useEffect(() => {
-    stylesReady.then(() => setReady(true));
-  }, []);
-  return ready;
-}
+export const useStyles = () => useStylesheet(stylesReady);
 
 export const KINDS = ['feature', 'series', 'season', 'episode', 'micro_drama', 'short', 'documentary', 'format'];
 export const EXCLUSIVITY = ['exclusive', 'sole', 'non_exclusive'];
