@@ -635,7 +635,7 @@ static int deal_make(title_state *t, int max_rows)
         ms_uuid7(id);
         term_text(&l->g, s, x, &endp);
         bool tv = l->g.media & (1ULL << 2 | 1ULL << 3);
-        char runs[8];
+        char runs[16];
         snprintf(runs, sizeof runs, "%d", 2 + (int)rnd(6)); /* runs only mean something on TV */
         if (db_exec(conn, &e,
                     "INSERT INTO rights_deal_right (id, deal_id, org_id, title_id, territories, "
