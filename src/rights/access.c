@@ -9,20 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+int rights_org_name(ms_req *r, const char *org_id, char *out, size_t cap)
+{
+    db_stmt *st;
+    int rc = db_query_row(r->db, &st, &r->err, "SELECT name FROM org WHERE id = ?", "s", org_id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such organization.");
+    ms_strlcpy(out, db_col_text(st, 0), cap);
+    db_done(st);
+    return 0;
+}
+
 int rights_org_get(ms_req *r, const char *org_id, rights_org *out)
 {
     memset(out, 0, sizeof *out);
     if (!r->caller) return ms_req_fail(r, MS_EUNAUTH, NULL, "Sign in first.");
     ms_access a;
     int rc = authz_org(r->db, r->caller, org_id, &a, &r->err);
-    if (rc) return rc;
-    db_stmt *st;
-    rc = db_query_row(r->db, &st, &r->err, "SELECT name FROM org WHERE id = ?", "s", org_id);
-    if (rc < 0) return rc;
-    if (rc == DB_ROW) {
-        ms_strlcpy(out->org_name, db_col_text(st, 0), sizeof out->org_name);
-        db_done(st);
-    }
+    if (rc || (rc = rights_org_name(r, org_id, out->org_name, sizeof out->org_name))) return rc;
     ms_strlcpy(out->org_id, org_id, sizeof out->org_id);
     ms_strlcpy(out->user_id, r->caller->user_id, sizeof out->user_id);
     out->level = a.level > LEVEL_MANAGE ? LEVEL_MANAGE : a.level;

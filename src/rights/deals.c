@@ -137,8 +137,12 @@ static int deal_parse(ms_req *r, const rights_org *o, const json_t *b, deal_in *
                              rights_currency_valid(d->currency) ? d->currency : "USD", f,
                              &d->rights[i]))
             continue;
-        bool yes;
-        if ((rc = title_in_catalogue(r, o->org_id, d->rights[i].title_id, &yes))) return rc;
+        /* A package repeats its titles row after row: each is looked up once. */
+        bool yes = true, seen = false;
+        for (int k = 0; k < i && !seen; k++)
+            seen = d->rights[k].title_id && !strcmp(d->rights[k].title_id, d->rights[i].title_id);
+        if (!seen && (rc = title_in_catalogue(r, o->org_id, d->rights[i].title_id, &yes)))
+            return rc;
         if (!yes)
             ms_field_fail(&r->err, ms_arena_printf(r->arena, "%s/title_id", f),
                           "is not a title of your catalogue");
@@ -257,43 +261,34 @@ static int write_children(ms_req *r, const rights_org *o, const char *deal_id, c
     return 0;
 }
 
+/* Stamp the (organization, title) pairs a statement selects as changed: rows of (title_id,
+ * org_id), all of organization `org_id` when given. Read first, then written: the pairs are
+ * few (a deal's titles). */
+static int stamp_titles(ms_req *r, const char *org_id, db_stmt *st)
+{
+    json_t *pairs = json_array();
+    int rc;
+    while ((rc = db_step(st, &r->err)) == DB_ROW)
+        json_array_append_new(
+            pairs, json_pack("[ss]", db_col_text(st, 0), org_id ? org_id : db_col_text(st, 1)));
+    db_done(st);
+    size_t i;
+    json_t *v;
+    json_array_foreach(pairs, i, v) if (rc >= 0) rc = rights_title_changed(
+        r, json_string_value(json_array_get(v, 1)), json_string_value(json_array_get(v, 0)));
+    json_decref(pairs);
+    return rc < 0 ? rc : 0;
+}
+
 /* Raise the revision of every title the deal touches (before or after a change). */
 static int touch_titles(ms_req *r, const char *org_id, const char *deal_id)
 {
     db_stmt *st;
     int rc = db_query(r->db, &st, &r->err,
-                      "SELECT DISTINCT title_id FROM rights_deal_right WHERE deal_id = ? UNION "
-                      "SELECT title_id FROM rights_holdback WHERE deal_id = ?",
+                      "SELECT title_id FROM rights_deal_right WHERE deal_id = ? UNION SELECT "
+                      "title_id FROM rights_holdback WHERE deal_id = ?",
                       "ss", deal_id, deal_id);
-    if (rc) return rc;
-    char ids[64][MS_ID_LEN];
-    int n = 0;
-    while ((rc = db_step(st, &r->err)) == DB_ROW && n < 64)
-        ms_strlcpy(ids[n++], db_col_text(st, 0), MS_ID_LEN);
-    db_done(st);
-    if (rc < 0) return rc;
-    if (n == 64) {
-        /* A big package: re-read them after the first 64 are done. */
-        for (int i = 0; i < n; i++)
-            if ((rc = rights_title_changed(r, org_id, ids[i]))) return rc;
-        rc = db_query(r->db, &st, &r->err,
-                      "SELECT DISTINCT title_id FROM rights_deal_right WHERE deal_id = ?", "s",
-                      deal_id);
-        if (rc) return rc;
-        json_t *all = json_array();
-        while ((rc = db_step(st, &r->err)) == DB_ROW)
-            json_array_append_new(all, json_string(db_col_text(st, 0)));
-        db_done(st);
-        size_t i;
-        json_t *v;
-        json_array_foreach(all, i, v) if (rc >= 0 && i >= 64) rc =
-            rights_title_changed(r, org_id, json_string_value(v));
-        json_decref(all);
-        return rc < 0 ? rc : 0;
-    }
-    for (int i = 0; i < n; i++)
-        if ((rc = rights_title_changed(r, org_id, ids[i]))) return rc;
-    return 0;
+    return rc ? rc : stamp_titles(r, org_id, st);
 }
 
 /* The licensee organization's rights in from a signed deal: one per rights row. */
@@ -326,44 +321,25 @@ static int grant_licensee(ms_req *r, const rights_org *o, const char *deal_id)
     rc =
         db_query(r->db, &st, &r->err,
                  "SELECT DISTINCT title_id FROM rights_deal_right WHERE deal_id = ?", "s", deal_id);
-    if (rc) return rc;
-    json_t *titles = json_array();
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(titles, json_string(db_col_text(st, 0)));
-    db_done(st);
-    size_t i;
-    json_t *v;
-    json_array_foreach(titles, i, v) if (rc >= 0) rc =
-        rights_title_changed(r, licensee, json_string_value(v));
-    json_decref(titles);
-    return rc < 0 ? rc : 0;
+    return rc ? rc : stamp_titles(r, licensee, st);
 }
 
 /* Take back what grant_licensee gave (termination). */
 static int revoke_licensee(ms_req *r, const char *deal_id)
 {
-    db_stmt *st;
-    int rc = db_query(r->db, &st, &r->err,
-                      "SELECT DISTINCT org_id, title_id FROM rights_in WHERE deal_id = ? AND "
-                      "source = 'acquired' AND deleted_at IS NULL",
-                      "s", deal_id);
-    if (rc) return rc;
-    json_t *pairs = json_array();
-    while ((rc = db_step(st, &r->err)) == DB_ROW)
-        json_array_append_new(pairs, json_pack("[ss]", db_col_text(st, 0), db_col_text(st, 1)));
-    db_done(st);
     char now[MS_TIME_LEN];
     ms_now_str(now);
-    if (rc >= 0)
-        rc = db_exec(r->db, &r->err,
-                     "UPDATE rights_in SET deleted_at = ?, version = version + 1 WHERE deal_id = ? "
-                     "AND source = 'acquired' AND deleted_at IS NULL",
-                     "ss", now, deal_id);
-    size_t i;
-    json_t *v;
-    json_array_foreach(pairs, i, v) if (rc >= 0) rc = rights_title_changed(
-        r, json_string_value(json_array_get(v, 0)), json_string_value(json_array_get(v, 1)));
-    json_decref(pairs);
+    db_stmt *st;
+    /* Stamped before the rows go: the stamp's query reads the rows still held. */
+    int rc = db_query(r->db, &st, &r->err,
+                      "SELECT DISTINCT title_id, org_id FROM rights_in WHERE deal_id = ? AND "
+                      "source = 'acquired' AND deleted_at IS NULL",
+                      "s", deal_id);
+    if (rc || (rc = stamp_titles(r, NULL, st))) return rc;
+    rc = db_exec(r->db, &r->err,
+                 "UPDATE rights_in SET deleted_at = ?, version = version + 1 WHERE deal_id = ? AND "
+                 "source = 'acquired' AND deleted_at IS NULL",
+                 "ss", now, deal_id);
     return rc < 0 ? rc : 0;
 }
 

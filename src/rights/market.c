@@ -23,32 +23,16 @@ const char *market_side_name(market_side s)
 
 /* ---- The parties. ---- */
 
-static int org_name(ms_req *r, const char *org_id, char *out, size_t cap)
-{
-    db_stmt *st;
-    int rc = db_query_row(r->db, &st, &r->err, "SELECT name FROM org WHERE id = ?", "s", org_id);
-    if (rc < 0) return rc;
-    if (rc == DB_DONE) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such organization.");
-    ms_strlcpy(out, db_col_text(st, 0), cap);
-    db_done(st);
-    return 0;
-}
-
 int market_member(ms_req *r, const char *org_id, rights_org *out)
 {
     memset(out, 0, sizeof *out);
     if (!r->caller || !org_id || !ms_uuid_valid(org_id)) return 1;
-    ms_access a;
-    int rc = authz_org(r->db, r->caller, org_id, &a, &r->err);
+    int rc = rights_org_get(r, org_id, out);
     if (rc == MS_ENOTFOUND) {
         ms_error_clear(&r->err);
         return 1;
     }
-    if (rc) return rc;
-    ms_strlcpy(out->org_id, org_id, sizeof out->org_id);
-    ms_strlcpy(out->user_id, r->caller->user_id, sizeof out->user_id);
-    out->level = a.level > LEVEL_MANAGE ? LEVEL_MANAGE : a.level;
-    return org_name(r, org_id, out->org_name, sizeof out->org_name);
+    return rc;
 }
 
 int market_party(ms_req *r, const char *org_id, rights_org *out)
@@ -57,7 +41,7 @@ int market_party(ms_req *r, const char *org_id, rights_org *out)
     ms_strlcpy(out->org_id, org_id, sizeof out->org_id);
     if (r->caller) ms_strlcpy(out->user_id, r->caller->user_id, sizeof out->user_id);
     out->level = LEVEL_NONE;
-    return org_name(r, org_id, out->org_name, sizeof out->org_name);
+    return rights_org_name(r, org_id, out->org_name, sizeof out->org_name);
 }
 
 /* ---- Listings as an organization sees them. ----

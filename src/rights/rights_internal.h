@@ -36,6 +36,8 @@ typedef struct rights_org {
     ms_level level;
 } rights_org;
 
+/* An organization's name into out (MS_ENOTFOUND when there is none). */
+int rights_org_name(ms_req *r, const char *org_id, char *out, size_t cap);
 /* The caller in organization `org_id` (MS_ENOTFOUND when not a member). */
 int rights_org_get(ms_req *r, const char *org_id, rights_org *out);
 /* The caller acting on title `title_id`: through the organization that owns it (*owned), or
