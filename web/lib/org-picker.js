@@ -7,28 +7,15 @@ import { html, useState, useEffect, useId } from './html.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { Icon } from './icons.js';
-import { Avatar, Spinner, useDebounced, errorMessage } from './ui.js';
+import { Avatar, Spinner, useLookup, errorMessage } from './ui.js';
 import { kindLabel } from './labels.js';
 
 export function OrgPicker({ value, onChange, exclude = {}, label, error }) {
   const id = `op-${useId()}`;
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
-  const [state, setState] = useState({ items: [], loading: false, error: null });
+  const state = useLookup(q, open, (dq) => api.get('/api/v1/orgs', { scope: 'all', q: dq, limit: 8 }));
   const [active, setActive] = useState(0);
-  const dq = useDebounced(q.trim(), 200);
-  useEffect(() => {
-    if (!open) return undefined;
-    let live = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    api.get('/api/v1/orgs', { scope: 'all', q: dq, limit: 8 }).then(
-      (r) => live && setState({ items: r.items, loading: false, error: null }),
-      (e) => live && setState({ items: [], loading: false, error: e }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [dq, open]);
   useEffect(() => {
     const first = state.items.findIndex((o) => !exclude[o.id]);
     setActive(first < 0 ? 0 : first);

@@ -237,6 +237,29 @@ export function useDebounced(value, ms = 250) {
   return v;
 }
 
+/**
+ * The answer of a lookup box: while `open`, `load(q)` (a promise of {items}) runs for the
+ * typed text once it has stood still for 200 ms, again when `key` changes; answers that
+ * arrive after a newer question are dropped. Returns {items, loading, error}.
+ */
+export function useLookup(q, open, load, key = '') {
+  const dq = useDebounced(q.trim(), 200);
+  const [state, setState] = useState({ items: [], loading: false, error: null });
+  useEffect(() => {
+    if (!open) return undefined;
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    load(dq).then(
+      (r) => live && setState({ items: (r && r.items) || [], loading: false, error: null }),
+      (e) => live && setState({ items: [], loading: false, error: e }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [dq, open, key]);
+  return state;
+}
+
 export function useTitle(title) {
   useEffect(() => {
     document.title = title ? `${title} · mstation` : 'mstation';

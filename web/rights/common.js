@@ -10,7 +10,7 @@ import { html, useEffect, useId, useMemo, useState } from '/lib/html.js';
 import { api } from '/lib/api.js';
 import { t, locale, registerStrings } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
-import { Spinner, useDebounced, errorMessage } from '/lib/ui.js';
+import { Spinner, useLookup, errorMessage } from '/lib/ui.js';
 import strings from './strings.js';
 import { loadStylesheet, useStylesheet } from '/lib/styles.js';
 
@@ -303,21 +303,8 @@ export function TitlePicker({ orgId, value, onPick, label, error, testid, placeh
   const id = `tp-${useId()}`;
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
-  const [state, setState] = useState({ items: [], loading: false, error: null });
+  const state = useLookup(q, open, (dq) => api.get(`/api/v1/orgs/${orgId}/titles`, { q: dq, limit: 10 }), orgId);
   const [active, setActive] = useState(0);
-  const dq = useDebounced(q.trim(), 200);
-  useEffect(() => {
-    if (!open) return undefined;
-    let live = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    api.get(`/api/v1/orgs/${orgId}/titles`, { q: dq, limit: 10 }).then(
-      (r) => live && setState({ items: r.items || [], loading: false, error: null }),
-      (e) => live && setState({ items: [], loading: false, error: e }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [dq, open, orgId]);
   if (value) {
     return html`<div class=${`field ${error ? 'has-error' : ''}`}>
       ${label && html`<span class="field-label">${label}</span>`}
