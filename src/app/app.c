@@ -13,6 +13,7 @@
 #include "production/production.h"
 #include "rights/rights.h"
 #include "store/idempotency.h"
+#include "talent/talent.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,11 +47,12 @@ const ms_schema app_schemas[] = {
     /* wt-market */
     {"rights_market", ms_schema_rights_market, NULL},
     /* end of wt-market */
+    {"talent", ms_schema_talent, ms_schema_talent_pg},
 };
 const int app_nschemas = (int)(sizeof app_schemas / sizeof app_schemas[0]);
 
-const ms_route *const app_routes[] = {auth_routes, assets_routes, production_routes, rights_routes,
-                                      NULL};
+const ms_route *const app_routes[] = {auth_routes,   assets_routes, production_routes,
+                                      rights_routes, talent_routes, NULL};
 
 const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openapi_production,
                                    /* webhooks (wt-hooks) */
@@ -67,7 +69,8 @@ const char *const app_openapi[] = {ms_openapi_auth, ms_openapi_assets, ms_openap
                                    /* wt-ema */
                                    ms_openapi_rights_ema,
                                    /* end of wt-ema */
-                                   NULL};
+                                   ms_openapi_talent, ms_openapi_talent_search,
+                                   ms_openapi_talent_work, ms_openapi_talent_io, NULL};
 
 /* ---- Jobs. ---- */
 

@@ -1,0 +1,28 @@
+/* talent.h: the talent data center - the public face of the talent module.
+ *
+ * Profiles of the people who make films and series (names in several scripts, crafts,
+ * skills, languages, base and travel, affiliations, education, showreel and portfolio from
+ * the asset library, rates, contacts), each field with its own visibility; credits from
+ * production work and from manual or imported entries, verified by the producing
+ * organization or self-declared; availability; full-text search with facets; matching for a
+ * project's need with explained scores; shortlists; invitations to projects; CSV import and
+ * export. A person claims, exports and erases their own profile. */
+#ifndef MS_TALENT_H
+#define MS_TALENT_H
+
+#include "core/api.h"
+#include "core/error.h"
+#include "store/db.h"
+
+extern const ms_route talent_routes[];
+extern const char ms_schema_talent[];
+extern const char ms_schema_talent_pg[];
+extern const char ms_openapi_talent[];
+extern const char ms_openapi_talent_search[]; /* talent/openapi-search.json */
+extern const char ms_openapi_talent_work[];   /* talent/openapi-work.json */
+extern const char ms_openapi_talent_io[];     /* talent/openapi-io.json */
+
+/* Rebuild the text index of every profile (after migrate-store, or a tokenizer change). */
+int talent_index_rebuild(db_conn *c, ms_error *err);
+
+#endif
