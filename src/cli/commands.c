@@ -13,6 +13,7 @@
 #include "core/version.h"
 #include "store/copy.h"
 #include "store/jobs.h"
+#include "talent/talent.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -786,6 +787,88 @@ static const cli_opt store_gc_opts[] = {
     {"dry-run", false, "only report what would be removed"},
     {NULL, false, NULL}};
 
+/* ---- talent (part io): talent import, talent export, talent reindex ---- */
+
+static int talent_import_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    return talent_cli_import(c, env, arg, stdout, e);
+}
+
+static int cmd_talent_import(const cli_args *a, char **envp)
+{
+    talent_cli_import_opts o = {.org = cli_get(a, "org"),
+                                .user_email = cli_get(a, "user"),
+                                .people = cli_get(a, "people"),
+                                .credits = cli_get(a, "credits"),
+                                .consent_attested = cli_has(a, "consent-attested"),
+                                .dry_run = cli_has(a, "dry-run")};
+    if (!o.org || (!o.people && !o.credits)) {
+        fprintf(stderr, "mstation: talent import needs --org and --people FILE and/or --credits "
+                        "FILE\n");
+        return CLI_USAGE;
+    }
+    const char *b = cli_get(a, "batch");
+    if (b) {
+        char *end;
+        o.batch = strtol(b, &end, 10);
+        if (*end || o.batch < 1 || o.batch > 10000000) {
+            fprintf(stderr, "mstation: --batch is a number of rows, 1 to 10000000\n");
+            return CLI_USAGE;
+        }
+    }
+    return with_store(a, envp, "talent import", false, talent_import_fn, &o);
+}
+
+typedef struct talent_export_arg {
+    const char *org, *kind;
+} talent_export_arg;
+
+static int talent_export_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    (void)env;
+    talent_export_arg *x = arg;
+    return talent_cli_export(c, x->org, x->kind, stdout, e);
+}
+
+static int cmd_talent_export(const cli_args *a, char **envp)
+{
+    talent_export_arg x = {cli_get(a, "org"), cli_get(a, "kind")};
+    if (!x.kind) x.kind = "people";
+    if (!x.org || (strcmp(x.kind, "people") && strcmp(x.kind, "credits"))) {
+        fprintf(stderr, "mstation: talent export needs --org SLUG and --kind people|credits\n");
+        return CLI_USAGE;
+    }
+    return with_store(a, envp, "talent export", false, talent_export_fn, &x);
+}
+
+static int talent_reindex_fn(db_conn *c, const ms_env *env, void *arg, ms_error *e)
+{
+    (void)env;
+    (void)arg;
+    return talent_index_rebuild(c, e);
+}
+
+static int cmd_talent_reindex(const cli_args *a, char **envp)
+{
+    int rc = with_store(a, envp, "talent reindex", true, talent_reindex_fn, NULL);
+    if (rc == CLI_OK) printf("the talent text index was rebuilt\n");
+    return rc;
+}
+
+static const cli_opt talent_import_opts[] = {
+    {"org", true, "the organization (slug) that keeps the people (required)"},
+    {"people", true, "CSV of people (docs/talent-io.md has the columns)"},
+    {"credits", true, "CSV of credits (after the people when both are given)"},
+    {"batch", true, "rows per transaction (default 50000)"},
+    {"user", true, "e-mail of the member who imports (default: the organization's owner)"},
+    {"consent-attested", false, "every person of the file agreed to be listed (consent=attested)"},
+    {"dry-run", false, "check every row and write nothing"},
+    {NULL, false, NULL}};
+static const cli_opt talent_export_opts[] = {{"org", true, "the organization (slug) (required)"},
+                                             {"kind", true, "people (default) or credits"},
+                                             {NULL, false, NULL}};
+/* ---- end of talent ---- */
+
 const cli_command cli_commands[] = {
     {"init", "create a data folder, its database and the first administrator",
      "--data DIR --admin-email EMAIL [options]", init_opts, true, cmd_init, 0},
@@ -835,6 +918,15 @@ const cli_command cli_commands[] = {
      "[--data DIR]", no_opts, true, cmd_store_verify, 0},
     {"store gc", "remove chunks no version uses (after a grace period) and expired uploads",
      "[--grace 24h] [--dry-run]", store_gc_opts, true, cmd_store_gc, 0},
+    /* talent (part io) */
+    {"talent import", "import people and their credits (CSV) into an organization",
+     "--org SLUG --people FILE [--credits FILE] [--batch N]", talent_import_opts, true,
+     cmd_talent_import, 0},
+    {"talent export", "print an organization's people or credits as CSV",
+     "--org SLUG --kind people|credits", talent_export_opts, true, cmd_talent_export, 0},
+    {"talent reindex", "rebuild the talent search's text index", "[--data DIR]", no_opts, true,
+     cmd_talent_reindex, 0},
+    /* end of talent */
     {"version", "print the version", "", no_opts, false, cmd_version, 0},
     {NULL, NULL, NULL, NULL, false, NULL, 0},
 };

@@ -15,6 +15,11 @@ const ms_route talent_routes[] = {
     /* ---- work ---- */
     /* ---- end of work ---- */
     /* ---- io ---- */
+    /* CSV import and export (io.c): the import's body is text, streamed to talent_io_on_body;
+     * members+ import (checked in the handler: viewers get 403), any member exports. */
+    {"POST", "/api/v1/orgs/{id}/talent/import", h_talent_import, PERM_ORG_VIEW, MS_ROUTE_STREAM,
+     talent_io_on_body},
+    {"GET", "/api/v1/orgs/{id}/talent/export", h_talent_export, PERM_ORG_VIEW, 0, NULL},
     /* ---- end of io ---- */
     {NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -113,6 +113,8 @@ int talent_reindex(db_conn *c, int64_t seq, ms_error *err);
 /* ---- end of work ---- */
 
 /* ---- CSV import and export (part "io"). ---- */
+/* MS_ROUTE_STREAM body of POST /orgs/{id}/talent/import: the CSV, collected (64 MiB at most). */
+int talent_io_on_body(ms_req *r, const char *data, size_t len);
 /* ---- end of io ---- */
 
 /* ---- Handlers (routes.c). ---- */
@@ -132,6 +134,8 @@ int h_org_talent_profiles(ms_req *r);
 /* work */
 /* end of work */
 /* io */
+int h_talent_import(ms_req *r);
+int h_talent_export(ms_req *r);
 /* end of io */
 
 #endif

@@ -1,0 +1,2269 @@
+/* io.c: CSV import and export of an organization's people and their credits - the API
+ * (POST /orgs/{id}/talent/import, GET /orgs/{id}/talent/export) and the command line
+ * (`mstation talent import|export|reindex`), which run the same code.
+ *
+ * Import. The file is read by core/csv.h, which calls back per record; the header maps onto a
+ * fixed table of columns (any case; an unknown column is an error, reported with the header's
+ * row). Every row is checked, all of them, and every problem is reported as {row, line,
+ * column, message}. A people row is keyed by `ref` (the organization's own key for the
+ * person, unique in the organization) or `profile_id`; a new key creates a profile the
+ * organization stewards (it needs the person's consent, attested per row or for the whole
+ * file by ?consent=attested, and recorded as such), a known one updates the columns the file
+ * has: an empty cell clears that field, a column the file does not have is left as it is.
+ * A credits row names its person by `ref` (people of this organization, this file's earlier
+ * people rows included) or `profile_id` (a profile the organization stewards, or whose
+ * account is a member of it). Every profile created or changed is touched once at the end
+ * (talent_touch_conn: revision, talent_doc, text index), in the same transaction.
+ *
+ * All or nothing: rows are written as they are read (one cached prepared statement per
+ * row); when any row is bad the transaction is rolled back and the answer is 422 with the
+ * list. A dry run does everything and rolls back. The command line instead reads each file
+ * twice: the first pass only checks (nothing written), the second writes in transactions of
+ * --batch rows (a crew database of a million people is one command, not one transaction),
+ * and builds the text index once at the end when the import touched most of the profiles.
+ *
+ * Export. The profiles the organization stewards (not erased), each field as the
+ * organization's members may read it (talent_sees: what they may not see is an empty cell),
+ * in the same columns, so that an export imports back unchanged.
+ *
+ * Not here: headline, bio, education, showreel, visibility and unavailability (the profile
+ * API and the person set those), deleting what a file does not list, XLSX. Claimed profiles
+ * belong to their person: a people row that names one is skipped with a notice. */
+#include "core/csv.h"
+#include "core/money.h"
+#include "talent/talent_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IMPORT_BODY_MAX (64u << 20) /* bytes of an import through the API */
+#define ERRORS_SHOWN    1000        /* row errors listed; more_errors counts the rest */
+#define NOTICES_SHOWN   200
+#define NAME_MAX_CHARS  200
+#define NAMES_MAX       10
+#define LIST_MAX        50 /* crafts, skills, languages, affiliations per person */
+#define ITEM_MAX_CHARS  100
+#define TEXT_MAX_CHARS  200
+#define TITLE_MAX_CHARS 300
+#define REF_MAX_CHARS   100
+#define PHONE_MAX_CHARS 40
+#define URL_MAX_BYTES   400
+#define EXPORT_FLUSH    (1u << 20)
+#define CLI_BATCH       50000
+#define REBUILD_MIN     10000 /* profiles touched from which the CLI rebuilds the index */
+
+enum { KIND_PEOPLE = 0, KIND_CREDITS = 1 };
+
+/* ---- Columns. ---- */
+
+enum {
+    P_REF,
+    P_PROFILE_ID,
+    P_PRIMARY_NAME,
+    P_OTHER_NAMES,
+    P_CRAFTS,
+    P_SKILLS,
+    P_LANGUAGES,
+    P_COUNTRY,
+    P_REGION,
+    P_CITY,
+    P_TRAVEL,
+    P_AFFILIATIONS,
+    P_EMAIL,
+    P_PHONE,
+    P_WEBSITE,
+    P_DAY_RATE,
+    P_WEEK_RATE,
+    P_CURRENCY,
+    P_LISTED,
+    P_CONSENT,
+    P_COUNT
+};
+
+static const ms_csv_column people_cols[] = {
+    {"ref", "ref|reference", false},
+    {"profile_id", "profile_id", false},
+    {"primary_name", "primary_name|name", false},
+    {"other_names", "other_names", false},
+    {"crafts", "crafts|craft", false},
+    {"skills", "skills", false},
+    {"languages", "languages", false},
+    {"country", "country", false},
+    {"region", "region", false},
+    {"city", "city", false},
+    {"travel", "travel", false},
+    {"affiliations", "affiliations", false},
+    {"email", "email|e-mail", false},
+    {"phone", "phone", false},
+    {"website", "website", false},
+    {"day_rate", "day_rate", false},
+    {"week_rate", "week_rate", false},
+    {"currency", "currency", false},
+    {"listed", "listed", false},
+    {"consent_attested", "consent_attested", false},
+    {NULL, NULL, false},
+};
+
+enum { C_REF, C_PROFILE_ID, C_TITLE, C_ROLE, C_CRAFT, C_YEAR, C_COMPANY, C_COUNT };
+
+static const ms_csv_column credit_cols[] = {
+    {"ref", "ref|reference", false}, {"profile_id", "profile_id", false},
+    {"title", "title", true},        {"role", "role", true},
+    {"craft", "craft", false},       {"year", "year", false},
+    {"company", "company", false},   {NULL, NULL, false},
+};
+
+static const char *const travel_values[] = {"local", "regional", "national", "international", NULL};
+static const char *const level_values[] = {"native",         "fluent", "professional",
+                                           "conversational", "basic",  NULL};
+
+static bool one_of(const char *s, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (!strcmp(s, list[i])) return true;
+    return false;
+}
+
+/* ---- A map of strings to indexes (open addressing; keys owned by the caller). ---- */
+
+typedef struct smap {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+} smap;
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static bool smap_grow(smap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    const char **k = calloc(cap, sizeof *k);
+    uint32_t *v = calloc(cap, sizeof *v);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return false;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->keys[i]) continue;
+        size_t j = str_hash(m->keys[i]) & (cap - 1);
+        while (k[j])
+            j = (j + 1) & (cap - 1);
+        k[j] = m->keys[i];
+        v[j] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = k;
+    m->vals = v;
+    m->cap = cap;
+    return true;
+}
+
+static bool smap_get(const smap *m, const char *key, uint32_t *out)
+{
+    if (!m->cap) return false;
+    for (size_t j = str_hash(key) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1))
+        if (!strcmp(m->keys[j], key)) {
+            *out = m->vals[j];
+            return true;
+        }
+    return false;
+}
+
+/* Set (or replace) key -> val. */
+static bool smap_put(smap *m, const char *key, uint32_t val)
+{
+    if ((m->n + 1) * 2 > m->cap && !smap_grow(m)) return false;
+    size_t j = str_hash(key) & (m->cap - 1);
+    for (; m->keys[j]; j = (j + 1) & (m->cap - 1))
+        if (!strcmp(m->keys[j], key)) {
+            m->vals[j] = val;
+            return true;
+        }
+    m->keys[j] = key;
+    m->vals[j] = val;
+    m->n++;
+    return true;
+}
+
+static void smap_free(smap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* Strings that live as long as the import (an arena of big blocks that is never reset). */
+typedef struct spool {
+    char **blocks;
+    size_t nblocks, used, size;
+} spool;
+
+static char *spool_dup(spool *p, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (!p->nblocks || p->used + n > p->size) {
+        size_t size = n > (1u << 20) ? n : (1u << 20);
+        char **b = realloc(p->blocks, (p->nblocks + 1) * sizeof *b);
+        if (!b) return NULL;
+        p->blocks = b;
+        if (!(b[p->nblocks] = malloc(size))) return NULL;
+        p->nblocks++;
+        p->used = 0;
+        p->size = size;
+    }
+    char *d = p->blocks[p->nblocks - 1] + p->used;
+    memcpy(d, s, n);
+    p->used += n;
+    return d;
+}
+
+static void spool_free(spool *p)
+{
+    for (size_t i = 0; i < p->nblocks; i++)
+        free(p->blocks[i]);
+    free(p->blocks);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- The import. ---- */
+
+/* A profile the import knows: the organization's, and others its credits rows named. */
+typedef struct iprof {
+    int64_t seq; /* 0: created by an earlier row of a check-only pass */
+    const char *id;
+    const char *ref; /* NULL when none */
+    bool claimed, existed, touched;
+    size_t row; /* the people row of this file that named it (0: none) */
+} iprof;
+
+struct talent_import {
+    ms_req *r;
+    db_conn *c;
+    const char *org_id, *user_id;
+    int kind;
+    bool consent_all; /* ?consent=attested */
+    bool write;       /* false: check only */
+    bool touch;       /* touch profiles (false: the caller rebuilds the index) */
+    bool is_cli;
+    char now[MS_TIME_LEN];
+    int64_t rev;
+    char delim;
+    ms_arena ra; /* per row */
+    ms_buf b;    /* scratch for JSON */
+
+    iprof *p;
+    size_t np, capp;
+    smap by_ref, by_id;
+    spool strings;
+    size_t *touched; /* indexes into p of the profiles changed since the last touch_all */
+    size_t ntouched, captouched;
+
+    ms_csv_map map;
+    int col[P_COUNT];
+    const char *colname[P_COUNT];
+    bool header_ok;
+
+    const ms_csv_record *rec;
+    int row_errors;
+
+    int64_t rows, created, updated, unchanged, skipped, bad_rows, errors_total, notices_total;
+    int64_t credits_created;
+    json_t *errors, *notices;
+
+    /* The command line: rows per transaction, and rows since the last commit. */
+    int64_t batch, in_batch;
+};
+
+typedef struct talent_import imp;
+
+static int oom(imp *im)
+{
+    return ms_fail(&im->r->err, MS_ENOMEM, NULL, "out of memory");
+}
+
+static void row_error(imp *im, const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void row_error(imp *im, const char *column, const char *fmt, ...)
+{
+    im->row_errors++;
+    im->errors_total++;
+    if (json_array_size(im->errors) >= ERRORS_SHOWN) return;
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    msg[ms_utf8_whole(msg, strlen(msg))] = 0;
+    size_t row = im->rec ? im->rec->row : 0, line = im->rec ? im->rec->line : 0;
+    json_t *o = json_object();
+    json_object_set_new(o, "row", row ? json_integer((json_int_t)row) : json_null());
+    json_object_set_new(o, "line", line ? json_integer((json_int_t)line) : json_null());
+    json_object_set_new(o, "column", column ? json_string(column) : json_null());
+    json_object_set_new(o, "message", json_string(msg));
+    char field[200];
+    if (row)
+        snprintf(field, sizeof field, "row %zu%s%.120s", row, column ? ", " : "",
+                 column ? column : "");
+    else
+        snprintf(field, sizeof field, "file");
+    field[ms_utf8_whole(field, strlen(field))] = 0;
+    json_object_set_new(o, "field", json_string(field));
+    json_array_append_new(im->errors, o);
+}
+
+static void row_notice(imp *im, const char *column, const char *msg)
+{
+    im->notices_total++;
+    if (json_array_size(im->notices) >= NOTICES_SHOWN) return;
+    json_array_append_new(im->notices, json_pack("{s:I,s:s?,s:s}", "row", (json_int_t)im->rec->row,
+                                                 "column", column, "message", msg));
+}
+
+static iprof *prof_add(imp *im, int64_t seq, const char *id, const char *ref, bool claimed,
+                       bool existed)
+{
+    if (im->np == im->capp) {
+        size_t cap = im->capp ? im->capp * 2 : 1024;
+        iprof *q = realloc(im->p, cap * sizeof *q);
+        if (!q) return NULL;
+        im->p = q;
+        im->capp = cap;
+    }
+    iprof *p = &im->p[im->np];
+    memset(p, 0, sizeof *p);
+    p->seq = seq;
+    p->claimed = claimed;
+    p->existed = existed;
+    if (!(p->id = spool_dup(&im->strings, id))) return NULL;
+    if (ref && *ref && !(p->ref = spool_dup(&im->strings, ref))) return NULL;
+    if (!smap_put(&im->by_id, p->id, (uint32_t)im->np)) return NULL;
+    if (p->ref && !smap_put(&im->by_ref, p->ref, (uint32_t)im->np)) return NULL;
+    im->np++;
+    return p;
+}
+
+/* The organization's profiles (not erased), by ref and by id. */
+static int profiles_load(imp *im)
+{
+    db_stmt *st;
+    int rc = db_query(im->c, &st, &im->r->err,
+                      "SELECT seq, id, ref, user_id FROM talent_profile WHERE steward_org_id = ? "
+                      "AND deleted_at IS NULL ORDER BY seq",
+                      "s", im->org_id);
+    if (rc) return rc;
+    while ((rc = db_step(st, &im->r->err)) == DB_ROW)
+        if (!prof_add(im, db_col_int(st, 0), db_col_text(st, 1), db_col_text(st, 2),
+                      !db_col_null(st, 3), true)) {
+            rc = oom(im);
+            break;
+        }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Remember that profile i changed; it is touched when the transaction ends. */
+static int mark_touched(imp *im, size_t i)
+{
+    iprof *p = &im->p[i];
+    if (p->touched || !p->seq) return 0;
+    if (im->ntouched == im->captouched) {
+        size_t cap = im->captouched ? im->captouched * 2 : 1024;
+        size_t *t = realloc(im->touched, cap * sizeof *t);
+        if (!t) return oom(im);
+        im->touched = t;
+        im->captouched = cap;
+    }
+    im->touched[im->ntouched++] = i;
+    p->touched = true;
+    return 0;
+}
+
+/* Touch what changed since the last call (talent_touch_conn). When the caller rebuilds the
+ * whole index afterwards (the command line's bulk loads), the profiles only take this
+ * transaction's revision, so that the server's in-memory index reloads them. */
+static int touch_all(imp *im)
+{
+    for (size_t i = 0; i < im->ntouched; i++) {
+        iprof *p = &im->p[im->touched[i]];
+        int rc = im->touch ? talent_touch_conn(im->c, p->seq, &im->r->err)
+                           : db_exec(im->c, &im->r->err,
+                                     "UPDATE talent_profile SET rev = CAST(? AS BIGINT) WHERE seq "
+                                     "= CAST(? AS BIGINT) AND rev < CAST(? AS BIGINT)",
+                                     "III", im->rev, p->seq, im->rev);
+        if (rc < 0) return rc;
+        p->touched = false;
+    }
+    im->ntouched = 0;
+    return 0;
+}
+
+/* The talent revision this transaction's rows are stamped with. */
+static int revision_raise(imp *im)
+{
+    int rc =
+        db_exec(im->c, &im->r->err, "UPDATE talent_revision SET rev = rev + 1 WHERE id = 1", "");
+    if (rc < 0) return rc;
+    db_stmt *st;
+    rc = db_query_row(im->c, &st, &im->r->err, "SELECT rev FROM talent_revision WHERE id = 1", "");
+    if (rc < 0) return rc;
+    im->rev = rc == DB_ROW ? db_col_int(st, 0) : 1;
+    if (rc == DB_ROW) db_done(st);
+    return 0;
+}
+
+/* ---- Cells. ---- */
+
+static bool cell_at(imp *im, int c, const char **s, size_t *n)
+{
+    *s = "";
+    *n = 0;
+    if (c < 0) return false;
+    ms_csv_field f = ms_csv_get(im->rec, c);
+    const char *p = f.data;
+    size_t len = f.len;
+    while (len && (*p == ' ' || *p == '\t')) {
+        p++;
+        len--;
+    }
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    *s = p;
+    *n = len;
+    return len > 0;
+}
+
+/* The trimmed cell of column k as a string of the row arena ("" when blank or absent). */
+static char *cell(imp *im, int k)
+{
+    const char *s;
+    size_t n;
+    cell_at(im, im->col[k], &s, &n);
+    return ms_arena_strndup(&im->ra, s, n);
+}
+
+static bool has_col(const imp *im, int k)
+{
+    return im->col[k] >= 0;
+}
+
+static const char *cname(const imp *im, int k)
+{
+    const ms_csv_column *t = im->kind == KIND_PEOPLE ? people_cols : credit_cols;
+    return im->colname[k] ? im->colname[k] : t[k].key;
+}
+
+/* One-line text of at most max characters. */
+static bool text_ok(const char *s, size_t max_chars)
+{
+    return ms_str_is_clean_text(s, max_chars * 4, false) && ms_utf8_chars(s) <= max_chars;
+}
+
+/* Split s at `sep` into trimmed, non-empty items (in place). */
+static int split(char *s, char sep, char **items, int max)
+{
+    int n = 0;
+    while (s && *s) {
+        char *e = strchr(s, sep);
+        if (e) *e = 0;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *t = s + strlen(s);
+        while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+            *--t = 0;
+        if (*s) {
+            if (n == max) return -1;
+            items[n++] = s;
+        }
+        s = e ? e + 1 : NULL;
+    }
+    return n;
+}
+
+/* The script of a name, from its first letter that says one (ISO 15924). */
+static const char *script_guess(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t cp;
+        int len;
+        if (*p < 0x80) {
+            cp = *p;
+            len = 1;
+        } else if ((*p & 0xE0) == 0xC0) {
+            cp = *p & 0x1F;
+            len = 2;
+        } else if ((*p & 0xF0) == 0xE0) {
+            cp = *p & 0x0F;
+            len = 3;
+        } else {
+            cp = *p & 0x07;
+            len = 4;
+        }
+        for (int i = 1; i < len && p[i]; i++)
+            cp = (cp << 6) | (p[i] & 0x3F);
+        if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp < 0x250))
+            return "Latn";
+        if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+            (cp >= 0x20000 && cp <= 0x2FFFF))
+            return "Hani";
+        if (cp >= 0x0F00 && cp <= 0x0FFF) return "Tibt";
+        if (cp >= 0x0400 && cp <= 0x04FF) return "Cyrl";
+        if (cp >= 0x0600 && cp <= 0x06FF) return "Arab";
+        if (cp >= 0x1800 && cp <= 0x18AF) return "Mong";
+        if (cp >= 0x3040 && cp <= 0x30FF) return "Jpan";
+        if (cp >= 0xAC00 && cp <= 0xD7AF) return "Hang";
+        if (cp >= 0x0370 && cp <= 0x03FF) return "Grek";
+        p += len;
+    }
+    return "Zyyy";
+}
+
+/* ISO 15924: four letters, the first upper case ("Latn"); normalized in place. */
+static bool script_ok(char *s)
+{
+    if (strlen(s) != 4) return false;
+    for (int i = 0; i < 4; i++) {
+        char ch = s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))) return false;
+        s[i] = (char)(i == 0 ? (ch >= 'a' ? ch - 32 : ch) : (ch <= 'Z' ? ch + 32 : ch));
+    }
+    return true;
+}
+
+/* A language tag (BCP 47, the usual forms: "bo", "zh-Hans", "yue"), lower-cased primary. */
+static bool lang_tag_ok(char *s)
+{
+    size_t n = strlen(s), i = 0;
+    if (n < 2 || n > 35) return false;
+    while (i < n && s[i] != '-') {
+        if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
+        if (s[i] < 'a' || s[i] > 'z') return false;
+        i++;
+    }
+    if (i < 2 || i > 3) return false;
+    while (i < n) { /* -subtag of 1..8 alphanumerics */
+        size_t j = ++i;
+        while (j < n && s[j] != '-') {
+            char ch = s[j];
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+                return false;
+            j++;
+        }
+        if (j == i || j - i > 8) return false;
+        i = j;
+    }
+    return true;
+}
+
+static bool country_ok(char *s)
+{
+    if (strlen(s) != 2) return false;
+    for (int i = 0; i < 2; i++) {
+        if (s[i] >= 'a' && s[i] <= 'z') s[i] = (char)(s[i] - 32);
+        if (s[i] < 'A' || s[i] > 'Z') return false;
+    }
+    return true;
+}
+
+static bool phone_ok(const char *s)
+{
+    if (!text_ok(s, PHONE_MAX_CHARS)) return false;
+    int digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (!strchr("+-() ./", *p))
+            return false;
+    }
+    return digits >= 3;
+}
+
+static bool url_ok(const char *s)
+{
+    if (strlen(s) > URL_MAX_BYTES || !ms_str_is_clean_text(s, URL_MAX_BYTES, false)) return false;
+    const char *h = !strncasecmp(s, "https://", 8)  ? s + 8
+                    : !strncasecmp(s, "http://", 7) ? s + 7
+                                                    : NULL;
+    if (!h || !*h || *h == '/') return false;
+    for (const char *p = s; *p; p++)
+        if (*p == ' ') return false;
+    return true;
+}
+
+/* ---- People rows. ---- */
+
+/* The values of a people row (JSON texts as stored). NULL: the column is absent (leave the
+ * field as it is). */
+typedef struct pvals {
+    const char *ref, *primary_name, *other_names; /* other_names: JSON array of names */
+    const char *crafts, *skills, *languages, *affiliations;
+    const char *country, *region, *city, *travel;
+    const char *email, *phone, *website;
+    const char *currency;
+    bool has_day, has_week; /* the column is there */
+    bool day_set, week_set; /* ... and the cell not blank */
+    int64_t day, week;
+    int listed; /* -1 absent */
+} pvals;
+
+/* ["a", "b"] from items. */
+static char *json_strings(imp *im, char **items, int n)
+{
+    ms_buf_reset(&im->b);
+    ms_buf_putc(&im->b, '[');
+    for (int i = 0; i < n; i++) {
+        if (i) ms_buf_putc(&im->b, ',');
+        ms_buf_put_json_str(&im->b, items[i]);
+    }
+    ms_buf_putc(&im->b, ']');
+    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+}
+
+/* other_names: "Zhang Wei|Latn; 张伟|Hans" -> [{"name":..,"script":..,"primary":false}]. */
+static const char *names_cell(imp *im, int k)
+{
+    char *s = cell(im, k);
+    char *items[NAMES_MAX];
+    int n = split(s, ';', items, NAMES_MAX);
+    if (n < 0) {
+        row_error(im, cname(im, k), "at most %d other names", NAMES_MAX);
+        return NULL;
+    }
+    ms_buf_reset(&im->b);
+    ms_buf_putc(&im->b, '[');
+    for (int i = 0; i < n; i++) {
+        char *script = strchr(items[i], '|');
+        if (script) {
+            *script++ = 0;
+            while (*script == ' ')
+                script++;
+            char *t = items[i] + strlen(items[i]);
+            while (t > items[i] && t[-1] == ' ')
+                *--t = 0;
+        }
+        if (!*items[i] || !text_ok(items[i], NAME_MAX_CHARS)) {
+            row_error(im, cname(im, k), "\"%.60s\": a name is 1 to %d characters of text", items[i],
+                      NAME_MAX_CHARS);
+            return NULL;
+        }
+        if (script && *script && !script_ok(script)) {
+            row_error(im, cname(im, k),
+                      "\"%.20s\" is not a script code: use ISO 15924 (Latn, Hans, Hant, Tibt)",
+                      script);
+            return NULL;
+        }
+        if (i) ms_buf_putc(&im->b, ',');
+        ms_buf_puts(&im->b, "{\"name\":");
+        ms_buf_put_json_str(&im->b, items[i]);
+        ms_buf_puts(&im->b, ",\"script\":");
+        ms_buf_put_json_str(&im->b, script && *script ? script : script_guess(items[i]));
+        ms_buf_puts(&im->b, ",\"primary\":false}");
+    }
+    ms_buf_putc(&im->b, ']');
+    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+}
+
+static const char *crafts_cell(imp *im, int k)
+{
+    char *s = cell(im, k);
+    char *items[LIST_MAX];
+    int n = split(s, ';', items, LIST_MAX);
+    if (n < 0) {
+        row_error(im, cname(im, k), "at most %d crafts", LIST_MAX);
+        return NULL;
+    }
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        ms_str_lower(items[i]);
+        if (!talent_craft_valid(im->r, items[i])) {
+            row_error(im, cname(im, k),
+                      "\"%.40s\" is not a craft code (GET /api/v1/talent/crafts lists them)",
+                      items[i]);
+            ok = false;
+        }
+        for (int j = 0; j < i && ok; j++)
+            if (!strcmp(items[i], items[j])) {
+                row_error(im, cname(im, k), "%s is listed twice", items[i]);
+                ok = false;
+            }
+    }
+    return ok ? json_strings(im, items, n) : NULL;
+}
+
+static const char *skills_cell(imp *im, int k)
+{
+    char *s = cell(im, k);
+    char *items[LIST_MAX];
+    int n = split(s, ';', items, LIST_MAX);
+    if (n < 0) {
+        row_error(im, cname(im, k), "at most %d skills", LIST_MAX);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        if (!text_ok(items[i], ITEM_MAX_CHARS)) {
+            row_error(im, cname(im, k), "\"%.40s\": a skill is at most %d characters of text",
+                      items[i], ITEM_MAX_CHARS);
+            return NULL;
+        }
+    return json_strings(im, items, n);
+}
+
+/* "zh:native; bo:fluent" -> [{"tag":"zh","level":"native"}, ...]. */
+static const char *languages_cell(imp *im, int k)
+{
+    char *s = cell(im, k);
+    char *items[LIST_MAX];
+    int n = split(s, ';', items, LIST_MAX);
+    if (n < 0) {
+        row_error(im, cname(im, k), "at most %d languages", LIST_MAX);
+        return NULL;
+    }
+    ms_buf_reset(&im->b);
+    ms_buf_putc(&im->b, '[');
+    for (int i = 0; i < n; i++) {
+        char *level = strchr(items[i], ':');
+        if (level) {
+            *level++ = 0;
+            while (*level == ' ')
+                level++;
+            char *t = items[i] + strlen(items[i]);
+            while (t > items[i] && t[-1] == ' ')
+                *--t = 0;
+            ms_str_lower(level);
+        }
+        if (!lang_tag_ok(items[i])) {
+            row_error(im, cname(im, k), "\"%.40s\" is not a language tag (zh, bo, en, yue)",
+                      items[i]);
+            return NULL;
+        }
+        if (!level || !one_of(level, level_values)) {
+            row_error(im, cname(im, k),
+                      "%s: say the level after a colon (zh:native): native, fluent, "
+                      "professional, conversational or basic",
+                      items[i]);
+            return NULL;
+        }
+        if (i) ms_buf_putc(&im->b, ',');
+        ms_buf_puts(&im->b, "{\"tag\":");
+        ms_buf_put_json_str(&im->b, items[i]);
+        ms_buf_puts(&im->b, ",\"level\":");
+        ms_buf_put_json_str(&im->b, level);
+        ms_buf_putc(&im->b, '}');
+    }
+    ms_buf_putc(&im->b, ']');
+    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+}
+
+/* "China Film Sound Union|union|M-1024; Star Agency|agency" -> [{"name","kind","member_id"}]. */
+static const char *affiliations_cell(imp *im, int k)
+{
+    char *s = cell(im, k);
+    char *items[LIST_MAX];
+    int n = split(s, ';', items, LIST_MAX);
+    if (n < 0) {
+        row_error(im, cname(im, k), "at most %d affiliations", LIST_MAX);
+        return NULL;
+    }
+    ms_buf_reset(&im->b);
+    ms_buf_putc(&im->b, '[');
+    for (int i = 0; i < n; i++) {
+        char *parts[3] = {0};
+        int np = split(items[i], '|', parts, 3);
+        if (np < 2) {
+            row_error(im, cname(im, k),
+                      "\"%.60s\": an affiliation is name|kind or name|kind|member id, kind "
+                      "agency or union",
+                      items[i]);
+            return NULL;
+        }
+        ms_str_lower(parts[1]);
+        if (strcmp(parts[1], "agency") && strcmp(parts[1], "union")) {
+            row_error(im, cname(im, k), "\"%.40s\": the kind is agency or union", parts[1]);
+            return NULL;
+        }
+        if (!text_ok(parts[0], TEXT_MAX_CHARS) ||
+            (parts[2] && !text_ok(parts[2], ITEM_MAX_CHARS))) {
+            row_error(im, cname(im, k), "\"%.60s\": names are at most %d characters of text",
+                      parts[0], TEXT_MAX_CHARS);
+            return NULL;
+        }
+        if (i) ms_buf_putc(&im->b, ',');
+        ms_buf_puts(&im->b, "{\"name\":");
+        ms_buf_put_json_str(&im->b, parts[0]);
+        ms_buf_puts(&im->b, ",\"kind\":");
+        ms_buf_put_json_str(&im->b, parts[1]);
+        if (parts[2]) {
+            ms_buf_puts(&im->b, ",\"member_id\":");
+            ms_buf_put_json_str(&im->b, parts[2]);
+        }
+        ms_buf_putc(&im->b, '}');
+    }
+    ms_buf_putc(&im->b, ']');
+    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+}
+
+/* A text cell of at most max characters; NULL (reported) when bad. */
+static const char *text_cell(imp *im, int k, size_t max_chars)
+{
+    char *s = cell(im, k);
+    if (!text_ok(s, max_chars)) {
+        row_error(im, cname(im, k), "at most %zu characters on one line", max_chars);
+        return NULL;
+    }
+    return s;
+}
+
+/* Read every cell of a people row into v; false when any is bad (reported). */
+static bool people_values(imp *im, pvals *v)
+{
+    int before = im->row_errors;
+    memset(v, 0, sizeof *v);
+    v->listed = -1;
+    if (has_col(im, P_PRIMARY_NAME)) {
+        char *s = cell(im, P_PRIMARY_NAME);
+        if (*s && !text_ok(s, NAME_MAX_CHARS))
+            row_error(im, cname(im, P_PRIMARY_NAME), "a name is at most %d characters of text",
+                      NAME_MAX_CHARS);
+        else if (*s && (strchr(s, ';') || strchr(s, '|')))
+            row_error(im, cname(im, P_PRIMARY_NAME), "a name cannot hold ; or |");
+        v->primary_name = s;
+    }
+    if (has_col(im, P_OTHER_NAMES)) v->other_names = names_cell(im, P_OTHER_NAMES);
+    if (has_col(im, P_CRAFTS)) v->crafts = crafts_cell(im, P_CRAFTS);
+    if (has_col(im, P_SKILLS)) v->skills = skills_cell(im, P_SKILLS);
+    if (has_col(im, P_LANGUAGES)) v->languages = languages_cell(im, P_LANGUAGES);
+    if (has_col(im, P_AFFILIATIONS)) v->affiliations = affiliations_cell(im, P_AFFILIATIONS);
+    if (has_col(im, P_COUNTRY)) {
+        char *s = cell(im, P_COUNTRY);
+        if (*s && !country_ok(s))
+            row_error(im, cname(im, P_COUNTRY),
+                      "\"%.20s\" is not a country code: two letters of ISO 3166-1 (CN, FR)", s);
+        v->country = s;
+    }
+    if (has_col(im, P_REGION)) v->region = text_cell(im, P_REGION, TEXT_MAX_CHARS);
+    if (has_col(im, P_CITY)) v->city = text_cell(im, P_CITY, TEXT_MAX_CHARS);
+    if (has_col(im, P_TRAVEL)) {
+        char *s = cell(im, P_TRAVEL);
+        ms_str_lower(s);
+        if (*s && !one_of(s, travel_values))
+            row_error(im, cname(im, P_TRAVEL),
+                      "\"%.30s\": travel is local, regional, national or international", s);
+        v->travel = *s ? s : "national";
+    }
+    if (has_col(im, P_EMAIL)) {
+        char *s = cell(im, P_EMAIL);
+        if (*s && (strlen(s) > 254 || !ms_email_valid(s)))
+            row_error(im, cname(im, P_EMAIL), "\"%.60s\" is not an e-mail address", s);
+        v->email = s;
+    }
+    if (has_col(im, P_PHONE)) {
+        char *s = cell(im, P_PHONE);
+        if (*s && !phone_ok(s))
+            row_error(im, cname(im, P_PHONE),
+                      "\"%.40s\" is not a phone number (digits, spaces and + - ( ) . /)", s);
+        v->phone = s;
+    }
+    if (has_col(im, P_WEBSITE)) {
+        char *s = cell(im, P_WEBSITE);
+        if (*s && !url_ok(s))
+            row_error(im, cname(im, P_WEBSITE), "\"%.60s\" is not an http:// or https:// address",
+                      s);
+        v->website = s;
+    }
+    if (has_col(im, P_CURRENCY)) {
+        char *s = cell(im, P_CURRENCY);
+        for (char *q = s; *q; q++)
+            if (*q >= 'a' && *q <= 'z') *q = (char)(*q - 32);
+        if (*s && !ms_currency_valid(s))
+            row_error(im, cname(im, P_CURRENCY), "\"%.10s\" is not an ISO 4217 currency (CNY, USD)",
+                      s);
+        v->currency = s;
+    }
+    int rates[2] = {P_DAY_RATE, P_WEEK_RATE};
+    for (int i = 0; i < 2; i++) {
+        int k = rates[i];
+        if (!has_col(im, k)) continue;
+        bool *has = i ? &v->has_week : &v->has_day, *set = i ? &v->week_set : &v->day_set;
+        int64_t *out = i ? &v->week : &v->day;
+        *has = true;
+        char *s = cell(im, k);
+        if (!*s) continue;
+        *set = true;
+        if (!v->currency || !*v->currency) {
+            row_error(im, cname(im, k), "a rate needs its currency (the currency column)");
+            continue;
+        }
+        if (!ms_currency_valid(v->currency)) continue; /* reported above */
+        json_t *j = json_string(s);
+        ms_error e;
+        ms_error_clear(&e);
+        int bad = j ? ms_money_parse(j, v->currency, out, cname(im, k), &e) : MS_ENOMEM;
+        json_decref(j);
+        if (bad || *out < 0)
+            row_error(im, cname(im, k), "%s",
+                      bad && e.nfields ? e.fields[0].message
+                                       : "must be an amount such as 1200 or 1200.50");
+    }
+    if (has_col(im, P_LISTED)) {
+        const char *s;
+        size_t n;
+        bool b = true;
+        char msg[MS_CSV_MSG_MAX];
+        if (cell_at(im, im->col[P_LISTED], &s, &n) && ms_csv_cell_bool(s, n, &b, msg))
+            row_error(im, cname(im, P_LISTED), "%s", msg);
+        v->listed = b;
+    }
+    return im->row_errors == before;
+}
+
+/* The names JSON of a profile: the primary, then the others. */
+static char *names_json(imp *im, const char *primary, const char *others)
+{
+    ms_buf_reset(&im->b);
+    ms_buf_puts(&im->b, "[{\"name\":");
+    ms_buf_put_json_str(&im->b, primary);
+    ms_buf_puts(&im->b, ",\"script\":");
+    ms_buf_put_json_str(&im->b, script_guess(primary));
+    ms_buf_puts(&im->b, ",\"primary\":true}");
+    if (others && strcmp(others, "[]")) {
+        ms_buf_putc(&im->b, ',');
+        ms_buf_append(&im->b, others + 1, strlen(others) - 1);
+    } else
+        ms_buf_putc(&im->b, ']');
+    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+}
+
+static char *contacts_json(imp *im, json_t *old, const pvals *v)
+{
+    json_t *o = old ? json_deep_copy(old) : json_object();
+    if (!o) return NULL;
+    const char *keys[3] = {"email", "phone", "website"};
+    const char *vals[3] = {v->email, v->phone, v->website};
+    for (int i = 0; i < 3; i++) {
+        if (!vals[i]) continue;
+        if (*vals[i])
+            json_object_set_new(o, keys[i], json_string(vals[i]));
+        else
+            json_object_del(o, keys[i]);
+    }
+    char *t = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    char *d = t ? ms_arena_strdup(&im->ra, t) : NULL;
+    free(t);
+    return d;
+}
+
+static char *visibility_default_json(imp *im)
+{
+    ms_buf_reset(&im->b);
+    ms_buf_putc(&im->b, '{');
+    for (int f = 0; f < TF_COUNT; f++) {
+        if (f) ms_buf_putc(&im->b, ',');
+        ms_buf_put_json_str(&im->b, talent_field_names[f]);
+        ms_buf_putc(&im->b, ':');
+        ms_buf_put_json_str(&im->b, talent_vis_names[talent_vis_default[f]]);
+    }
+    ms_buf_putc(&im->b, '}');
+    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static int profile_create(imp *im, const pvals *v, const char *ref)
+{
+    char id[MS_ID_LEN];
+    ms_uuid7(id);
+    const char *names = names_json(im, v->primary_name, v->other_names);
+    const char *contacts = contacts_json(im, NULL, v);
+    const char *vis = visibility_default_json(im);
+    ms_buf_reset(&im->b);
+    ms_buf_puts(&im->b, "{\"basis\":\"attested\",\"by\":");
+    if (im->user_id)
+        ms_buf_put_json_str(&im->b, im->user_id);
+    else
+        ms_buf_puts(&im->b, "null");
+    ms_buf_puts(&im->b, ",\"at\":");
+    ms_buf_put_json_str(&im->b, im->now);
+    ms_buf_puts(&im->b, im->is_cli ? ",\"note\":\"CSV import (command line)\"}"
+                                   : ",\"note\":\"CSV import\"}");
+    const char *consent = im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+    if (!names || !contacts || !vis || !consent) return oom(im);
+    bool rates = v->currency && *v->currency && (v->day_set || v->week_set);
+    db_arg a[] = {
+        DB_ARG_S(id),
+        DB_ARG_S(im->org_id),
+        DB_ARG_S(ref && *ref ? ref : NULL),
+        DB_ARG_S(v->primary_name),
+        DB_ARG_S(names),
+        DB_ARG_S(v->crafts ? v->crafts : "[]"),
+        DB_ARG_S(v->skills ? v->skills : "[]"),
+        DB_ARG_S(v->languages ? v->languages : "[]"),
+        DB_ARG_S(or_empty(v->country)),
+        DB_ARG_S(or_empty(v->region)),
+        DB_ARG_S(or_empty(v->city)),
+        DB_ARG_S(v->travel ? v->travel : "national"),
+        DB_ARG_S(v->affiliations ? v->affiliations : "[]"),
+        DB_ARG_S(rates ? v->currency : NULL),
+        rates && v->day_set ? DB_ARG_I(v->day) : DB_ARG_S(NULL),
+        rates && v->week_set ? DB_ARG_I(v->week) : DB_ARG_S(NULL),
+        DB_ARG_S(contacts),
+        DB_ARG_S(vis),
+        DB_ARG_I(v->listed < 0 ? 1 : v->listed),
+        DB_ARG_S(consent),
+        DB_ARG_I(im->rev),
+        DB_ARG_S(im->user_id),
+        DB_ARG_S(im->now),
+        DB_ARG_S(im->now),
+    };
+    db_stmt *st;
+    int rc = db_query_args(
+        im->c, &st, &im->r->err,
+        "INSERT INTO talent_profile (id, steward_org_id, ref, primary_name, names, crafts, "
+        "skills, languages, country, region, city, travel, affiliations, rate_currency, "
+        "rate_day, rate_week, contacts, visibility, listed, consent, rev, created_by, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS "
+        "BIGINT), CAST(? AS BIGINT), ?, ?, CAST(? AS INTEGER), ?, CAST(? AS BIGINT), ?, ?, ?) "
+        "RETURNING seq",
+        a, (int)(sizeof a / sizeof a[0]));
+    if (rc) return rc;
+    rc = db_step(st, &im->r->err);
+    int64_t seq = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    db_done(st);
+    if (rc < 0) return rc;
+    iprof *p = prof_add(im, seq, id, ref, false, false);
+    if (!p) return oom(im);
+    p->row = im->rec->row;
+    im->created++;
+    return mark_touched(im, im->np - 1);
+}
+
+/* JSON texts equal as values (the profile API may have written them with other spacing). */
+static bool json_same(const char *a, const char *b)
+{
+    if (!strcmp(a ? a : "", b ? b : "")) return true;
+    json_t *x = json_loads(a ? a : "null", JSON_DECODE_ANY, NULL);
+    json_t *y = json_loads(b ? b : "null", JSON_DECODE_ANY, NULL);
+    bool same = x && y && json_equal(x, y);
+    json_decref(x);
+    json_decref(y);
+    return same;
+}
+
+/* The other names of a names array (JSON text): the entries that are not primary. */
+static char *others_of(imp *im, json_t *names)
+{
+    json_t *o = json_array();
+    size_t i;
+    json_t *n;
+    json_array_foreach(names, i, n) if (!json_is_true(json_object_get(n, "primary")))
+        json_array_append(o, n);
+    char *t = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    char *d = t ? ms_arena_strdup(&im->ra, t) : NULL;
+    free(t);
+    return d;
+}
+
+static int profile_update(imp *im, size_t pi, const pvals *v, const char *ref)
+{
+    iprof *p = &im->p[pi];
+    db_stmt *st;
+    int rc = db_query_row(im->c, &st, &im->r->err,
+                          "SELECT primary_name, names, crafts, skills, languages, country, "
+                          "region, city, travel, affiliations, rate_currency, rate_day, "
+                          "rate_week, contacts, listed, ref FROM talent_profile WHERE seq = ?",
+                          "I", p->seq);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(&im->r->err, MS_EINTERNAL, NULL, "a profile went away");
+    ms_arena *a = &im->ra;
+    const char *old[16];
+    for (int i = 0; i < 16; i++)
+        old[i] = db_col_null(st, i) ? NULL : ms_arena_strdup(a, db_col_text(st, i));
+    bool had_day = !db_col_null(st, 11), had_week = !db_col_null(st, 12);
+    int64_t old_day = db_col_int(st, 11), old_week = db_col_int(st, 12);
+    int old_listed = (int)db_col_int(st, 14);
+    db_done(st);
+    json_t *oldnames = json_loads(old[1] ? old[1] : "[]", 0, NULL);
+    json_t *oldcontacts = json_loads(old[13] ? old[13] : "{}", 0, NULL);
+    const char *primary = v->primary_name && *v->primary_name ? v->primary_name : old[0];
+    const char *others = v->other_names ? v->other_names : others_of(im, oldnames);
+    const char *names = others ? names_json(im, primary, others) : NULL;
+    const char *contacts = contacts_json(im, oldcontacts, v);
+    json_decref(oldnames);
+    json_decref(oldcontacts);
+    if (!names || !contacts) return oom(im);
+    /* Rates: the columns there replace what was; a currency alone changes only the currency. */
+    const char *cur = v->currency ? (*v->currency ? v->currency : NULL) : old[10];
+    bool has_day = v->has_day ? v->day_set : had_day,
+         has_week = v->has_week ? v->week_set : had_week;
+    int64_t day = v->has_day ? v->day : old_day, week = v->has_week ? v->week : old_week;
+    if (!cur) has_day = has_week = false;
+    if (!has_day && !has_week) cur = NULL;
+    const char *nv[16] = {
+        primary,
+        names,
+        v->crafts ? v->crafts : old[2],
+        v->skills ? v->skills : old[3],
+        v->languages ? v->languages : old[4],
+        v->country ? v->country : old[5],
+        v->region ? v->region : old[6],
+        v->city ? v->city : old[7],
+        v->travel ? v->travel : old[8],
+        v->affiliations ? v->affiliations : old[9],
+        cur,
+        NULL,
+        NULL,
+        contacts,
+        NULL,
+        ref && *ref ? ref : old[15],
+    };
+    bool same = true;
+    for (int i = 0; i < 16 && same; i++) {
+        if (i == 11 || i == 12 || i == 14) continue;
+        if (i == 1 || i == 2 || i == 3 || i == 4 || i == 9 || i == 13)
+            same = json_same(old[i], nv[i]);
+        else
+            same = ms_str_eq(old[i], nv[i]);
+    }
+    int listed = v->listed < 0 ? old_listed : v->listed;
+    same = same && has_day == had_day && has_week == had_week && (!has_day || day == old_day) &&
+           (!has_week || week == old_week) && listed == old_listed;
+    p->row = im->rec->row;
+    if (same) {
+        im->unchanged++;
+        return 0;
+    }
+    db_arg args[] = {
+        DB_ARG_S(nv[0]),
+        DB_ARG_S(nv[1]),
+        DB_ARG_S(nv[2]),
+        DB_ARG_S(nv[3]),
+        DB_ARG_S(nv[4]),
+        DB_ARG_S(nv[5]),
+        DB_ARG_S(nv[6]),
+        DB_ARG_S(nv[7]),
+        DB_ARG_S(nv[8]),
+        DB_ARG_S(nv[9]),
+        DB_ARG_S(cur),
+        has_day ? DB_ARG_I(day) : DB_ARG_S(NULL),
+        has_week ? DB_ARG_I(week) : DB_ARG_S(NULL),
+        DB_ARG_S(nv[13]),
+        DB_ARG_I(listed),
+        DB_ARG_S(nv[15]),
+        DB_ARG_I(im->rev),
+        DB_ARG_S(im->now),
+        DB_ARG_I(p->seq),
+    };
+    rc = db_query_args(im->c, &st, &im->r->err,
+                       "UPDATE talent_profile SET primary_name = ?, names = ?, crafts = ?, "
+                       "skills = ?, languages = ?, country = ?, region = ?, city = ?, travel = ?, "
+                       "affiliations = ?, rate_currency = ?, rate_day = CAST(? AS BIGINT), "
+                       "rate_week = CAST(? AS BIGINT), contacts = ?, listed = CAST(? AS "
+                       "INTEGER), ref = ?, rev = CAST(? AS BIGINT), updated_at = ?, version = "
+                       "version + 1 WHERE seq = CAST(? AS BIGINT)",
+                       args, (int)(sizeof args / sizeof args[0]));
+    if (rc) return rc;
+    rc = db_step(st, &im->r->err);
+    db_done(st);
+    if (rc < 0) return rc;
+    if (ref && *ref && !ms_str_eq(p->ref, ref)) {
+        if (!(p->ref = spool_dup(&im->strings, ref)) ||
+            !smap_put(&im->by_ref, p->ref, (uint32_t)pi))
+            return oom(im);
+    }
+    im->updated++;
+    return mark_touched(im, pi);
+}
+
+static int people_row(imp *im)
+{
+    char *ref = has_col(im, P_REF) ? cell(im, P_REF) : (char *)"";
+    char *pid = has_col(im, P_PROFILE_ID) ? cell(im, P_PROFILE_ID) : (char *)"";
+    uint32_t by_ref = 0, by_id = 0;
+    bool has_ref = false, has_id = false, bad_key = false;
+    if (*ref && !text_ok(ref, REF_MAX_CHARS)) {
+        row_error(im, cname(im, P_REF), "a ref is at most %d characters of text", REF_MAX_CHARS);
+        bad_key = true;
+    } else if (*ref)
+        has_ref = smap_get(&im->by_ref, ref, &by_ref);
+    if (*pid) {
+        has_id = ms_uuid_valid(pid) && smap_get(&im->by_id, pid, &by_id) && im->p[by_id].seq;
+        if (!has_id) {
+            row_error(im, cname(im, P_PROFILE_ID),
+                      "no profile this organization keeps has this id");
+            bad_key = true;
+        }
+    }
+    if (!*ref && !*pid) {
+        row_error(im, has_col(im, P_REF) ? cname(im, P_REF) : "ref",
+                  "required: the organization's key for the person (or the profile_id of a "
+                  "profile it keeps)");
+        bad_key = true;
+    }
+    int64_t target = -1;
+    if (!bad_key) {
+        if (has_id && has_ref && by_id != by_ref) {
+            row_error(im, cname(im, P_REF), "%.60s is the ref of another profile", ref);
+            bad_key = true;
+        } else if (has_id)
+            target = by_id;
+        else if (has_ref)
+            target = by_ref;
+    }
+    if (target >= 0 && im->p[target].row) {
+        row_error(im, cname(im, *pid ? P_PROFILE_ID : P_REF),
+                  "the same person is already on row %zu", im->p[target].row);
+        bad_key = true;
+    }
+    pvals v;
+    people_values(im, &v);
+    bool creating = !bad_key && target < 0;
+    if (creating) {
+        if (!v.primary_name || !*v.primary_name)
+            row_error(im, has_col(im, P_PRIMARY_NAME) ? cname(im, P_PRIMARY_NAME) : "primary_name",
+                      "required for a new person");
+        bool consent = im->consent_all;
+        if (!consent && has_col(im, P_CONSENT)) {
+            const char *s;
+            size_t n;
+            char msg[MS_CSV_MSG_MAX];
+            if (cell_at(im, im->col[P_CONSENT], &s, &n) && ms_csv_cell_bool(s, n, &consent, msg)) {
+                row_error(im, cname(im, P_CONSENT), "%s", msg);
+                consent = true; /* reported */
+            }
+        }
+        if (!consent)
+            row_error(im, has_col(im, P_CONSENT) ? cname(im, P_CONSENT) : "consent_attested",
+                      "the person's consent to be listed is needed: consent_attested=yes, or "
+                      "import with consent=attested");
+    } else if (has_col(im, P_CONSENT)) {
+        const char *s;
+        size_t n;
+        bool b;
+        char msg[MS_CSV_MSG_MAX];
+        if (cell_at(im, im->col[P_CONSENT], &s, &n) && ms_csv_cell_bool(s, n, &b, msg))
+            row_error(im, cname(im, P_CONSENT), "%s", msg);
+    }
+    if (im->row_errors) {
+        im->bad_rows++;
+        return 0;
+    }
+    if (!creating && im->p[target].claimed) {
+        im->p[target].row = im->rec->row;
+        im->skipped++;
+        row_notice(im, NULL,
+                   "skipped: the person has claimed this profile, and only they change it now");
+        return 0;
+    }
+    if (!im->write) {
+        if (creating) {
+            iprof *p = prof_add(im, 0, ref, ref, false, false); /* the ref as a stand-in id */
+            if (!p) return oom(im);
+            p->row = im->rec->row;
+            im->created++;
+        } else {
+            im->p[target].row = im->rec->row;
+            im->updated++;
+        }
+        return 0;
+    }
+    return creating ? profile_create(im, &v, ref) : profile_update(im, (size_t)target, &v, ref);
+}
+
+/* ---- Credits rows. ---- */
+
+/* A profile named by id that this organization does not steward: one whose account is a
+ * member of the organization. Added to the known profiles; false when it is not one. */
+static int foreign_profile(imp *im, const char *id, uint32_t *out, bool *found)
+{
+    *found = false;
+    db_stmt *st;
+    int rc = db_query_row(im->c, &st, &im->r->err,
+                          "SELECT p.seq, p.id FROM talent_profile p JOIN membership m ON "
+                          "m.user_id = p.user_id AND m.org_id = ? WHERE p.id = ? AND "
+                          "p.deleted_at IS NULL",
+                          "ss", im->org_id, id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return 0;
+    int64_t seq = db_col_int(st, 0);
+    db_done(st);
+    if (!prof_add(im, seq, id, NULL, true, true)) return oom(im);
+    *out = (uint32_t)(im->np - 1);
+    *found = true;
+    return 0;
+}
+
+static int credit_row(imp *im)
+{
+    char *ref = has_col(im, C_REF) ? cell(im, C_REF) : (char *)"";
+    char *pid = has_col(im, C_PROFILE_ID) ? cell(im, C_PROFILE_ID) : (char *)"";
+    uint32_t pi = 0, pj = 0;
+    bool found = false;
+    int rc;
+    if (*ref) {
+        found = smap_get(&im->by_ref, ref, &pi);
+        if (!found)
+            row_error(im, cname(im, C_REF),
+                      "no person of this organization has the ref %.60s (import the people "
+                      "first)",
+                      ref);
+    }
+    if (*pid) {
+        bool f2 = ms_uuid_valid(pid) && smap_get(&im->by_id, pid, &pj);
+        if (!f2 && ms_uuid_valid(pid) && (rc = foreign_profile(im, pid, &pj, &f2))) return rc;
+        if (!f2)
+            row_error(im, cname(im, C_PROFILE_ID),
+                      "no profile this organization keeps, or whose person belongs to it, has "
+                      "this id");
+        else if (found && pi != pj)
+            row_error(im, cname(im, C_PROFILE_ID), "is not the profile of ref %.60s", ref);
+        else if (!*ref) {
+            pi = pj;
+            found = true;
+        }
+    }
+    if (!*ref && !*pid)
+        row_error(im, has_col(im, C_REF) ? cname(im, C_REF) : "ref",
+                  "required: the person's ref in this organization, or profile_id");
+    char *title = cell(im, C_TITLE), *role = cell(im, C_ROLE);
+    if (!*title || !text_ok(title, TITLE_MAX_CHARS))
+        row_error(im, cname(im, C_TITLE), "required: 1 to %d characters of text", TITLE_MAX_CHARS);
+    if (!*role || !text_ok(role, TEXT_MAX_CHARS))
+        row_error(im, cname(im, C_ROLE), "required: 1 to %d characters of text", TEXT_MAX_CHARS);
+    char *craft = has_col(im, C_CRAFT) ? cell(im, C_CRAFT) : (char *)"";
+    ms_str_lower(craft);
+    if (*craft && !talent_craft_valid(im->r, craft))
+        row_error(im, cname(im, C_CRAFT),
+                  "\"%.40s\" is not a craft code (GET /api/v1/talent/crafts lists them)", craft);
+    bool has_year = false;
+    int64_t year = 0;
+    if (has_col(im, C_YEAR)) {
+        const char *s;
+        size_t n;
+        char msg[MS_CSV_MSG_MAX];
+        if (cell_at(im, im->col[C_YEAR], &s, &n)) {
+            if (ms_csv_cell_int(s, n, 1880, 2100, &year, msg))
+                row_error(im, cname(im, C_YEAR), "%s", msg);
+            else
+                has_year = true;
+        }
+    }
+    char *company = has_col(im, C_COMPANY) ? cell(im, C_COMPANY) : (char *)"";
+    if (*company && !text_ok(company, TEXT_MAX_CHARS))
+        row_error(im, cname(im, C_COMPANY), "at most %d characters on one line", TEXT_MAX_CHARS);
+    if (im->row_errors) {
+        im->bad_rows++;
+        return 0;
+    }
+    iprof *p = &im->p[pi];
+    if (!im->write) {
+        im->created++;
+        return 0;
+    }
+    db_stmt *st;
+    if (p->existed) {
+        /* The same credit again (an export imported back) is not a second credit. */
+        rc = db_query_row(im->c, &st, &im->r->err,
+                          "SELECT 1 FROM talent_credit WHERE profile_id = ? AND title = ? AND "
+                          "role = ? AND COALESCE(craft, '') = ? AND COALESCE(year, -1) = "
+                          "CAST(? AS INTEGER) AND company = ?",
+                          "ssssIs", p->id, title, role, craft, has_year ? year : (int64_t)-1,
+                          company);
+        if (rc < 0) return rc;
+        if (rc == DB_ROW) {
+            db_done(st);
+            im->unchanged++;
+            return 0;
+        }
+    }
+    char id[MS_ID_LEN];
+    ms_uuid7(id);
+    db_arg a[] = {
+        DB_ARG_S(id),
+        DB_ARG_S(p->id),
+        DB_ARG_S(title),
+        DB_ARG_S(role),
+        DB_ARG_S(*craft ? craft : NULL),
+        has_year ? DB_ARG_I(year) : DB_ARG_S(NULL),
+        DB_ARG_S(company),
+        DB_ARG_S(im->org_id),
+        DB_ARG_S(im->user_id),
+        DB_ARG_S(im->now),
+        DB_ARG_S(im->now),
+    };
+    rc = db_query_args(im->c, &st, &im->r->err,
+                       "INSERT INTO talent_credit (id, profile_id, title, role, craft, year, "
+                       "company, org_id, source, created_by, created_at, updated_at) VALUES (?, "
+                       "?, ?, ?, ?, CAST(? AS INTEGER), ?, ?, 'import', ?, ?, ?)",
+                       a, (int)(sizeof a / sizeof a[0]));
+    if (rc) return rc;
+    rc = db_step(st, &im->r->err);
+    db_done(st);
+    if (rc < 0) return rc;
+    im->created++;
+    return mark_touched(im, pi);
+}
+
+/* ---- Records. ---- */
+
+static int header_read(imp *im, const ms_csv_record *rec)
+{
+    const ms_csv_column *cols = im->kind == KIND_PEOPLE ? people_cols : credit_cols;
+    ms_error e;
+    ms_error_clear(&e);
+    im->rec = rec;
+    for (int k = 0; k < P_COUNT; k++) {
+        im->col[k] = -1;
+        im->colname[k] = NULL;
+    }
+    if (ms_csv_map_header(rec, cols, &im->map, &e)) {
+        for (int i = 0; i < e.nfields; i++)
+            row_error(im, e.fields[i].field, "%s", e.fields[i].message);
+        if (!e.nfields) row_error(im, NULL, "%s", e.detail);
+        return 0;
+    }
+    for (size_t k = 0; cols[k].key; k++) {
+        int c = im->map.col[k];
+        im->col[k] = c;
+        if (c >= 0)
+            im->colname[k] =
+                ms_arena_strndup(im->r->arena, rec->fields[c].data, rec->fields[c].len);
+    }
+    for (size_t i = 0; i < im->map.nunknown; i++) {
+        const ms_csv_field *f = &rec->fields[im->map.unknown[i]];
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(f->len < 60 ? f->len : 60), f->data);
+        name[ms_utf8_whole(name, strlen(name))] = 0;
+        ms_buf b;
+        ms_buf_init(&b);
+        for (size_t k = 0; cols[k].key; k++)
+            ms_buf_printf(&b, "%s%s", k ? ", " : "", cols[k].key);
+        row_error(im, name, "unknown column; the %s columns are %s",
+                  im->kind == KIND_PEOPLE ? "people" : "credits", b.oom ? "..." : b.data);
+        ms_buf_free(&b);
+    }
+    if (im->kind == KIND_CREDITS) {
+        if (im->col[C_REF] < 0 && im->col[C_PROFILE_ID] < 0)
+            row_error(im, "ref", "the file has neither a ref nor a profile_id column");
+        if (im->col[C_TITLE] < 0) row_error(im, "title", "the file has no title column");
+        if (im->col[C_ROLE] < 0) row_error(im, "role", "the file has no role column");
+    } else if (im->col[P_REF] < 0 && im->col[P_PROFILE_ID] < 0)
+        row_error(im, "ref", "the file has neither a ref nor a profile_id column");
+    im->header_ok = im->errors_total == 0;
+    return 0;
+}
+
+/* The command line commits every `batch` rows (after touching what they changed). */
+static int batch_end(imp *im, bool last)
+{
+    int rc;
+    if ((rc = touch_all(im))) return rc;
+    if (!im->batch) return 0;
+    if ((rc = db_commit(im->c, &im->r->err))) return rc;
+    im->in_batch = 0;
+    if (last) return 0;
+    if ((rc = db_begin(im->c, DB_TX_WRITE, &im->r->err))) return rc;
+    return revision_raise(im);
+}
+
+static int on_record(void *ctx, const ms_csv_record *rec, ms_error *e)
+{
+    imp *im = ctx;
+    int rc;
+    if (rec->index == 0) {
+        if ((rc = header_read(im, rec))) goto fail;
+        return 0;
+    }
+    im->rec = rec;
+    im->row_errors = 0;
+    im->rows++;
+    ms_arena_reset(&im->ra);
+    if (!im->header_ok) return 0; /* the columns are wrong: rows would only repeat it */
+    rc = im->kind == KIND_PEOPLE ? people_row(im) : credit_row(im);
+    if (rc) goto fail;
+    if (im->write && im->batch && ++im->in_batch >= im->batch && (rc = batch_end(im, false)))
+        goto fail;
+    return 0;
+fail:
+    *e = im->r->err;
+    return rc;
+}
+
+static void imp_init(imp *im, ms_req *r, const char *org_id, const char *user_id, int kind)
+{
+    memset(im, 0, sizeof *im);
+    im->r = r;
+    im->c = r->db;
+    im->org_id = org_id;
+    im->user_id = user_id;
+    im->kind = kind;
+    im->touch = true;
+    im->write = true;
+    ms_now_str(im->now);
+    ms_arena_init(&im->ra, 16384);
+    ms_buf_init(&im->b);
+    im->errors = json_array();
+    im->notices = json_array();
+}
+
+static void imp_counts_reset(imp *im)
+{
+    im->rows = im->created = im->updated = im->unchanged = im->skipped = im->bad_rows = 0;
+    im->errors_total = im->notices_total = 0;
+    json_array_clear(im->errors);
+    json_array_clear(im->notices);
+    ms_csv_map_free(&im->map);
+    memset(&im->map, 0, sizeof im->map);
+    for (size_t i = 0; i < im->np; i++)
+        im->p[i].row = 0;
+}
+
+static void imp_free(imp *im)
+{
+    ms_arena_free(&im->ra);
+    ms_buf_free(&im->b);
+    free(im->p);
+    free(im->touched);
+    smap_free(&im->by_ref);
+    smap_free(&im->by_id);
+    spool_free(&im->strings);
+    ms_csv_map_free(&im->map);
+    json_decref(im->errors);
+    json_decref(im->notices);
+}
+
+/* Read one file (kind set) through on_record. */
+static int imp_read(imp *im, const char *data, size_t len)
+{
+    ms_csv_read_opts o = {.delim = im->delim};
+    ms_csv_read_info info;
+    ms_error e;
+    ms_error_clear(&e);
+    im->rec = NULL;
+    im->header_ok = false;
+    int rc = ms_csv_read(data, len, &o, on_record, im, &info, &e);
+    if (!rc && info.records == 0)
+        rc = ms_fail(&e, MS_EINVAL, "invalid-csv", "The file has no header row.");
+    if (rc) {
+        im->r->err = e;
+        if (rc == MS_EINVAL && !im->r->err.type[0])
+            ms_strlcpy(im->r->err.type, "invalid-csv", sizeof im->r->err.type);
+    }
+    return rc;
+}
+
+static json_t *imp_result(imp *im, bool dry, bool failed)
+{
+    int64_t z = failed ? 0 : 1;
+    json_t *out = json_object();
+    json_object_set_new(out, "kind", json_string(im->kind == KIND_PEOPLE ? "people" : "credits"));
+    json_object_set_new(out, "rows", json_integer(im->rows));
+    json_object_set_new(out, "created", json_integer(im->created * z));
+    json_object_set_new(out, "updated", json_integer(im->updated * z));
+    json_object_set_new(out, "unchanged", json_integer(im->unchanged * z));
+    json_object_set_new(out, "skipped", json_integer(im->skipped));
+    json_object_set_new(out, "bad_rows", json_integer(im->bad_rows));
+    json_object_set_new(out, "dry_run", json_boolean(dry));
+    json_object_set(out, "errors", im->errors);
+    json_object_set_new(out, "more_errors",
+                        json_integer(im->errors_total - (int64_t)json_array_size(im->errors)));
+    json_object_set(out, "notices", im->notices);
+    return out;
+}
+
+/* ---- The API. ---- */
+
+static int body_delim(const char *ct)
+{
+    static const char *const types[] = {"text/tab-separated-values",
+                                        "text/csv",
+                                        "text/plain",
+                                        "text/x-csv",
+                                        "text/comma-separated-values",
+                                        "application/csv",
+                                        "application/octet-stream",
+                                        NULL};
+    if (!ct) return 0;
+    int i = ms_content_type_index(ct, types);
+    return i < 0 ? -1 : i == 0 ? '\t' : 0;
+}
+
+int talent_io_on_body(ms_req *r, const char *data, size_t len)
+{
+    if (!r->module_state && body_delim(r->content_type) < 0)
+        return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
+                           "Send the file as Content-Type: text/csv (or "
+                           "text/tab-separated-values).");
+    return ms_req_body_collect(r, data, len, IMPORT_BODY_MAX, "A talent import");
+}
+
+static int query_bool(ms_req *r, const char *name, bool def, bool *out)
+{
+    const char *v = ms_req_query(r, name);
+    *out = def;
+    if (!v) return 0;
+    if (!strcmp(v, "true") || !strcmp(v, "1"))
+        *out = true;
+    else if (!strcmp(v, "false") || !strcmp(v, "0"))
+        *out = false;
+    else
+        return ms_req_fail(r, MS_EBADREQ, "bad-query", "%s must be true or false.", name);
+    return 0;
+}
+
+static int query_kind(ms_req *r, int *kind)
+{
+    const char *k = ms_req_query(r, "kind");
+    if (!k)
+        return ms_req_fail(r, MS_EBADREQ, "bad-query",
+                           "Say which file: kind=people or "
+                           "kind=credits.");
+    if (!strcmp(k, "people"))
+        *kind = KIND_PEOPLE;
+    else if (!strcmp(k, "credits"))
+        *kind = KIND_CREDITS;
+    else
+        return ms_req_fail(r, MS_EBADREQ, "bad-query", "kind must be people or credits.");
+    return 0;
+}
+
+/* Undo everything the import wrote: the request's transaction is rolled back and an empty
+ * one begun, which the server then commits (as production's import does). */
+static int undo(ms_req *r)
+{
+    db_rollback(r->db);
+    return db_begin(r->db, DB_TX_WRITE, &r->err);
+}
+
+/* POST /orgs/{id}/talent/import?kind=people|credits&dry_run=&consent=attested */
+int h_talent_import(ms_req *r)
+{
+    static const char *const allowed[] = {"kind", "dry_run", "consent", NULL};
+    int rc = ms_req_query_only(r, allowed);
+    if (rc) return rc;
+    int kind;
+    bool dry;
+    if ((rc = query_kind(r, &kind)) || (rc = query_bool(r, "dry_run", false, &dry))) return rc;
+    const char *consent = ms_req_query(r, "consent");
+    if (consent && strcmp(consent, "attested"))
+        return ms_req_fail(r, MS_EBADREQ, "bad-query",
+                           "consent=attested says that every person of the file agreed to be "
+                           "listed; there is no other value.");
+    if (!r->access || r->access->level < LEVEL_EDIT)
+        return ms_req_fail(r, MS_EFORBIDDEN, NULL,
+                           "Only the organization's members (not viewers) import people.");
+    size_t len;
+    const char *body = ms_req_body_text(r, &len);
+    if (!len)
+        return ms_req_fail(r, MS_EINVAL, "invalid-csv",
+                           "The file is empty: send the CSV as the request body.");
+    imp im;
+    imp_init(&im, r, ms_req_param(r, "id"), r->caller ? r->caller->user_id : NULL, kind);
+    im.consent_all = consent != NULL;
+    int d = body_delim(r->content_type);
+    im.delim = (char)(d < 0 ? 0 : d);
+    if ((rc = profiles_load(&im)) || (rc = revision_raise(&im))) goto out;
+    if ((rc = imp_read(&im, body, len))) goto out;
+    bool failed = !dry && im.errors_total > 0;
+    if (!dry && !failed && (rc = touch_all(&im))) goto out;
+    if ((dry || failed) && (rc = undo(r))) goto out;
+    json_t *res = imp_result(&im, dry, failed);
+    if (failed) {
+        json_object_set_new(res, "type", json_string("urn:mstation:problem:validation"));
+        json_object_set_new(res, "title", json_string("The file has errors"));
+        json_object_set_new(res, "status", json_integer(422));
+        json_object_set_new(
+            res, "detail",
+            json_sprintf("%lld of %lld rows have errors (%lld in all); nothing was imported.",
+                         (long long)im.bad_rows, (long long)im.rows, (long long)im.errors_total));
+        json_object_set_new(res, "request_id", json_string(r->request_id ? r->request_id : ""));
+        char *t = json_dumps(res, JSON_COMPACT);
+        json_decref(res);
+        if (!t) {
+            rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+            goto out;
+        }
+        ms_buf_puts(&r->out, t);
+        free(t);
+        r->status = 422;
+        r->out_type = "application/problem+json";
+        rc = 0;
+        goto out;
+    }
+    if (!dry && (im.created || im.updated)) {
+        json_t *data =
+            json_pack("{s:s,s:I,s:I,s:I,s:I}", "kind", kind == KIND_PEOPLE ? "people" : "credits",
+                      "rows", (json_int_t)im.rows, "created", (json_int_t)im.created, "updated",
+                      (json_int_t)im.updated, "skipped", (json_int_t)im.skipped);
+        ms_event ev = {.actor_id = im.user_id,
+                       .action = "talent.imported",
+                       .object_type = "org",
+                       .object_id = im.org_id,
+                       .org_id = im.org_id,
+                       .data = data};
+        rc = event_appendf(r->db, &ev, &r->err, "Talent import (%s): %lld created, %lld updated",
+                           kind == KIND_PEOPLE ? "people" : "credits", (long long)im.created,
+                           (long long)im.updated);
+        json_decref(data);
+        if (rc) {
+            json_decref(res);
+            goto out;
+        }
+    }
+    rc = ms_reply(r, 200, res);
+out:
+    imp_free(&im);
+    return rc;
+}
+
+/* ---- Export. ---- */
+
+typedef int (*flush_fn)(void *ctx, ms_buf *b, ms_error *e);
+
+typedef struct exp {
+    db_conn *c;
+    const char *org_id;
+    bool steward; /* the reader may edit (member+): unclaimed profiles read as private */
+    ms_buf *out;
+    flush_fn flush;
+    void *flush_ctx;
+    ms_error *err;
+    int64_t rows;
+} exp;
+
+/* The visibilities of a profile from its stored JSON (defaults for missing keys). */
+static void vis_load(const char *text, talent_ref *p)
+{
+    for (int f = 0; f < TF_COUNT; f++)
+        p->vis[f] = talent_vis_default[f];
+    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+    for (int f = 0; o && f < TF_COUNT; f++) {
+        const char *v = ms_json_str(o, talent_field_names[f]);
+        int x = v ? talent_vis_parse(v) : -1;
+        if (x >= 0) p->vis[f] = (talent_vis)x;
+    }
+    json_decref(o);
+}
+
+/* What the organization's members are to a profile it stewards (access.c's rule). */
+static void steward_view(const exp *x, bool claimed, talent_viewer *v)
+{
+    memset(v, 0, sizeof *v);
+    v->steward = x->steward;
+    v->level = !claimed && x->steward ? TV_PRIVATE : TV_ORGS;
+}
+
+static int maybe_flush(exp *x)
+{
+    if (x->out->oom) return ms_fail(x->err, MS_ENOMEM, NULL, "out of memory");
+    if (x->flush && x->out->len >= EXPORT_FLUSH) return x->flush(x->flush_ctx, x->out, x->err);
+    return 0;
+}
+
+/* items of a JSON array of strings, joined by "; ". */
+static void put_list(ms_csv_writer *w, ms_buf *t, json_t *a)
+{
+    ms_buf_reset(t);
+    size_t i;
+    json_t *s;
+    json_array_foreach(a, i, s)
+    {
+        if (!json_is_string(s)) continue;
+        if (t->len) ms_buf_puts(t, "; ");
+        ms_buf_puts(t, json_string_value(s));
+    }
+    ms_csv_putn(w, t->data ? t->data : "", t->len);
+}
+
+static int export_people(exp *x)
+{
+    db_stmt *st;
+    int rc = db_query(x->c, &st, x->err,
+                      "SELECT seq, id, ref, user_id, primary_name, names, crafts, skills, "
+                      "languages, country, region, city, travel, affiliations, contacts, "
+                      "rate_currency, rate_day, rate_week, listed, consent, visibility FROM "
+                      "talent_profile WHERE steward_org_id = ? AND deleted_at IS NULL ORDER BY "
+                      "seq",
+                      "s", x->org_id);
+    if (rc) return rc;
+    ms_csv_writer w;
+    ms_csv_writer_init(&w, x->out, NULL);
+    ms_csv_put_header(&w, people_cols);
+    ms_csv_end_record(&w);
+    ms_buf t;
+    ms_buf_init(&t);
+    while ((rc = db_step(st, x->err)) == DB_ROW) {
+        talent_ref p;
+        talent_viewer v;
+        vis_load(db_col_text(st, 20), &p);
+        steward_view(x, !db_col_null(st, 3), &v);
+        ms_csv_put(&w, db_col_text(st, 2));
+        ms_csv_put(&w, db_col_text(st, 1));
+        /* Names are public or platform: always seen by the steward. */
+        ms_csv_put(&w, db_col_text(st, 4));
+        json_t *names = json_loads(db_col_text(st, 5), 0, NULL);
+        ms_buf_reset(&t);
+        size_t i;
+        json_t *n;
+        json_array_foreach(names, i, n)
+        {
+            if (json_is_true(json_object_get(n, "primary"))) continue;
+            const char *nm = ms_json_str(n, "name"), *sc = ms_json_str(n, "script");
+            if (!nm) continue;
+            if (t.len) ms_buf_puts(&t, "; ");
+            ms_buf_puts(&t, nm);
+            if (sc && *sc) ms_buf_printf(&t, "|%s", sc);
+        }
+        json_decref(names);
+        ms_csv_putn(&w, t.data ? t.data : "", t.len);
+        json_t *a;
+        if (talent_sees(&v, &p, TF_CRAFTS)) {
+            a = json_loads(db_col_text(st, 6), 0, NULL);
+            put_list(&w, &t, a);
+            json_decref(a);
+        } else
+            ms_csv_put(&w, NULL);
+        if (talent_sees(&v, &p, TF_SKILLS)) {
+            a = json_loads(db_col_text(st, 7), 0, NULL);
+            put_list(&w, &t, a);
+            json_decref(a);
+        } else
+            ms_csv_put(&w, NULL);
+        ms_buf_reset(&t);
+        if (talent_sees(&v, &p, TF_LANGUAGES)) {
+            a = json_loads(db_col_text(st, 8), 0, NULL);
+            json_array_foreach(a, i, n)
+            {
+                const char *tag = ms_json_str(n, "tag"), *level = ms_json_str(n, "level");
+                if (!tag) continue;
+                if (t.len) ms_buf_puts(&t, "; ");
+                ms_buf_printf(&t, "%s:%s", tag, level ? level : "");
+            }
+            json_decref(a);
+        }
+        ms_csv_putn(&w, t.data ? t.data : "", t.len);
+        bool loc = talent_sees(&v, &p, TF_LOCATION);
+        for (int c = 9; c <= 12; c++)
+            ms_csv_put(&w, loc ? db_col_text(st, c) : NULL);
+        ms_buf_reset(&t);
+        if (talent_sees(&v, &p, TF_AFFILIATIONS)) {
+            a = json_loads(db_col_text(st, 13), 0, NULL);
+            json_array_foreach(a, i, n)
+            {
+                const char *nm = ms_json_str(n, "name"), *kind = ms_json_str(n, "kind"),
+                           *mid = ms_json_str(n, "member_id");
+                if (!nm) continue;
+                if (t.len) ms_buf_puts(&t, "; ");
+                ms_buf_printf(&t, "%s|%s", nm, kind ? kind : "agency");
+                if (mid && *mid) ms_buf_printf(&t, "|%s", mid);
+            }
+            json_decref(a);
+        }
+        ms_csv_putn(&w, t.data ? t.data : "", t.len);
+        bool contacts = talent_sees(&v, &p, TF_CONTACTS);
+        json_t *ct = contacts ? json_loads(db_col_text(st, 14), 0, NULL) : NULL;
+        ms_csv_put(&w, ms_json_str(ct, "email"));
+        ms_csv_put(&w, ms_json_str(ct, "phone"));
+        ms_csv_put(&w, ms_json_str(ct, "website"));
+        json_decref(ct);
+        bool rates = talent_sees(&v, &p, TF_RATES) && !db_col_null(st, 15);
+        const char *cur = rates ? db_col_text(st, 15) : NULL;
+        char amt[48];
+        for (int c = 16; c <= 17; c++) {
+            if (rates && !db_col_null(st, c)) {
+                ms_money_fmt(db_col_int(st, c), cur, amt, sizeof amt);
+                ms_csv_put_number(&w, amt);
+            } else
+                ms_csv_put(&w, NULL);
+        }
+        ms_csv_put(&w, cur);
+        ms_csv_put(&w, db_col_int(st, 18) ? "yes" : "no");
+        ms_csv_put(&w, "yes"); /* every profile here was made with consent */
+        ms_csv_end_record(&w);
+        x->rows++;
+        if ((rc = maybe_flush(x))) break;
+    }
+    ms_buf_free(&t);
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int export_credits(exp *x)
+{
+    db_stmt *st;
+    int rc = db_query(x->c, &st, x->err,
+                      "SELECT p.ref, p.id, p.user_id, p.visibility, c.title, c.role, c.craft, "
+                      "c.year, c.company FROM talent_credit c JOIN talent_profile p ON p.id = "
+                      "c.profile_id WHERE p.steward_org_id = ? AND p.deleted_at IS NULL ORDER BY "
+                      "p.seq, c.year, c.id",
+                      "s", x->org_id);
+    if (rc) return rc;
+    ms_csv_writer w;
+    ms_csv_writer_init(&w, x->out, NULL);
+    ms_csv_put_header(&w, credit_cols);
+    ms_csv_end_record(&w);
+    while ((rc = db_step(st, x->err)) == DB_ROW) {
+        talent_ref p;
+        talent_viewer v;
+        vis_load(db_col_text(st, 3), &p);
+        steward_view(x, !db_col_null(st, 2), &v);
+        if (!talent_sees(&v, &p, TF_CREDITS)) continue;
+        ms_csv_put(&w, db_col_text(st, 0));
+        ms_csv_put(&w, db_col_text(st, 1));
+        ms_csv_put(&w, db_col_text(st, 4));
+        ms_csv_put(&w, db_col_text(st, 5));
+        ms_csv_put(&w, db_col_text(st, 6));
+        if (db_col_null(st, 7))
+            ms_csv_put(&w, NULL);
+        else
+            ms_csv_put_i64(&w, db_col_int(st, 7));
+        ms_csv_put(&w, db_col_text(st, 8));
+        ms_csv_end_record(&w);
+        x->rows++;
+        if ((rc = maybe_flush(x))) break;
+    }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* GET /orgs/{id}/talent/export?kind=people|credits */
+int h_talent_export(ms_req *r)
+{
+    static const char *const allowed[] = {"kind", NULL};
+    int rc = ms_req_query_only(r, allowed);
+    int kind;
+    if (rc || (rc = query_kind(r, &kind))) return rc;
+    exp x = {.c = r->db,
+             .org_id = ms_req_param(r, "id"),
+             .steward = r->access && r->access->level >= LEVEL_EDIT,
+             .out = &r->out,
+             .err = &r->err};
+    rc = kind == KIND_PEOPLE ? export_people(&x) : export_credits(&x);
+    if (rc) return rc;
+    if (r->out.oom) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    r->status = 200;
+    r->out_type = "text/csv; charset=utf-8";
+    ms_reply_header(r, "Content-Disposition",
+                    kind == KIND_PEOPLE ? "attachment; filename=\"people.csv\""
+                                        : "attachment; filename=\"credits.csv\"");
+    return 0;
+}
+
+/* ---- The command line. ---- */
+
+typedef struct cli_file {
+    const char *path;
+    const char *data;
+    size_t len;
+    void *map;
+} cli_file;
+
+static int file_open(cli_file *f, const char *path, ms_error *e)
+{
+    memset(f, 0, sizeof *f);
+    f->path = path;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ms_fail(e, MS_ENOTFOUND, NULL, "cannot open %s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return ms_fail(e, MS_EINVAL, NULL, "%s is not a file", path);
+    }
+    f->len = (size_t)sb.st_size;
+    if (f->len) {
+        f->map = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (f->map == MAP_FAILED) {
+            close(fd);
+            f->map = NULL;
+            return ms_fail(e, MS_EIO, NULL, "cannot read %s: %s", path, strerror(errno));
+        }
+        madvise(f->map, f->len, MADV_SEQUENTIAL);
+        f->data = f->map;
+    } else
+        f->data = "";
+    close(fd);
+    return 0;
+}
+
+static void file_close(cli_file *f)
+{
+    if (f->map) munmap(f->map, f->len);
+    f->map = NULL;
+}
+
+/* The organization by slug (or id), and the account that acts: `user_email`'s, or the
+ * organization's first owner's. */
+static int cli_org(db_conn *c, const char *org, const char *user_email, char org_id[MS_ID_LEN],
+                   char user_id[MS_ID_LEN], ms_error *e)
+{
+    db_stmt *st;
+    int rc = db_query_row(c, &st, e, "SELECT id FROM org WHERE slug = ? OR id = ?", "ss", org, org);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(e, MS_ENOTFOUND, NULL, "no organization %s", org);
+    ms_strlcpy(org_id, db_col_text(st, 0), MS_ID_LEN);
+    db_done(st);
+    if (user_email)
+        rc = db_query_row(c, &st, e,
+                          "SELECT u.id FROM user_account u JOIN membership m ON m.user_id = u.id "
+                          "AND m.org_id = ? AND m.role IN ('owner', 'admin', 'member') WHERE "
+                          "LOWER(u.email) = LOWER(?)",
+                          "ss", org_id, user_email);
+    else
+        rc = db_query_row(c, &st, e,
+                          "SELECT user_id FROM membership WHERE org_id = ? AND role = 'owner' "
+                          "ORDER BY created_at, user_id",
+                          "s", org_id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE)
+        return ms_fail(e, MS_ENOTFOUND, NULL,
+                       user_email ? "%s is not a member of the organization"
+                                  : "the organization has no owner%s",
+                       user_email ? user_email : "");
+    ms_strlcpy(user_id, db_col_text(st, 0), MS_ID_LEN);
+    db_done(st);
+    return 0;
+}
+
+/* A request made for the command line: the acting account as the caller, the connection. */
+typedef struct cli_req {
+    ms_req r;
+    ms_arena arena;
+    ms_caller caller;
+    ms_access access;
+} cli_req;
+
+static void cli_req_init(cli_req *q, db_conn *c, const ms_env *env, const char *user_id)
+{
+    memset(q, 0, sizeof *q);
+    ms_arena_init(&q->arena, 65536);
+    ms_strlcpy(q->caller.user_id, user_id, sizeof q->caller.user_id);
+    q->access.level = LEVEL_OWN;
+    ms_strlcpy(q->access.role, "owner", sizeof q->access.role);
+    q->r.env = env;
+    q->r.arena = &q->arena;
+    q->r.db = c;
+    q->r.caller = &q->caller;
+    q->r.access = &q->access;
+    q->r.method = "POST";
+    q->r.path = "mstation talent import";
+    q->r.request_id = "cli";
+    ms_buf_init(&q->r.out);
+}
+
+static void cli_req_free(cli_req *q)
+{
+    ms_buf_free(&q->r.out);
+    json_decref(q->r.problem);
+    ms_arena_free(&q->arena);
+}
+
+static void print_errors(const imp *im, FILE *log, const char *path)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(im->errors, i, o)
+    {
+        json_t *row = json_object_get(o, "row");
+        const char *col = ms_json_str(o, "column");
+        fprintf(log, "%s: ", path);
+        if (json_is_integer(row))
+            fprintf(log, "row %lld", (long long)json_integer_value(row));
+        else
+            fprintf(log, "header");
+        fprintf(log, "%s%s: %s\n", col ? ", " : "", col ? col : "", ms_json_str(o, "message"));
+    }
+    int64_t more = im->errors_total - (int64_t)json_array_size(im->errors);
+    if (more > 0) fprintf(log, "%s: ... and %lld more problems\n", path, (long long)more);
+}
+
+static int count_profiles(db_conn *c, int64_t *n, ms_error *e)
+{
+    db_stmt *st;
+    int rc =
+        db_query_row(c, &st, e, "SELECT COUNT(*) FROM talent_profile WHERE deleted_at IS NULL", "");
+    if (rc < 0) return rc;
+    *n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    if (rc == DB_ROW) db_done(st);
+    return 0;
+}
+
+int talent_cli_import(db_conn *c, const ms_env *env, const talent_cli_import_opts *o, FILE *report,
+                      ms_error *e)
+{
+    char org_id[MS_ID_LEN], user_id[MS_ID_LEN];
+    int rc = db_begin(c, DB_TX_READ, e);
+    if (rc) return rc;
+    rc = cli_org(c, o->org, o->user_email, org_id, user_id, e);
+    db_rollback(c);
+    if (rc) return rc;
+    cli_file files[2];
+    const char *paths[2] = {o->people, o->credits};
+    memset(files, 0, sizeof files);
+    for (int k = 0; k < 2; k++)
+        if (paths[k] && (rc = file_open(&files[k], paths[k], e))) {
+            file_close(&files[0]);
+            return rc;
+        }
+    cli_req q;
+    cli_req_init(&q, c, env, user_id);
+    imp im;
+    imp_init(&im, &q.r, org_id, user_id, KIND_PEOPLE);
+    im.is_cli = true;
+    im.consent_all = o->consent_attested;
+    uint64_t t0 = ms_mono_ns();
+    /* Pass 1: check every row of both files; nothing is written. */
+    im.write = false;
+    int64_t bad = 0;
+    if ((rc = db_begin(c, DB_TX_READ, e))) goto out;
+    if ((rc = profiles_load(&im))) goto fail;
+    for (int k = 0; k < 2; k++) {
+        if (!paths[k]) continue;
+        im.kind = k;
+        imp_counts_reset(&im);
+        if ((rc = imp_read(&im, files[k].data, files[k].len))) goto fail;
+        if (im.errors_total) {
+            print_errors(&im, stderr, paths[k]);
+            bad += im.errors_total;
+        }
+        if (report)
+            fprintf(report, "%s: %lld rows checked, %lld bad\n", paths[k], (long long)im.rows,
+                    (long long)im.bad_rows);
+    }
+    db_rollback(c);
+    if (bad) {
+        rc =
+            ms_fail(e, MS_EINVAL, "validation",
+                    "%lld problems; nothing was imported (fix them and run again)", (long long)bad);
+        goto out;
+    }
+    if (o->dry_run) goto out;
+    /* Pass 2: write, `batch` rows per transaction. */
+    int64_t total;
+    if ((rc = db_begin(c, DB_TX_WRITE, e))) goto out;
+    if ((rc = count_profiles(c, &total, e))) goto fail;
+    smap_free(&im.by_ref);
+    smap_free(&im.by_id);
+    im.np = 0;
+    if ((rc = profiles_load(&im))) goto fail;
+    /* Most of the profiles new or changed: index them all at once at the end. */
+    int64_t people_rows = 0;
+    for (const char *p = files[0].data; paths[0] && p < files[0].data + files[0].len;) {
+        const char *nl = memchr(p, '\n', (size_t)(files[0].data + files[0].len - p));
+        people_rows++;
+        p = nl ? nl + 1 : files[0].data + files[0].len;
+    }
+    im.touch = !(people_rows >= REBUILD_MIN && people_rows * 2 >= total + people_rows);
+    im.write = true;
+    im.batch = o->batch > 0 ? o->batch : CLI_BATCH;
+    if ((rc = revision_raise(&im))) goto fail;
+    for (int k = 0; k < 2; k++) {
+        if (!paths[k]) continue;
+        im.kind = k;
+        imp_counts_reset(&im);
+        uint64_t t1 = ms_mono_ns();
+        if ((rc = imp_read(&im, files[k].data, files[k].len))) goto fail;
+        if (im.errors_total) { /* changed under us between the passes */
+            print_errors(&im, stderr, paths[k]);
+            rc = ms_fail(e, MS_ECONFLICT, NULL,
+                         "%s had problems on the second reading; rows before the last commit "
+                         "were imported",
+                         paths[k]);
+            goto fail;
+        }
+        if ((rc = batch_end(&im, false))) goto fail;
+        if (report)
+            fprintf(report,
+                    "%s: %lld rows: %lld created, %lld updated, %lld unchanged, %lld skipped "
+                    "(%.1f s)\n",
+                    paths[k], (long long)im.rows, (long long)im.created, (long long)im.updated,
+                    (long long)im.unchanged, (long long)im.skipped,
+                    (double)(ms_mono_ns() - t1) / 1e9);
+    }
+    if (!im.touch) {
+        uint64_t t2 = ms_mono_ns();
+        if ((rc = talent_index_rebuild(c, e))) goto fail;
+        if (report)
+            fprintf(report, "text index rebuilt (%.1f s)\n", (double)(ms_mono_ns() - t2) / 1e9);
+    }
+    {
+        ms_event ev = {.actor_id = user_id,
+                       .action = "talent.imported",
+                       .object_type = "org",
+                       .object_id = org_id,
+                       .org_id = org_id};
+        if ((rc = event_appendf(c, &ev, e, "Talent import from the command line (%s%s%s)",
+                                o->people ? "people" : "", o->people && o->credits ? ", " : "",
+                                o->credits ? "credits" : "")))
+            goto fail;
+    }
+    if ((rc = db_commit(c, e))) goto out;
+    if (report) fprintf(report, "imported in %.1f s\n", (double)(ms_mono_ns() - t0) / 1e9);
+    goto out;
+fail:
+    if (im.r->err.code && !e->code) *e = im.r->err;
+    db_rollback(c);
+out:
+    if (rc && !e->code && im.r->err.code) *e = im.r->err;
+    imp_free(&im);
+    cli_req_free(&q);
+    file_close(&files[0]);
+    file_close(&files[1]);
+    return rc;
+}
+
+static int file_flush(void *ctx, ms_buf *b, ms_error *e)
+{
+    FILE *f = ctx;
+    if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
+        return ms_fail(e, MS_EIO, NULL, "cannot write the export: %s", strerror(errno));
+    ms_buf_reset(b);
+    return 0;
+}
+
+int talent_cli_export(db_conn *c, const char *org, const char *kind, FILE *out, ms_error *e)
+{
+    int k = !strcmp(kind, "people") ? KIND_PEOPLE : !strcmp(kind, "credits") ? KIND_CREDITS : -1;
+    if (k < 0) return ms_fail(e, MS_EINVAL, NULL, "--kind is people or credits");
+    char org_id[MS_ID_LEN], user_id[MS_ID_LEN];
+    int rc = db_begin(c, DB_TX_READ, e);
+    if (rc) return rc;
+    if ((rc = cli_org(c, org, NULL, org_id, user_id, e))) {
+        db_rollback(c);
+        return rc;
+    }
+    ms_buf b;
+    ms_buf_init(&b);
+    exp x = {.c = c,
+             .org_id = org_id,
+             .steward = true,
+             .out = &b,
+             .flush = file_flush,
+             .flush_ctx = out,
+             .err = e};
+    rc = k == KIND_PEOPLE ? export_people(&x) : export_credits(&x);
+    db_rollback(c);
+    if (!rc) rc = file_flush(out, &b, e);
+    if (!rc && fflush(out))
+        rc = ms_fail(e, MS_EIO, NULL, "cannot write the export: %s", strerror(errno));
+    ms_buf_free(&b);
+    return rc;
+}
