@@ -221,3 +221,44 @@ async function mine2(p) {
   if (r.status === 200) return r.json;
   return assertOk(await p.c.post(P, { names: [{ name: p.name }], consent: { given: true } }), 201);
 }
+
+const b64 = (s) => Buffer.from(s).toString('base64');
+const TUS = { 'Tus-Resumable': '1.0.0' };
+async function upload(c, buf, filename, projectId) {
+  const m = `filename ${b64(filename)},project_id ${b64(projectId)},folder ${b64('/reel')}`;
+  const cr = await c.req('POST', '/api/v1/uploads', { headers: { ...TUS, 'Upload-Length': String(buf.length), 'Upload-Metadata': m } });
+  assert.equal(cr.status, 201, cr.text);
+  const r = await c.req('PATCH', cr.headers.get('location'), {
+    body: buf, headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+  });
+  assert.equal(r.status, 204, r.text);
+  return r.headers.get('x-asset-id');
+}
+
+test('showreel and portfolio: assets the person may share, served to whoever may see the field', async () => {
+  const me = await mine();
+  const proj = assertOk(await tashi.c.post('/api/v1/projects', { org_id: other.id, name: 'Reel' }), 201);
+  const asset = await upload(tashi.c, Buffer.from('not really a video'), 'reel.mov', proj.id);
+  const theirs = assertOk(await coord.c.post('/api/v1/projects', { org_id: studio.id, name: 'Private' }), 201);
+  const foreign = await upload(coord.c, Buffer.from('studio footage'), 'cut.mov', theirs.id);
+  assertProblem(await tashi.c.patch(`${P}/${me.id}`, { showreel: { asset_id: foreign } }), 422, 'validation', { fields: ['showreel'] });
+  assertProblem(await tashi.c.patch(`${P}/${me.id}`, { portfolio: [{ asset_id: NIL_UUID }] }), 422, 'validation', { fields: ['portfolio/0'] });
+  const upd = assertOk(await tashi.c.patch(`${P}/${me.id}`, { showreel: { asset_id: asset }, portfolio: [{ asset_id: asset }] }), 200);
+  assert.equal(upd.showreel.asset_id, asset);
+  assert.equal(upd.showreel.number, 1);
+  assert.equal(upd.showreel.proxy, `${P}/${me.id}/media/${asset}/proxy`);
+  // An outsider who cannot see the project still gets the media through the profile (no
+  // "not-found"; the proxy may still be in the making for this tiny file).
+  const out = assertOk(await outsider.c.get(`${P}/${me.id}`), 200);
+  assert.equal(out.showreel.asset_id, asset);
+  const media = await outsider.c.get(out.showreel.thumbnail);
+  assert.notEqual(media.json?.type, 'urn:mstation:problem:not-found', media.text);
+  assertProblem(await outsider.c.get(`${P}/${me.id}/media/${foreign}/proxy`), 404, 'not-found');
+  assertProblem(await outsider.c.get(`${P}/${me.id}/media/${asset}/original`), 404, 'not-found');
+  // Hidden showreel: neither the field nor its media.
+  assertOk(await tashi.c.patch(`${P}/${me.id}`, { visibility: { showreel: 'private' } }), 200);
+  assert.ok(!('showreel' in assertOk(await outsider.c.get(`${P}/${me.id}`), 200)));
+  assertProblem(await outsider.c.get(`${P}/${me.id}/media/${asset}/thumbnail`), 404, 'not-found');
+  assertOk(await tashi.c.patch(`${P}/${me.id}`, { showreel: null, visibility: { showreel: 'platform' } }), 200);
+  assert.equal(assertOk(await outsider.c.get(`${P}/${me.id}`), 200).showreel, null);
+});
