@@ -47,15 +47,8 @@
 #define IMPORT_BODY_MAX (64u << 20) /* bytes of an import through the API */
 #define ERRORS_SHOWN    1000        /* row errors listed; more_errors counts the rest */
 #define NOTICES_SHOWN   200
-#define NAME_MAX_CHARS  200
-#define NAMES_MAX       10
-#define LIST_MAX        50 /* crafts, skills, languages, affiliations per person */
-#define ITEM_MAX_CHARS  100
 #define TEXT_MAX_CHARS  200
 #define TITLE_MAX_CHARS 300
-#define REF_MAX_CHARS   100
-#define PHONE_MAX_CHARS 40
-#define URL_MAX_BYTES   400
 #define EXPORT_FLUSH    (1u << 20)
 #define CLI_BATCH       50000
 #define REBUILD_MIN     10000 /* profiles touched from which the CLI rebuilds the index */
@@ -120,17 +113,6 @@ static const ms_csv_column credit_cols[] = {
     {"craft", "craft", false},       {"year", "year", false},
     {"company", "company", false},   {NULL, NULL, false},
 };
-
-static const char *const travel_values[] = {"local", "regional", "national", "international", NULL};
-static const char *const level_values[] = {"native",         "fluent", "professional",
-                                           "conversational", "basic",  NULL};
-
-static bool one_of(const char *s, const char *const *list)
-{
-    for (int i = 0; list[i]; i++)
-        if (!strcmp(s, list[i])) return true;
-    return false;
-}
 
 /* ---- A map of strings to indexes (open addressing; keys owned by the caller). ---- */
 
@@ -495,565 +477,365 @@ static int split(char *s, char sep, char **items, int max)
     return n;
 }
 
-/* The script of a name, from its first letter that says one (ISO 15924). */
-static const char *script_guess(const char *s)
+/* Split s at `sep` keeping empty parts (name|kind|member_id), trimmed, in place. */
+static int split_keep(char *s, char sep, char **items, int max)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t cp;
-        int len;
-        if (*p < 0x80) {
-            cp = *p;
-            len = 1;
-        } else if ((*p & 0xE0) == 0xC0) {
-            cp = *p & 0x1F;
-            len = 2;
-        } else if ((*p & 0xF0) == 0xE0) {
-            cp = *p & 0x0F;
-            len = 3;
-        } else {
-            cp = *p & 0x07;
-            len = 4;
+    int n = 0;
+    for (;;) {
+        char *e = strchr(s, sep);
+        if (e) *e = 0;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *t = s + strlen(s);
+        while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+            *--t = 0;
+        if (n == max) return -1;
+        items[n++] = s;
+        if (!e) return n;
+        s = e + 1;
+    }
+}
+
+/* ---- People rows. ----
+ *
+ * A people row becomes a profile body in the API's shape (POST /talent/profiles), checked by
+ * the profile API's own check (talent_input_check, profiles.c), and is written by the same
+ * functions (talent_profile_insert / talent_profile_apply, which touch the profile). The
+ * file's syntax for lists ("a; b", "name|script", "tag:level", "name|kind|member id") is the
+ * only thing read here. The body's errors name its keys ("languages/2"): they are told by the
+ * file's column, with the list item they are about. */
+
+/* How many items a list may hold: the API's limits (profiles.c PROFILE_FIELDS). */
+#define NAMES_MAX        8
+#define CRAFTS_MAX       10
+#define SKILLS_MAX       50
+#define LANGUAGES_MAX    20
+#define AFFILIATIONS_MAX 10
+
+/* A list cell split at ';' (NULL, reported, when it holds more than max items). */
+static int list_cell(imp *im, int k, int max, const char *what, char **items)
+{
+    int n = split(cell(im, k), ';', items, max);
+    if (n < 0) row_error(im, cname(im, k), "at most %d %s", max, what);
+    return n;
+}
+
+/* The column a body key's error belongs to. */
+static int column_of(const char *field)
+{
+    static const struct {
+        const char *prefix;
+        int col;
+    } map[] = {
+        {"names/0", P_PRIMARY_NAME},
+        {"names/", P_OTHER_NAMES},
+        {"names", P_PRIMARY_NAME},
+        {"crafts", P_CRAFTS},
+        {"skills", P_SKILLS},
+        {"languages", P_LANGUAGES},
+        {"location/country", P_COUNTRY},
+        {"location/region", P_REGION},
+        {"location/city", P_CITY},
+        {"location/travel", P_TRAVEL},
+        {"location", P_COUNTRY},
+        {"affiliations", P_AFFILIATIONS},
+        {"contacts/email", P_EMAIL},
+        {"contacts/phone", P_PHONE},
+        {"contacts/website", P_WEBSITE},
+        {"contacts", P_EMAIL},
+        {"rates/day", P_DAY_RATE},
+        {"rates/week", P_WEEK_RATE},
+        {"rates", P_CURRENCY},
+        {"ref", P_REF},
+        {"listed", P_LISTED},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (ms_str_has_prefix(field, map[i].prefix)) return map[i].col;
+    return -1;
+}
+
+/* The errors of talent_input_check as row errors, each by its column, with the list item. */
+static void body_errors(imp *im, const ms_error *e, json_t *body)
+{
+    for (int i = 0; i < e->nfields; i++) {
+        const char *f = e->fields[i].field;
+        int col = column_of(f);
+        const char *shown = col >= 0 ? cname(im, col) : f;
+        /* "crafts/1...": the item it is about, as the file wrote it. */
+        const char *slash = strchr(f, '/');
+        char item[120] = "";
+        if (slash && slash[1] >= '0' && slash[1] <= '9') {
+            char key[32];
+            snprintf(key, sizeof key, "%.*s", (int)(slash - f), f);
+            json_t *v = json_array_get(json_object_get(body, key), (size_t)atoi(slash + 1));
+            const char *s = json_is_string(v)        ? json_string_value(v)
+                            : ms_json_str(v, "name") ? ms_json_str(v, "name")
+                                                     : ms_json_str(v, "tag");
+            if (s) snprintf(item, sizeof item, "\"%.60s\": ", s);
+            item[ms_utf8_whole(item, strlen(item))] = 0;
         }
-        for (int i = 1; i < len && p[i]; i++)
-            cp = (cp << 6) | (p[i] & 0x3F);
-        if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= 0xC0 && cp < 0x250))
-            return "Latn";
-        if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-            (cp >= 0x20000 && cp <= 0x2FFFF))
-            return "Hani";
-        if (cp >= 0x0F00 && cp <= 0x0FFF) return "Tibt";
-        if (cp >= 0x0400 && cp <= 0x04FF) return "Cyrl";
-        if (cp >= 0x0600 && cp <= 0x06FF) return "Arab";
-        if (cp >= 0x1800 && cp <= 0x18AF) return "Mong";
-        if (cp >= 0x3040 && cp <= 0x30FF) return "Jpan";
-        if (cp >= 0xAC00 && cp <= 0xD7AF) return "Hang";
-        if (cp >= 0x0370 && cp <= 0x03FF) return "Grek";
-        p += len;
+        row_error(im, shown, "%s%s", item, e->fields[i].message);
     }
-    return "Zyyy";
+    if (!e->nfields && e->code) row_error(im, NULL, "%s", e->detail);
 }
 
-/* ISO 15924: four letters, the first upper case ("Latn"); normalized in place. */
-static bool script_ok(char *s)
-{
-    if (strlen(s) != 4) return false;
-    for (int i = 0; i < 4; i++) {
-        char ch = s[i];
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))) return false;
-        s[i] = (char)(i == 0 ? (ch >= 'a' ? ch - 32 : ch) : (ch <= 'Z' ? ch + 32 : ch));
-    }
-    return true;
-}
-
-/* A language tag (BCP 47, the usual forms: "bo", "zh-Hans", "yue"), lower-cased primary. */
-static bool lang_tag_ok(char *s)
-{
-    size_t n = strlen(s), i = 0;
-    if (n < 2 || n > 35) return false;
-    while (i < n && s[i] != '-') {
-        if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
-        if (s[i] < 'a' || s[i] > 'z') return false;
-        i++;
-    }
-    if (i < 2 || i > 3) return false;
-    while (i < n) { /* -subtag of 1..8 alphanumerics */
-        size_t j = ++i;
-        while (j < n && s[j] != '-') {
-            char ch = s[j];
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
-                return false;
-            j++;
-        }
-        if (j == i || j - i > 8) return false;
-        i = j;
-    }
-    return true;
-}
-
-static bool country_ok(char *s)
-{
-    if (strlen(s) != 2) return false;
-    for (int i = 0; i < 2; i++) {
-        if (s[i] >= 'a' && s[i] <= 'z') s[i] = (char)(s[i] - 32);
-        if (s[i] < 'A' || s[i] > 'Z') return false;
-    }
-    return true;
-}
-
-static bool phone_ok(const char *s)
-{
-    if (!text_ok(s, PHONE_MAX_CHARS)) return false;
-    int digits = 0;
-    for (const char *p = s; *p; p++) {
-        if (*p >= '0' && *p <= '9')
-            digits++;
-        else if (!strchr("+-() ./", *p))
-            return false;
-    }
-    return digits >= 3;
-}
-
-static bool url_ok(const char *s)
-{
-    if (strlen(s) > URL_MAX_BYTES || !ms_str_is_clean_text(s, URL_MAX_BYTES, false)) return false;
-    const char *h = !strncasecmp(s, "https://", 8)  ? s + 8
-                    : !strncasecmp(s, "http://", 7) ? s + 7
-                                                    : NULL;
-    if (!h || !*h || *h == '/') return false;
-    for (const char *p = s; *p; p++)
-        if (*p == ' ') return false;
-    return true;
-}
-
-/* ---- People rows. ---- */
-
-/* The values of a people row (JSON texts as stored). NULL: the column is absent (leave the
- * field as it is). */
-typedef struct pvals {
-    const char *ref, *primary_name, *other_names; /* other_names: JSON array of names */
-    const char *crafts, *skills, *languages, *affiliations;
-    const char *country, *region, *city, *travel;
-    const char *email, *phone, *website;
-    const char *currency;
-    bool has_day, has_week; /* the column is there */
-    bool day_set, week_set; /* ... and the cell not blank */
+/* The profile a people row updates, as it is now (what the body's whole-object members -
+ * names, location, contacts, rates - keep of it when the file has only some of their
+ * columns). */
+typedef struct pcur {
+    json_t *names, *contacts;
+    const char *country, *region, *city, *travel, *currency;
+    bool has_day, has_week;
     int64_t day, week;
-    int listed; /* -1 absent */
-} pvals;
+    /* The row as stored, to tell an unchanged row. */
+    const char *col[12];
+    int listed;
+} pcur;
 
-/* ["a", "b"] from items. */
-static char *json_strings(imp *im, char **items, int n)
+enum { CU_NAMES, CU_CRAFTS, CU_SKILLS, CU_LANGUAGES, CU_AFFILIATIONS, CU_CONTACTS, CU_REF };
+
+static int pcur_load(imp *im, int64_t seq, pcur *cu)
 {
-    ms_buf_reset(&im->b);
-    ms_buf_putc(&im->b, '[');
-    for (int i = 0; i < n; i++) {
-        if (i) ms_buf_putc(&im->b, ',');
-        ms_buf_put_json_str(&im->b, items[i]);
+    memset(cu, 0, sizeof *cu);
+    db_stmt *st;
+    int rc = db_query_row(im->c, &st, &im->r->err,
+                          "SELECT names, crafts, skills, languages, affiliations, contacts, ref, "
+                          "country, region, city, travel, rate_currency, rate_day, rate_week, "
+                          "listed FROM talent_profile WHERE seq = ?",
+                          "I", seq);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(&im->r->err, MS_EINTERNAL, NULL, "a profile went away");
+    ms_arena *a = &im->ra;
+    for (int i = 0; i <= CU_REF; i++)
+        cu->col[i] = db_col_null(st, i) ? NULL : ms_arena_strdup(a, db_col_text(st, i));
+    cu->country = ms_arena_strdup(a, db_col_text(st, 7));
+    cu->region = ms_arena_strdup(a, db_col_text(st, 8));
+    cu->city = ms_arena_strdup(a, db_col_text(st, 9));
+    cu->travel = ms_arena_strdup(a, db_col_text(st, 10));
+    cu->currency = db_col_null(st, 11) ? NULL : ms_arena_strdup(a, db_col_text(st, 11));
+    cu->has_day = !db_col_null(st, 12);
+    cu->has_week = !db_col_null(st, 13);
+    cu->day = db_col_int(st, 12);
+    cu->week = db_col_int(st, 13);
+    cu->listed = (int)db_col_int(st, 14);
+    db_done(st);
+    cu->names = json_loads(cu->col[CU_NAMES] ? cu->col[CU_NAMES] : "[]", 0, NULL);
+    cu->contacts = json_loads(cu->col[CU_CONTACTS] ? cu->col[CU_CONTACTS] : "{}", 0, NULL);
+    if (!json_is_array(cu->names)) {
+        json_decref(cu->names);
+        cu->names = json_array();
     }
-    ms_buf_putc(&im->b, ']');
-    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+    if (!json_is_object(cu->contacts)) {
+        json_decref(cu->contacts);
+        cu->contacts = json_object();
+    }
+    return 0;
 }
 
-/* other_names: "Zhang Wei|Latn; 张伟|Hans" -> [{"name":..,"script":..,"primary":false}]. */
-static const char *names_cell(imp *im, int k)
+static void pcur_free(pcur *cu)
 {
-    char *s = cell(im, k);
-    char *items[NAMES_MAX];
-    int n = split(s, ';', items, NAMES_MAX);
-    if (n < 0) {
-        row_error(im, cname(im, k), "at most %d other names", NAMES_MAX);
-        return NULL;
-    }
-    ms_buf_reset(&im->b);
-    ms_buf_putc(&im->b, '[');
-    for (int i = 0; i < n; i++) {
-        char *script = strchr(items[i], '|');
-        if (script) {
-            *script++ = 0;
-            while (*script == ' ')
-                script++;
-            char *t = items[i] + strlen(items[i]);
-            while (t > items[i] && t[-1] == ' ')
-                *--t = 0;
-        }
-        if (!*items[i] || !text_ok(items[i], NAME_MAX_CHARS)) {
-            row_error(im, cname(im, k), "\"%.60s\": a name is 1 to %d characters of text", items[i],
-                      NAME_MAX_CHARS);
-            return NULL;
-        }
-        if (script && *script && !script_ok(script)) {
-            row_error(im, cname(im, k),
-                      "\"%.20s\" is not a script code: use ISO 15924 (Latn, Hans, Hant, Tibt)",
-                      script);
-            return NULL;
-        }
-        if (i) ms_buf_putc(&im->b, ',');
-        ms_buf_puts(&im->b, "{\"name\":");
-        ms_buf_put_json_str(&im->b, items[i]);
-        ms_buf_puts(&im->b, ",\"script\":");
-        ms_buf_put_json_str(&im->b, script && *script ? script : script_guess(items[i]));
-        ms_buf_puts(&im->b, ",\"primary\":false}");
-    }
-    ms_buf_putc(&im->b, ']');
-    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+    json_decref(cu->names);
+    json_decref(cu->contacts);
 }
 
-static const char *crafts_cell(imp *im, int k)
+static json_t *str_array(char **items, int n)
 {
-    char *s = cell(im, k);
-    char *items[LIST_MAX];
-    int n = split(s, ';', items, LIST_MAX);
-    if (n < 0) {
-        row_error(im, cname(im, k), "at most %d crafts", LIST_MAX);
-        return NULL;
-    }
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        ms_str_lower(items[i]);
-        if (!talent_craft_valid(im->r, items[i])) {
-            row_error(im, cname(im, k),
-                      "\"%.40s\" is not a craft code (GET /api/v1/talent/crafts lists them)",
-                      items[i]);
-            ok = false;
-        }
-        for (int j = 0; j < i && ok; j++)
-            if (!strcmp(items[i], items[j])) {
-                row_error(im, cname(im, k), "%s is listed twice", items[i]);
-                ok = false;
-            }
-    }
-    return ok ? json_strings(im, items, n) : NULL;
-}
-
-static const char *skills_cell(imp *im, int k)
-{
-    char *s = cell(im, k);
-    char *items[LIST_MAX];
-    int n = split(s, ';', items, LIST_MAX);
-    if (n < 0) {
-        row_error(im, cname(im, k), "at most %d skills", LIST_MAX);
-        return NULL;
-    }
+    json_t *a = json_array();
     for (int i = 0; i < n; i++)
-        if (!text_ok(items[i], ITEM_MAX_CHARS)) {
-            row_error(im, cname(im, k), "\"%.40s\": a skill is at most %d characters of text",
-                      items[i], ITEM_MAX_CHARS);
-            return NULL;
-        }
-    return json_strings(im, items, n);
+        json_array_append_new(a, json_string(items[i]));
+    return a;
 }
 
-/* "zh:native; bo:fluent" -> [{"tag":"zh","level":"native"}, ...]. */
-static const char *languages_cell(imp *im, int k)
+/* An ISO 15924 code as the API wants it ("latn" -> "Latn"); other text is left to its check. */
+static void script_case(char *s)
 {
-    char *s = cell(im, k);
-    char *items[LIST_MAX];
-    int n = split(s, ';', items, LIST_MAX);
-    if (n < 0) {
-        row_error(im, cname(im, k), "at most %d languages", LIST_MAX);
-        return NULL;
-    }
-    ms_buf_reset(&im->b);
-    ms_buf_putc(&im->b, '[');
-    for (int i = 0; i < n; i++) {
-        char *level = strchr(items[i], ':');
-        if (level) {
-            *level++ = 0;
-            while (*level == ' ')
-                level++;
-            char *t = items[i] + strlen(items[i]);
-            while (t > items[i] && t[-1] == ' ')
-                *--t = 0;
-            ms_str_lower(level);
-        }
-        if (!lang_tag_ok(items[i])) {
-            row_error(im, cname(im, k), "\"%.40s\" is not a language tag (zh, bo, en, yue)",
-                      items[i]);
-            return NULL;
-        }
-        if (!level || !one_of(level, level_values)) {
-            row_error(im, cname(im, k),
-                      "%s: say the level after a colon (zh:native): native, fluent, "
-                      "professional, conversational or basic",
-                      items[i]);
-            return NULL;
-        }
-        if (i) ms_buf_putc(&im->b, ',');
-        ms_buf_puts(&im->b, "{\"tag\":");
-        ms_buf_put_json_str(&im->b, items[i]);
-        ms_buf_puts(&im->b, ",\"level\":");
-        ms_buf_put_json_str(&im->b, level);
-        ms_buf_putc(&im->b, '}');
-    }
-    ms_buf_putc(&im->b, ']');
-    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
+    if (strlen(s) != 4) return;
+    for (int i = 0; i < 4; i++)
+        if ((s[i] | 0x20) < 'a' || (s[i] | 0x20) > 'z') return;
+    s[0] = (char)(s[0] & ~0x20);
+    for (int i = 1; i < 4; i++)
+        s[i] = (char)(s[i] | 0x20);
 }
 
-/* "China Film Sound Union|union|M-1024; Star Agency|agency" -> [{"name","kind","member_id"}]. */
-static const char *affiliations_cell(imp *im, int k)
-{
-    char *s = cell(im, k);
-    char *items[LIST_MAX];
-    int n = split(s, ';', items, LIST_MAX);
-    if (n < 0) {
-        row_error(im, cname(im, k), "at most %d affiliations", LIST_MAX);
-        return NULL;
-    }
-    ms_buf_reset(&im->b);
-    ms_buf_putc(&im->b, '[');
-    for (int i = 0; i < n; i++) {
-        char *parts[3] = {0};
-        int np = split(items[i], '|', parts, 3);
-        if (np < 2) {
-            row_error(im, cname(im, k),
-                      "\"%.60s\": an affiliation is name|kind or name|kind|member id, kind "
-                      "agency or union",
-                      items[i]);
-            return NULL;
-        }
-        ms_str_lower(parts[1]);
-        if (strcmp(parts[1], "agency") && strcmp(parts[1], "union")) {
-            row_error(im, cname(im, k), "\"%.40s\": the kind is agency or union", parts[1]);
-            return NULL;
-        }
-        if (!text_ok(parts[0], TEXT_MAX_CHARS) ||
-            (parts[2] && !text_ok(parts[2], ITEM_MAX_CHARS))) {
-            row_error(im, cname(im, k), "\"%.60s\": names are at most %d characters of text",
-                      parts[0], TEXT_MAX_CHARS);
-            return NULL;
-        }
-        if (i) ms_buf_putc(&im->b, ',');
-        ms_buf_puts(&im->b, "{\"name\":");
-        ms_buf_put_json_str(&im->b, parts[0]);
-        ms_buf_puts(&im->b, ",\"kind\":");
-        ms_buf_put_json_str(&im->b, parts[1]);
-        if (parts[2]) {
-            ms_buf_puts(&im->b, ",\"member_id\":");
-            ms_buf_put_json_str(&im->b, parts[2]);
-        }
-        ms_buf_putc(&im->b, '}');
-    }
-    ms_buf_putc(&im->b, ']');
-    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
-}
-
-/* A text cell of at most max characters; NULL (reported) when bad. */
-static const char *text_cell(imp *im, int k, size_t max_chars)
-{
-    char *s = cell(im, k);
-    if (!text_ok(s, max_chars)) {
-        row_error(im, cname(im, k), "at most %zu characters on one line", max_chars);
-        return NULL;
-    }
-    return s;
-}
-
-/* Read every cell of a people row into v; false when any is bad (reported). */
-static bool people_values(imp *im, pvals *v)
+/* The body of a people row; false when the file's own syntax was wrong (reported). `cu` is
+ * the profile it updates, NULL for a new one. */
+static bool people_body(imp *im, const pcur *cu, const char *ref, json_t *body)
 {
     int before = im->row_errors;
-    memset(v, 0, sizeof *v);
-    v->listed = -1;
-    if (has_col(im, P_PRIMARY_NAME)) {
-        char *s = cell(im, P_PRIMARY_NAME);
-        if (*s && !text_ok(s, NAME_MAX_CHARS))
-            row_error(im, cname(im, P_PRIMARY_NAME), "a name is at most %d characters of text",
-                      NAME_MAX_CHARS);
-        else if (*s && (strchr(s, ';') || strchr(s, '|')))
-            row_error(im, cname(im, P_PRIMARY_NAME), "a name cannot hold ; or |");
-        v->primary_name = s;
-    }
-    if (has_col(im, P_OTHER_NAMES)) v->other_names = names_cell(im, P_OTHER_NAMES);
-    if (has_col(im, P_CRAFTS)) v->crafts = crafts_cell(im, P_CRAFTS);
-    if (has_col(im, P_SKILLS)) v->skills = skills_cell(im, P_SKILLS);
-    if (has_col(im, P_LANGUAGES)) v->languages = languages_cell(im, P_LANGUAGES);
-    if (has_col(im, P_AFFILIATIONS)) v->affiliations = affiliations_cell(im, P_AFFILIATIONS);
-    if (has_col(im, P_COUNTRY)) {
-        char *s = cell(im, P_COUNTRY);
-        if (*s && !country_ok(s))
-            row_error(im, cname(im, P_COUNTRY),
-                      "\"%.20s\" is not a country code: two letters of ISO 3166-1 (CN, FR)", s);
-        v->country = s;
-    }
-    if (has_col(im, P_REGION)) v->region = text_cell(im, P_REGION, TEXT_MAX_CHARS);
-    if (has_col(im, P_CITY)) v->city = text_cell(im, P_CITY, TEXT_MAX_CHARS);
-    if (has_col(im, P_TRAVEL)) {
-        char *s = cell(im, P_TRAVEL);
-        ms_str_lower(s);
-        if (*s && !one_of(s, travel_values))
-            row_error(im, cname(im, P_TRAVEL),
-                      "\"%.30s\": travel is local, regional, national or international", s);
-        v->travel = *s ? s : "national";
-    }
-    if (has_col(im, P_EMAIL)) {
-        char *s = cell(im, P_EMAIL);
-        if (*s && (strlen(s) > 254 || !ms_email_valid(s)))
-            row_error(im, cname(im, P_EMAIL), "\"%.60s\" is not an e-mail address", s);
-        v->email = s;
-    }
-    if (has_col(im, P_PHONE)) {
-        char *s = cell(im, P_PHONE);
-        if (*s && !phone_ok(s))
-            row_error(im, cname(im, P_PHONE),
-                      "\"%.40s\" is not a phone number (digits, spaces and + - ( ) . /)", s);
-        v->phone = s;
-    }
-    if (has_col(im, P_WEBSITE)) {
-        char *s = cell(im, P_WEBSITE);
-        if (*s && !url_ok(s))
-            row_error(im, cname(im, P_WEBSITE), "\"%.60s\" is not an http:// or https:// address",
-                      s);
-        v->website = s;
-    }
-    if (has_col(im, P_CURRENCY)) {
-        char *s = cell(im, P_CURRENCY);
-        for (char *q = s; *q; q++)
-            if (*q >= 'a' && *q <= 'z') *q = (char)(*q - 32);
-        if (*s && !ms_currency_valid(s))
-            row_error(im, cname(im, P_CURRENCY), "\"%.10s\" is not an ISO 4217 currency (CNY, USD)",
-                      s);
-        v->currency = s;
-    }
-    int rates[2] = {P_DAY_RATE, P_WEEK_RATE};
-    for (int i = 0; i < 2; i++) {
-        int k = rates[i];
-        if (!has_col(im, k)) continue;
-        bool *has = i ? &v->has_week : &v->has_day, *set = i ? &v->week_set : &v->day_set;
-        int64_t *out = i ? &v->week : &v->day;
-        *has = true;
-        char *s = cell(im, k);
-        if (!*s) continue;
-        *set = true;
-        if (!v->currency || !*v->currency) {
-            row_error(im, cname(im, k), "a rate needs its currency (the currency column)");
-            continue;
+    char *items[64];
+    int n;
+    if (*ref) json_object_set_new(body, "ref", json_string(ref));
+    /* Names: the primary first, then the others. */
+    if (has_col(im, P_PRIMARY_NAME) || has_col(im, P_OTHER_NAMES) || !cu) {
+        json_t *names = json_array();
+        const char *primary = has_col(im, P_PRIMARY_NAME) ? cell(im, P_PRIMARY_NAME) : "";
+        json_t *old_primary = NULL;
+        size_t i;
+        json_t *nm;
+        if (cu)
+            json_array_foreach(cu->names, i, nm) if (json_is_true(json_object_get(nm, "primary")))
+                old_primary = nm;
+        if (*primary)
+            json_array_append_new(names, json_pack("{s:s,s:b}", "name", primary, "primary", 1));
+        else if (old_primary)
+            json_array_append(names, old_primary);
+        else if (!cu) {
+            row_error(im, has_col(im, P_PRIMARY_NAME) ? cname(im, P_PRIMARY_NAME) : "primary_name",
+                      "required for a new person");
         }
-        if (!ms_currency_valid(v->currency)) continue; /* reported above */
-        json_t *j = json_string(s);
-        ms_error e;
-        ms_error_clear(&e);
-        int bad = j ? ms_money_parse(j, v->currency, out, cname(im, k), &e) : MS_ENOMEM;
-        json_decref(j);
-        if (bad || *out < 0)
-            row_error(im, cname(im, k), "%s",
-                      bad && e.nfields ? e.fields[0].message
-                                       : "must be an amount such as 1200 or 1200.50");
+        if (*primary && (strchr(primary, ';') || strchr(primary, '|')))
+            row_error(im, cname(im, P_PRIMARY_NAME), "a name cannot hold ; or |");
+        if (has_col(im, P_OTHER_NAMES)) {
+            n = list_cell(im, P_OTHER_NAMES, NAMES_MAX - 1, "other names", items);
+            for (int k = 0; k < n; k++) {
+                char *parts[3];
+                int np = split_keep(items[k], '|', parts, 3);
+                if (np < 0 || np > 2 || !*parts[0]) {
+                    row_error(im, cname(im, P_OTHER_NAMES),
+                              "\"%.60s\": a name is written name or name|script (Zhang Wei|Latn)",
+                              items[k]);
+                    continue;
+                }
+                json_t *o = json_pack("{s:s,s:b}", "name", parts[0], "primary", 0);
+                if (np == 2 && *parts[1]) {
+                    script_case(parts[1]);
+                    json_object_set_new(o, "script", json_string(parts[1]));
+                }
+                json_array_append_new(names, o);
+            }
+        } else if (cu) {
+            json_array_foreach(cu->names, i, nm) if (!json_is_true(json_object_get(nm, "primary")))
+                json_array_append(names, nm);
+        }
+        json_object_set_new(body, "names", names);
+    }
+    if (has_col(im, P_CRAFTS)) {
+        n = list_cell(im, P_CRAFTS, CRAFTS_MAX, "crafts", items);
+        for (int k = 0; k < n; k++)
+            ms_str_lower(items[k]);
+        if (n >= 0) json_object_set_new(body, "crafts", str_array(items, n));
+    }
+    if (has_col(im, P_SKILLS)) {
+        n = list_cell(im, P_SKILLS, SKILLS_MAX, "skills", items);
+        if (n >= 0) json_object_set_new(body, "skills", str_array(items, n));
+    }
+    if (has_col(im, P_LANGUAGES)) {
+        n = list_cell(im, P_LANGUAGES, LANGUAGES_MAX, "languages", items);
+        json_t *a = json_array();
+        for (int k = 0; k < n; k++) {
+            char *parts[3];
+            int np = split_keep(items[k], ':', parts, 3);
+            if (np < 0 || np > 2 || !*parts[0]) {
+                row_error(im, cname(im, P_LANGUAGES),
+                          "\"%.40s\": a language is written tag:level (zh:native, bo:fluent)",
+                          items[k]);
+                continue;
+            }
+            json_t *o = json_pack("{s:s}", "tag", parts[0]);
+            if (np == 2) {
+                ms_str_lower(parts[1]);
+                json_object_set_new(o, "level", json_string(parts[1]));
+            }
+            json_array_append_new(a, o);
+        }
+        json_object_set_new(body, "languages", a);
+    }
+    if (has_col(im, P_COUNTRY) || has_col(im, P_REGION) || has_col(im, P_CITY) ||
+        has_col(im, P_TRAVEL)) {
+        int cols[4] = {P_COUNTRY, P_REGION, P_CITY, P_TRAVEL};
+        const char *keys[4] = {"country", "region", "city", "travel"};
+        const char *old[4] = {cu ? cu->country : "", cu ? cu->region : "", cu ? cu->city : "",
+                              cu ? cu->travel : "national"};
+        json_t *loc = json_object();
+        for (int k = 0; k < 4; k++) {
+            char *v = has_col(im, cols[k]) ? cell(im, cols[k]) : (char *)old[k];
+            if (k == 3) {
+                ms_str_lower(v);
+                if (!*v) v = (char *)"national";
+            }
+            json_object_set_new(loc, keys[k], json_string(v));
+        }
+        json_object_set_new(body, "location", loc);
+    }
+    if (has_col(im, P_AFFILIATIONS)) {
+        n = list_cell(im, P_AFFILIATIONS, AFFILIATIONS_MAX, "affiliations", items);
+        json_t *a = json_array();
+        for (int k = 0; k < n; k++) {
+            char *parts[4];
+            int np = split_keep(items[k], '|', parts, 4);
+            if (np < 0 || np > 3 || !*parts[0]) {
+                row_error(im, cname(im, P_AFFILIATIONS),
+                          "\"%.60s\": an affiliation is written name|kind|member id (kind: "
+                          "agency, union, guild or association)",
+                          items[k]);
+                continue;
+            }
+            json_t *o = json_pack("{s:s}", "name", parts[0]);
+            if (np >= 2 && *parts[1]) {
+                ms_str_lower(parts[1]);
+                json_object_set_new(o, "kind", json_string(parts[1]));
+            }
+            if (np == 3 && *parts[2]) json_object_set_new(o, "member_id", json_string(parts[2]));
+            json_array_append_new(a, o);
+        }
+        json_object_set_new(body, "affiliations", a);
+    }
+    if (has_col(im, P_EMAIL) || has_col(im, P_PHONE) || has_col(im, P_WEBSITE) || !cu) {
+        json_t *ct = cu ? json_deep_copy(cu->contacts) : json_object();
+        int cols[3] = {P_EMAIL, P_PHONE, P_WEBSITE};
+        const char *keys[3] = {"email", "phone", "website"};
+        for (int k = 0; k < 3; k++) {
+            if (!has_col(im, cols[k])) continue;
+            char *v = cell(im, cols[k]);
+            if (*v)
+                json_object_set_new(ct, keys[k], json_string(v));
+            else
+                json_object_del(ct, keys[k]);
+        }
+        json_object_set_new(body, "contacts", ct);
+    }
+    if (has_col(im, P_DAY_RATE) || has_col(im, P_WEEK_RATE) || has_col(im, P_CURRENCY)) {
+        char *cur = has_col(im, P_CURRENCY) ? cell(im, P_CURRENCY)
+                                            : (char *)(cu && cu->currency ? cu->currency : "");
+        for (char *q = cur; *q; q++)
+            if (*q >= 'a' && *q <= 'z') *q = (char)(*q - 32);
+        int cols[2] = {P_DAY_RATE, P_WEEK_RATE};
+        const char *keys[2] = {"day", "week"};
+        json_t *rates = json_object();
+        for (int k = 0; k < 2; k++) {
+            const char *v = NULL;
+            if (has_col(im, cols[k]))
+                v = cell(im, cols[k]);
+            else if (cu && (k ? cu->has_week : cu->has_day) && cu->currency) {
+                char amt[48];
+                ms_money_fmt(k ? cu->week : cu->day, cu->currency, amt, sizeof amt);
+                v = ms_arena_strdup(&im->ra, amt);
+            }
+            if (v && *v) {
+                if (!*cur)
+                    row_error(im, cname(im, cols[k]),
+                              "a rate needs its currency (the currency column)");
+                json_object_set_new(rates, keys[k], json_string(v));
+            }
+        }
+        if (json_object_size(rates) || *cur) {
+            json_object_set_new(rates, "currency", json_string(cur));
+            json_object_set_new(body, "rates", rates);
+        } else {
+            json_decref(rates);
+            json_object_set_new(body, "rates", json_null()); /* no rate: none kept */
+        }
     }
     if (has_col(im, P_LISTED)) {
         const char *s;
-        size_t n;
+        size_t len;
         bool b = true;
         char msg[MS_CSV_MSG_MAX];
-        if (cell_at(im, im->col[P_LISTED], &s, &n) && ms_csv_cell_bool(s, n, &b, msg))
+        if (cell_at(im, im->col[P_LISTED], &s, &len) && ms_csv_cell_bool(s, len, &b, msg))
             row_error(im, cname(im, P_LISTED), "%s", msg);
-        v->listed = b;
+        json_object_set_new(body, "listed", json_boolean(b));
     }
     return im->row_errors == before;
-}
-
-/* The names JSON of a profile: the primary, then the others. */
-static char *names_json(imp *im, const char *primary, const char *others)
-{
-    ms_buf_reset(&im->b);
-    ms_buf_puts(&im->b, "[{\"name\":");
-    ms_buf_put_json_str(&im->b, primary);
-    ms_buf_puts(&im->b, ",\"script\":");
-    ms_buf_put_json_str(&im->b, script_guess(primary));
-    ms_buf_puts(&im->b, ",\"primary\":true}");
-    if (others && strcmp(others, "[]")) {
-        ms_buf_putc(&im->b, ',');
-        ms_buf_append(&im->b, others + 1, strlen(others) - 1);
-    } else
-        ms_buf_putc(&im->b, ']');
-    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
-}
-
-static char *contacts_json(imp *im, json_t *old, const pvals *v)
-{
-    json_t *o = old ? json_deep_copy(old) : json_object();
-    if (!o) return NULL;
-    const char *keys[3] = {"email", "phone", "website"};
-    const char *vals[3] = {v->email, v->phone, v->website};
-    for (int i = 0; i < 3; i++) {
-        if (!vals[i]) continue;
-        if (*vals[i])
-            json_object_set_new(o, keys[i], json_string(vals[i]));
-        else
-            json_object_del(o, keys[i]);
-    }
-    char *t = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    char *d = t ? ms_arena_strdup(&im->ra, t) : NULL;
-    free(t);
-    return d;
-}
-
-static char *visibility_default_json(imp *im)
-{
-    ms_buf_reset(&im->b);
-    ms_buf_putc(&im->b, '{');
-    for (int f = 0; f < TF_COUNT; f++) {
-        if (f) ms_buf_putc(&im->b, ',');
-        ms_buf_put_json_str(&im->b, talent_field_names[f]);
-        ms_buf_putc(&im->b, ':');
-        ms_buf_put_json_str(&im->b, talent_vis_names[talent_vis_default[f]]);
-    }
-    ms_buf_putc(&im->b, '}');
-    return im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
-}
-
-static const char *or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
-static int profile_create(imp *im, const pvals *v, const char *ref)
-{
-    char id[MS_ID_LEN];
-    ms_uuid7(id);
-    const char *names = names_json(im, v->primary_name, v->other_names);
-    const char *contacts = contacts_json(im, NULL, v);
-    const char *vis = visibility_default_json(im);
-    ms_buf_reset(&im->b);
-    ms_buf_puts(&im->b, "{\"basis\":\"attested\",\"by\":");
-    if (im->user_id)
-        ms_buf_put_json_str(&im->b, im->user_id);
-    else
-        ms_buf_puts(&im->b, "null");
-    ms_buf_puts(&im->b, ",\"at\":");
-    ms_buf_put_json_str(&im->b, im->now);
-    ms_buf_puts(&im->b, im->is_cli ? ",\"note\":\"CSV import (command line)\"}"
-                                   : ",\"note\":\"CSV import\"}");
-    const char *consent = im->b.oom ? NULL : ms_arena_strndup(&im->ra, im->b.data, im->b.len);
-    if (!names || !contacts || !vis || !consent) return oom(im);
-    bool rates = v->currency && *v->currency && (v->day_set || v->week_set);
-    db_arg a[] = {
-        DB_ARG_S(id),
-        DB_ARG_S(im->org_id),
-        DB_ARG_S(ref && *ref ? ref : NULL),
-        DB_ARG_S(v->primary_name),
-        DB_ARG_S(names),
-        DB_ARG_S(v->crafts ? v->crafts : "[]"),
-        DB_ARG_S(v->skills ? v->skills : "[]"),
-        DB_ARG_S(v->languages ? v->languages : "[]"),
-        DB_ARG_S(or_empty(v->country)),
-        DB_ARG_S(or_empty(v->region)),
-        DB_ARG_S(or_empty(v->city)),
-        DB_ARG_S(v->travel ? v->travel : "national"),
-        DB_ARG_S(v->affiliations ? v->affiliations : "[]"),
-        DB_ARG_S(rates ? v->currency : NULL),
-        rates && v->day_set ? DB_ARG_I(v->day) : DB_ARG_S(NULL),
-        rates && v->week_set ? DB_ARG_I(v->week) : DB_ARG_S(NULL),
-        DB_ARG_S(contacts),
-        DB_ARG_S(vis),
-        DB_ARG_I(v->listed < 0 ? 1 : v->listed),
-        DB_ARG_S(consent),
-        DB_ARG_I(im->rev),
-        DB_ARG_S(im->user_id),
-        DB_ARG_S(im->now),
-        DB_ARG_S(im->now),
-    };
-    db_stmt *st;
-    int rc = db_query_args(
-        im->c, &st, &im->r->err,
-        "INSERT INTO talent_profile (id, steward_org_id, ref, primary_name, names, crafts, "
-        "skills, languages, country, region, city, travel, affiliations, rate_currency, "
-        "rate_day, rate_week, contacts, visibility, listed, consent, rev, created_by, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS "
-        "BIGINT), CAST(? AS BIGINT), ?, ?, CAST(? AS INTEGER), ?, CAST(? AS BIGINT), ?, ?, ?) "
-        "RETURNING seq",
-        a, (int)(sizeof a / sizeof a[0]));
-    if (rc) return rc;
-    rc = db_step(st, &im->r->err);
-    int64_t seq = rc == DB_ROW ? db_col_int(st, 0) : 0;
-    db_done(st);
-    if (rc < 0) return rc;
-    iprof *p = prof_add(im, seq, id, ref, false, false);
-    if (!p) return oom(im);
-    p->row = im->rec->row;
-    im->created++;
-    return mark_touched(im, im->np - 1);
 }
 
 /* JSON texts equal as values (the profile API may have written them with other spacing). */
@@ -1068,130 +850,30 @@ static bool json_same(const char *a, const char *b)
     return same;
 }
 
-/* The other names of a names array (JSON text): the entries that are not primary. */
-static char *others_of(imp *im, json_t *names)
+/* Whether the checked input changes nothing of the profile as it is. */
+static bool input_same(const talent_input *in, const pcur *cu)
 {
-    json_t *o = json_array();
-    size_t i;
-    json_t *n;
-    json_array_foreach(names, i, n) if (!json_is_true(json_object_get(n, "primary")))
-        json_array_append(o, n);
-    char *t = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    char *d = t ? ms_arena_strdup(&im->ra, t) : NULL;
-    free(t);
-    return d;
+    const char *nv[] = {in->names,     in->crafts,       in->skills,
+                        in->languages, in->affiliations, in->contacts};
+    for (int i = 0; i < 6; i++)
+        if (nv[i] && !json_same(cu->col[i], nv[i])) return false;
+    if (in->ref_set && !ms_str_eq(in->ref, cu->col[CU_REF])) return false;
+    if (in->location_set && (strcmp(in->country, cu->country) || strcmp(in->region, cu->region) ||
+                             strcmp(in->city, cu->city) || strcmp(in->travel, cu->travel)))
+        return false;
+    if (in->rates_set &&
+        (!ms_str_eq(in->rate_currency, cu->currency) || in->has_day != cu->has_day ||
+         in->has_week != cu->has_week || (in->has_day && in->rate_day != cu->day) ||
+         (in->has_week && in->rate_week != cu->week)))
+        return false;
+    if (in->listed >= 0 && in->listed != cu->listed) return false;
+    return true;
 }
 
-static int profile_update(imp *im, size_t pi, const pvals *v, const char *ref)
+static json_t *consent_json(imp *im)
 {
-    iprof *p = &im->p[pi];
-    db_stmt *st;
-    int rc = db_query_row(im->c, &st, &im->r->err,
-                          "SELECT primary_name, names, crafts, skills, languages, country, "
-                          "region, city, travel, affiliations, rate_currency, rate_day, "
-                          "rate_week, contacts, listed, ref FROM talent_profile WHERE seq = ?",
-                          "I", p->seq);
-    if (rc < 0) return rc;
-    if (rc == DB_DONE) return ms_fail(&im->r->err, MS_EINTERNAL, NULL, "a profile went away");
-    ms_arena *a = &im->ra;
-    const char *old[16];
-    for (int i = 0; i < 16; i++)
-        old[i] = db_col_null(st, i) ? NULL : ms_arena_strdup(a, db_col_text(st, i));
-    bool had_day = !db_col_null(st, 11), had_week = !db_col_null(st, 12);
-    int64_t old_day = db_col_int(st, 11), old_week = db_col_int(st, 12);
-    int old_listed = (int)db_col_int(st, 14);
-    db_done(st);
-    json_t *oldnames = json_loads(old[1] ? old[1] : "[]", 0, NULL);
-    json_t *oldcontacts = json_loads(old[13] ? old[13] : "{}", 0, NULL);
-    const char *primary = v->primary_name && *v->primary_name ? v->primary_name : old[0];
-    const char *others = v->other_names ? v->other_names : others_of(im, oldnames);
-    const char *names = others ? names_json(im, primary, others) : NULL;
-    const char *contacts = contacts_json(im, oldcontacts, v);
-    json_decref(oldnames);
-    json_decref(oldcontacts);
-    if (!names || !contacts) return oom(im);
-    /* Rates: the columns there replace what was; a currency alone changes only the currency. */
-    const char *cur = v->currency ? (*v->currency ? v->currency : NULL) : old[10];
-    bool has_day = v->has_day ? v->day_set : had_day,
-         has_week = v->has_week ? v->week_set : had_week;
-    int64_t day = v->has_day ? v->day : old_day, week = v->has_week ? v->week : old_week;
-    if (!cur) has_day = has_week = false;
-    if (!has_day && !has_week) cur = NULL;
-    const char *nv[16] = {
-        primary,
-        names,
-        v->crafts ? v->crafts : old[2],
-        v->skills ? v->skills : old[3],
-        v->languages ? v->languages : old[4],
-        v->country ? v->country : old[5],
-        v->region ? v->region : old[6],
-        v->city ? v->city : old[7],
-        v->travel ? v->travel : old[8],
-        v->affiliations ? v->affiliations : old[9],
-        cur,
-        NULL,
-        NULL,
-        contacts,
-        NULL,
-        ref && *ref ? ref : old[15],
-    };
-    bool same = true;
-    for (int i = 0; i < 16 && same; i++) {
-        if (i == 11 || i == 12 || i == 14) continue;
-        if (i == 1 || i == 2 || i == 3 || i == 4 || i == 9 || i == 13)
-            same = json_same(old[i], nv[i]);
-        else
-            same = ms_str_eq(old[i], nv[i]);
-    }
-    int listed = v->listed < 0 ? old_listed : v->listed;
-    same = same && has_day == had_day && has_week == had_week && (!has_day || day == old_day) &&
-           (!has_week || week == old_week) && listed == old_listed;
-    p->row = im->rec->row;
-    if (same) {
-        im->unchanged++;
-        return 0;
-    }
-    db_arg args[] = {
-        DB_ARG_S(nv[0]),
-        DB_ARG_S(nv[1]),
-        DB_ARG_S(nv[2]),
-        DB_ARG_S(nv[3]),
-        DB_ARG_S(nv[4]),
-        DB_ARG_S(nv[5]),
-        DB_ARG_S(nv[6]),
-        DB_ARG_S(nv[7]),
-        DB_ARG_S(nv[8]),
-        DB_ARG_S(nv[9]),
-        DB_ARG_S(cur),
-        has_day ? DB_ARG_I(day) : DB_ARG_S(NULL),
-        has_week ? DB_ARG_I(week) : DB_ARG_S(NULL),
-        DB_ARG_S(nv[13]),
-        DB_ARG_I(listed),
-        DB_ARG_S(nv[15]),
-        DB_ARG_I(im->rev),
-        DB_ARG_S(im->now),
-        DB_ARG_I(p->seq),
-    };
-    rc = db_query_args(im->c, &st, &im->r->err,
-                       "UPDATE talent_profile SET primary_name = ?, names = ?, crafts = ?, "
-                       "skills = ?, languages = ?, country = ?, region = ?, city = ?, travel = ?, "
-                       "affiliations = ?, rate_currency = ?, rate_day = CAST(? AS BIGINT), "
-                       "rate_week = CAST(? AS BIGINT), contacts = ?, listed = CAST(? AS "
-                       "INTEGER), ref = ?, rev = CAST(? AS BIGINT), updated_at = ?, version = "
-                       "version + 1 WHERE seq = CAST(? AS BIGINT)",
-                       args, (int)(sizeof args / sizeof args[0]));
-    if (rc) return rc;
-    rc = db_step(st, &im->r->err);
-    db_done(st);
-    if (rc < 0) return rc;
-    if (ref && *ref && !ms_str_eq(p->ref, ref)) {
-        if (!(p->ref = spool_dup(&im->strings, ref)) ||
-            !smap_put(&im->by_ref, p->ref, (uint32_t)pi))
-            return oom(im);
-    }
-    im->updated++;
-    return mark_touched(im, pi);
+    return json_pack("{s:s,s:s?,s:s,s:s}", "basis", "attested", "by", im->user_id, "at", im->now,
+                     "note", im->is_cli ? "CSV import (command line)" : "CSV import");
 }
 
 static int people_row(imp *im)
@@ -1200,11 +882,7 @@ static int people_row(imp *im)
     char *pid = has_col(im, P_PROFILE_ID) ? cell(im, P_PROFILE_ID) : (char *)"";
     uint32_t by_ref = 0, by_id = 0;
     bool has_ref = false, has_id = false, bad_key = false;
-    if (*ref && !text_ok(ref, REF_MAX_CHARS)) {
-        row_error(im, cname(im, P_REF), "a ref is at most %d characters of text", REF_MAX_CHARS);
-        bad_key = true;
-    } else if (*ref)
-        has_ref = smap_get(&im->by_ref, ref, &by_ref);
+    if (*ref) has_ref = smap_get(&im->by_ref, ref, &by_ref);
     if (*pid) {
         has_id = ms_uuid_valid(pid) && smap_get(&im->by_id, pid, &by_id) && im->p[by_id].seq;
         if (!has_id) {
@@ -1234,59 +912,106 @@ static int people_row(imp *im)
                   "the same person is already on row %zu", im->p[target].row);
         bad_key = true;
     }
-    pvals v;
-    people_values(im, &v);
     bool creating = !bad_key && target < 0;
-    if (creating) {
-        if (!v.primary_name || !*v.primary_name)
-            row_error(im, has_col(im, P_PRIMARY_NAME) ? cname(im, P_PRIMARY_NAME) : "primary_name",
-                      "required for a new person");
-        bool consent = im->consent_all;
-        if (!consent && has_col(im, P_CONSENT)) {
-            const char *s;
-            size_t n;
-            char msg[MS_CSV_MSG_MAX];
-            if (cell_at(im, im->col[P_CONSENT], &s, &n) && ms_csv_cell_bool(s, n, &consent, msg)) {
-                row_error(im, cname(im, P_CONSENT), "%s", msg);
-                consent = true; /* reported */
-            }
-        }
-        if (!consent)
-            row_error(im, has_col(im, P_CONSENT) ? cname(im, P_CONSENT) : "consent_attested",
-                      "the person's consent to be listed is needed: consent_attested=yes, or "
-                      "import with consent=attested");
-    } else if (has_col(im, P_CONSENT)) {
+    /* Consent: needed to create; a cell that is not a yes or no is an error either way. */
+    bool consent = im->consent_all;
+    if (has_col(im, P_CONSENT)) {
         const char *s;
         size_t n;
-        bool b;
+        bool b = false;
         char msg[MS_CSV_MSG_MAX];
-        if (cell_at(im, im->col[P_CONSENT], &s, &n) && ms_csv_cell_bool(s, n, &b, msg))
+        if (cell_at(im, im->col[P_CONSENT], &s, &n) && ms_csv_cell_bool(s, n, &b, msg)) {
             row_error(im, cname(im, P_CONSENT), "%s", msg);
+            consent = true; /* reported */
+        }
+        consent = consent || b;
     }
+    if (creating && !consent)
+        row_error(im, has_col(im, P_CONSENT) ? cname(im, P_CONSENT) : "consent_attested",
+                  "the person's consent to be listed is needed: consent_attested=yes, or import "
+                  "with consent=attested");
+    bool claimed = target >= 0 && im->p[target].claimed;
+    pcur cu;
+    bool have_cu = false;
+    int rc = 0;
+    if (target >= 0 && !claimed && im->p[target].seq) {
+        if ((rc = pcur_load(im, im->p[target].seq, &cu))) return rc;
+        have_cu = true;
+    }
+    json_t *body = json_object();
+    talent_input in;
+    bool syntax_ok = people_body(im, have_cu ? &cu : NULL, ref, body);
+    if (syntax_ok && !claimed) {
+        ms_error e;
+        ms_error_clear(&e);
+        if (talent_input_check(im->c, &im->ra, im->r->caller, body, creating, &in, &e))
+            body_errors(im, &e, body);
+    }
+    /* A ref another profile of the organization has (a new profile's, or a changed one). */
+    if (*ref && has_ref && target >= 0 && (int64_t)by_ref != target && !bad_key)
+        row_error(im, cname(im, P_REF), "%.60s is the ref of another profile", ref);
     if (im->row_errors) {
         im->bad_rows++;
-        return 0;
+        goto out;
     }
-    if (!creating && im->p[target].claimed) {
+    if (claimed) {
         im->p[target].row = im->rec->row;
         im->skipped++;
         row_notice(im, NULL,
                    "skipped: the person has claimed this profile, and only they change it now");
-        return 0;
+        goto out;
     }
     if (!im->write) {
         if (creating) {
             iprof *p = prof_add(im, 0, ref, ref, false, false); /* the ref as a stand-in id */
-            if (!p) return oom(im);
+            if (!p) {
+                rc = oom(im);
+                goto out;
+            }
             p->row = im->rec->row;
             im->created++;
         } else {
             im->p[target].row = im->rec->row;
             im->updated++;
         }
-        return 0;
+        goto out;
     }
-    return creating ? profile_create(im, &v, ref) : profile_update(im, (size_t)target, &v, ref);
+    if (creating) {
+        char id[MS_ID_LEN];
+        int64_t seq;
+        json_t *cj = consent_json(im);
+        rc = talent_profile_insert(im->c, &im->ra, im->user_id, NULL, im->org_id, &in, cj, id, &seq,
+                                   &im->r->err);
+        json_decref(cj);
+        if (rc) goto out;
+        iprof *p = prof_add(im, seq, id, ref, false, false);
+        if (!p) {
+            rc = oom(im);
+            goto out;
+        }
+        p->row = im->rec->row;
+        im->created++;
+        goto out;
+    }
+    iprof *p = &im->p[target];
+    p->row = im->rec->row;
+    if (input_same(&in, &cu)) {
+        im->unchanged++;
+        goto out;
+    }
+    if ((rc = talent_profile_apply(im->c, &im->ra, p->seq, &in, true, &im->r->err))) goto out;
+    if (*ref && !ms_str_eq(p->ref, ref)) {
+        if (!(p->ref = spool_dup(&im->strings, ref)) ||
+            !smap_put(&im->by_ref, p->ref, (uint32_t)target)) {
+            rc = oom(im);
+            goto out;
+        }
+    }
+    im->updated++;
+out:
+    json_decref(body);
+    if (have_cu) pcur_free(&cu);
+    return rc;
 }
 
 /* ---- Credits rows. ---- */
@@ -1742,7 +1467,8 @@ typedef int (*flush_fn)(void *ctx, ms_buf *b, ms_error *e);
 typedef struct exp {
     db_conn *c;
     const char *org_id;
-    bool steward; /* the reader may edit (member+): unclaimed profiles read as private */
+    bool steward;          /* the reader is a member+ (not a viewer) */
+    const char *caller_id; /* the reader's account (NULL: the command line) */
     ms_buf *out;
     flush_fn flush;
     void *flush_ctx;
@@ -1750,26 +1476,16 @@ typedef struct exp {
     int64_t rows;
 } exp;
 
-/* The visibilities of a profile from its stored JSON (defaults for missing keys). */
-static void vis_load(const char *text, talent_ref *p)
-{
-    for (int f = 0; f < TF_COUNT; f++)
-        p->vis[f] = talent_vis_default[f];
-    json_t *o = text ? json_loads(text, 0, NULL) : NULL;
-    for (int f = 0; o && f < TF_COUNT; f++) {
-        const char *v = ms_json_str(o, talent_field_names[f]);
-        int x = v ? talent_vis_parse(v) : -1;
-        if (x >= 0) p->vis[f] = (talent_vis)x;
-    }
-    json_decref(o);
-}
-
-/* What the organization's members are to a profile it stewards (access.c's rule). */
-static void steward_view(const exp *x, bool claimed, talent_viewer *v)
+/* What the organization's members are to a profile it stewards: access.c's rule
+ * (talent_viewer_for) without a query per profile - every member reads the private fields of
+ * an unclaimed profile (the organization keeps it for the person), the "orgs" fields of a
+ * claimed one; the person reads their own. */
+static void steward_view(const exp *x, const char *user_id, talent_viewer *v)
 {
     memset(v, 0, sizeof *v);
     v->steward = x->steward;
-    v->level = !claimed && x->steward ? TV_PRIVATE : TV_ORGS;
+    bool self = user_id && x->caller_id && !strcmp(user_id, x->caller_id);
+    v->level = !user_id || self ? TV_PRIVATE : TV_ORGS;
 }
 
 static int maybe_flush(exp *x)
@@ -1814,8 +1530,8 @@ static int export_people(exp *x)
     while ((rc = db_step(st, x->err)) == DB_ROW) {
         talent_ref p;
         talent_viewer v;
-        vis_load(db_col_text(st, 20), &p);
-        steward_view(x, !db_col_null(st, 3), &v);
+        talent_vis_from_json(db_col_text(st, 20), p.vis);
+        steward_view(x, db_col_text(st, 3), &v);
         ms_csv_put(&w, db_col_text(st, 2));
         ms_csv_put(&w, db_col_text(st, 1));
         /* Names are public or platform: always seen by the steward. */
@@ -1873,7 +1589,8 @@ static int export_people(exp *x)
                            *mid = ms_json_str(n, "member_id");
                 if (!nm) continue;
                 if (t.len) ms_buf_puts(&t, "; ");
-                ms_buf_printf(&t, "%s|%s", nm, kind ? kind : "agency");
+                ms_buf_puts(&t, nm);
+                if ((kind && *kind) || (mid && *mid)) ms_buf_printf(&t, "|%s", kind ? kind : "");
                 if (mid && *mid) ms_buf_printf(&t, "|%s", mid);
             }
             json_decref(a);
@@ -1924,8 +1641,8 @@ static int export_credits(exp *x)
     while ((rc = db_step(st, x->err)) == DB_ROW) {
         talent_ref p;
         talent_viewer v;
-        vis_load(db_col_text(st, 3), &p);
-        steward_view(x, !db_col_null(st, 2), &v);
+        talent_vis_from_json(db_col_text(st, 3), p.vis);
+        steward_view(x, db_col_text(st, 2), &v);
         if (!talent_sees(&v, &p, TF_CREDITS)) continue;
         ms_csv_put(&w, db_col_text(st, 0));
         ms_csv_put(&w, db_col_text(st, 1));
@@ -1955,6 +1672,7 @@ int h_talent_export(ms_req *r)
     exp x = {.c = r->db,
              .org_id = ms_req_param(r, "id"),
              .steward = r->access && r->access->level >= LEVEL_EDIT,
+             .caller_id = r->caller ? r->caller->user_id : NULL,
              .out = &r->out,
              .err = &r->err};
     rc = kind == KIND_PEOPLE ? export_people(&x) : export_credits(&x);
