@@ -4,7 +4,7 @@
 #   make test    bootstrap, build (normal + ASan/UBSan + fuzzers), run every test
 #
 # Parts: make build | test-unit | test-api (both engines) | test-browser | test-asan | test-fuzz | bench-api | bench-api-pg
-#        | bench-assets | bench-production | bench-avails
+#        | bench-assets | bench-production | bench-avails | bench-talent
 #        | format | clean. Builds are CMake (build/, build-asan/, build-fuzz/).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -14,7 +14,7 @@ CMAKE_Q     = cmake -S . -Wno-dev --log-level=WARNING
 MAKEFLAGS  += --no-print-directory
 
 .PHONY: all bootstrap build build-asan build-fuzz run test test-unit test-api test-browser \
-        test-asan test-fuzz bench-api bench-api-pg bench-assets bench-production bench-avails format format-check clean
+        test-asan test-fuzz bench-api bench-api-pg bench-assets bench-production bench-avails bench-talent format format-check clean
 
 all: build
 
@@ -77,6 +77,12 @@ bench-avails:
 	@$(CMAKE_Q) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	@cmake --build $(BUILD) -j$(JOBS)
 	@bench/avails.sh
+
+bench-talent:
+	@scripts/bootstrap --bench
+	@$(CMAKE_Q) -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	@cmake --build $(BUILD) -j$(JOBS)
+	@bench/talent.sh
 
 bench-api-pg:
 	@scripts/bootstrap --bench
