@@ -265,8 +265,8 @@ int h_talent_unavailable_create(ms_req *r)
                  "ssssss", id, p.id, start, end, note ? note : "", now);
     if (rc < 0) return rc;
     if ((rc = talent_touch(r, &p)) ||
-        (rc = talent_event(r, &p, "talent.unavailable.created", "talent_unavailable", id,
-                           "Unavailable from %s to %s", start, end)))
+        (rc = talent_event(r, &p, "talent.unavailable.created", "talent_unavailable", id, "%s",
+                           "unavailable days added")))
         return rc;
     return ms_reply(r, 201,
                     json_pack("{s:s,s:s,s:s,s:s,s:s}", "id", id, "start", start, "end", end, "note",
@@ -280,15 +280,11 @@ int h_talent_unavailable_delete(ms_req *r)
     if (!id || !ms_uuid_valid(id)) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such range.");
     db_stmt *st;
     int rc = db_query_row(r->db, &st, &r->err,
-                          "SELECT profile_id, start_date, end_date FROM talent_unavailable WHERE "
-                          "id = ?",
-                          "s", id);
+                          "SELECT profile_id FROM talent_unavailable WHERE id = ?", "s", id);
     if (rc < 0) return rc;
     if (rc == DB_DONE) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such range.");
-    char pid[MS_ID_LEN], a[11], b[11];
+    char pid[MS_ID_LEN];
     ms_strlcpy(pid, db_col_text(st, 0), sizeof pid);
-    ms_strlcpy(a, db_col_text(st, 1), sizeof a);
-    ms_strlcpy(b, db_col_text(st, 2), sizeof b);
     db_done(st);
     talent_ref p;
     talent_viewer v;
@@ -301,8 +297,8 @@ int h_talent_unavailable_delete(ms_req *r)
     rc = db_exec(r->db, &r->err, "DELETE FROM talent_unavailable WHERE id = ?", "s", id);
     if (rc < 0) return rc;
     if ((rc = talent_touch(r, &p)) ||
-        (rc = talent_event(r, &p, "talent.unavailable.deleted", "talent_unavailable", id,
-                           "Unavailable range %s to %s removed", a, b)))
+        (rc = talent_event(r, &p, "talent.unavailable.deleted", "talent_unavailable", id, "%s",
+                           "unavailable days removed")))
         return rc;
     return ms_reply_empty(r);
 }

@@ -58,7 +58,8 @@ static const ms_jfield credit_update_fields[] = {
 #define CREDIT_COLS                                                                                \
     "c.id, c.profile_id, c.title, c.role, c.craft, c.year, c.company, c.org_id, o.name AS "        \
     "org_name, c.project_id, c.source, c.verified_at, c.start_date, c.end_date, c.created_at, "    \
-    "c.updated_at, c.version FROM talent_credit c LEFT JOIN org o ON o.id = c.org_id"
+    "c.updated_at, c.version"
+#define CREDIT_FROM " FROM talent_credit c LEFT JOIN org o ON o.id = c.org_id"
 
 static int this_year(void)
 {
@@ -88,7 +89,8 @@ static void credit_shape(ms_req *r, json_t *o)
 static int credit_reply(ms_req *r, int status, const char *id)
 {
     db_stmt *st;
-    int rc = db_query_row(r->db, &st, &r->err, "SELECT " CREDIT_COLS " WHERE c.id = ?", "s", id);
+    int rc = db_query_row(r->db, &st, &r->err, "SELECT " CREDIT_COLS CREDIT_FROM " WHERE c.id = ?",
+                          "s", id);
     if (rc < 0) return rc;
     if (rc == DB_DONE) return ms_req_fail(r, MS_ENOTFOUND, NULL, "No such credit.");
     json_t *o = db_row_json(st);
@@ -223,10 +225,11 @@ int h_talent_credits_list(ms_req *r)
     db_stmt *st;
     rc = db_query(r->db, &st, &r->err,
                   "SELECT " CREDIT_COLS ", CAST(COALESCE(c.year, 0) AS TEXT) || '|' || c.id AS "
-                  "page_key WHERE c.profile_id = ? AND (? = '' OR COALESCE(c.year, 0) < CAST(? AS "
+                  "page_key" CREDIT_FROM
+                  " WHERE c.profile_id = ? AND (? = '' OR COALESCE(c.year, 0) < CAST(? AS "
                   "INTEGER) OR (COALESCE(c.year, 0) = CAST(? AS INTEGER) AND c.id > ?)) ORDER BY "
                   "COALESCE(c.year, 0) DESC, c.id LIMIT ?",
-                  "ssssssi", p.id, cur_id, cur_year, cur_year, cur_id, limit + 1);
+                  "sssssi", p.id, cur_id, cur_year, cur_year, cur_id, limit + 1);
     if (rc) return rc;
     return auth_reply_page(r, st, limit, "page_key", credit_shape);
 }
@@ -272,8 +275,8 @@ int h_talent_credits_create(ms_req *r)
                 ms_json_str(b, "org_id"), source ? source : "manual", r->caller->user_id, now, now);
     if (rc < 0) return rc;
     if ((rc = talent_touch(r, &p)) ||
-        (rc = talent_event(r, &p, "talent.credit.created", "talent_credit", id, "Credit added: %s",
-                           ms_json_str(b, "title"))))
+        (rc = talent_event(r, &p, "talent.credit.created", "talent_credit", id, "%s",
+                           "credit added")))
         return rc;
     return credit_reply(r, 201, id);
 }
@@ -319,8 +322,8 @@ int h_talent_credit_update(ms_req *r)
     if (rc < 0) return rc;
     if (rc == 0) return ms_req_check_version(r, c.version + 1);
     if ((rc = talent_touch(r, &p)) ||
-        (rc = talent_event(r, &p, "talent.credit.updated", "talent_credit", c.id,
-                           "Credit changed: %s%s", title, unverify ? " (no longer verified)" : "")))
+        (rc = talent_event(r, &p, "talent.credit.updated", "talent_credit", c.id, "%s",
+                           unverify ? "credit changed (no longer verified)" : "credit changed")))
         return rc;
     return credit_reply(r, 200, c.id);
 }
@@ -336,8 +339,8 @@ int h_talent_credit_delete(ms_req *r)
     rc = db_exec(r->db, &r->err, "DELETE FROM talent_credit WHERE id = ?", "s", c.id);
     if (rc < 0) return rc;
     if ((rc = talent_touch(r, &p)) ||
-        (rc = talent_event(r, &p, "talent.credit.deleted", "talent_credit", c.id,
-                           "Credit removed: %s", c.title)))
+        (rc = talent_event(r, &p, "talent.credit.deleted", "talent_credit", c.id, "%s",
+                           "credit removed")))
         return rc;
     return ms_reply_empty(r);
 }
@@ -391,8 +394,8 @@ int h_talent_credit_verify(ms_req *r)
         if ((rc = talent_touch(r, &p)) ||
             (rc = talent_event(r, &p,
                                verified ? "talent.credit.verified" : "talent.credit.unverified",
-                               "talent_credit", c.id, "Credit %s %s", c.title,
-                               verified ? "verified" : "marked self-declared")))
+                               "talent_credit", c.id, "%s",
+                               verified ? "credit verified" : "credit marked self-declared")))
             return rc;
     }
     return credit_reply(r, 200, c.id);
@@ -413,7 +416,8 @@ int h_org_talent_credits(ms_req *r)
         return talent_query_fail(r, "status", "must be pending or verified");
     db_stmt *st;
     rc = db_query(r->db, &st, &r->err,
-                  "SELECT " CREDIT_COLS ", tp.primary_name AS profile_name JOIN talent_profile tp "
+                  "SELECT " CREDIT_COLS ", tp.primary_name AS profile_name" CREDIT_FROM
+                  " JOIN talent_profile tp "
                   "ON tp.id = c.profile_id AND tp.deleted_at IS NULL WHERE c.org_id = ? AND c.id "
                   "> ? AND (? IS NULL OR (? = 'pending' AND c.verified_at IS NULL) OR (? = "
                   "'verified' AND c.verified_at IS NOT NULL)) ORDER BY c.id LIMIT ?",
@@ -585,14 +589,15 @@ static int sync_run(db_conn *c, int64_t seq, const char *actor_id, sync_stats *o
         }
         char id[MS_ID_LEN];
         ms_uuid7(id);
-        rc = db_exec(c, err,
-                     "INSERT INTO talent_credit (id, profile_id, title, role, year, company, "
-                     "org_id, project_id, source, verified_at, start_date, end_date, created_by, "
-                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'production', ?, ?, "
-                     "?, ?, ?, ?)",
-                     "ssssIssssssss", id, pid, title, json_string_value(json_object_get(w, "role")),
-                     year, company, org_id, json_string_value(json_object_get(w, "project_id")),
-                     now, first, last, actor_id, now, now);
+        rc =
+            db_exec(c, err,
+                    "INSERT INTO talent_credit (id, profile_id, title, role, year, company, "
+                    "org_id, project_id, source, verified_at, start_date, end_date, created_by, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'production', ?, ?, "
+                    "?, ?, ?, ?)",
+                    "ssssIsssssssss", id, pid, title, json_string_value(json_object_get(w, "role")),
+                    year, company, org_id, json_string_value(json_object_get(w, "project_id")), now,
+                    first, last, actor_id, now, now);
         if (rc < 0) goto out;
         out->added++;
     }
@@ -616,7 +621,7 @@ static int sync_run(db_conn *c, int64_t seq, const char *actor_id, sync_stats *o
                        .object_id = pid,
                        .org_id = steward[0] ? steward : NULL};
         rc = event_appendf(c, &ev, err,
-                           "Production credits brought up to date: %d added, %d changed, %d "
+                           "production credits brought up to date: %d added, %d changed, %d "
                            "removed",
                            out->added, out->updated, out->removed);
     }

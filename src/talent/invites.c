@@ -153,8 +153,7 @@ int h_project_talent_invites_create(ms_req *r)
     rc = invite_event(
         r, org_id, project_id, "talent.invite.created", id,
         json_pack("{s:s,s:s,s:s}", "user_id", p.user_id, "profile_id", p.id, "role", role),
-        "%s was invited to the project as %s",
-        json_string_value(json_object_get(json_object_get(o, "profile"), "primary_name")), role);
+        "a person from the talent data center was invited to the project as %s", role);
     if (rc) {
         json_decref(o);
         return rc;
@@ -300,8 +299,7 @@ int h_talent_invite_accept(ms_req *r)
     if (rc == DB_ROW) db_done(st);
     rc = invite_event(r, inv.org_id, inv.project_id, "talent.invite.accepted", inv.id,
                       json_pack("{s:s,s:b}", "role", inv.role, "added", added),
-                      "%s accepted the invitation to the project as %s", r->caller->display_name,
-                      inv.role);
+                      "an invitation to the project was accepted (as %s)", inv.role);
     if (rc) {
         json_decref(m);
         return rc;
@@ -316,7 +314,7 @@ int h_talent_invite_decline(ms_req *r)
     int rc = invite_mine_pending(r, &inv);
     if (rc || (rc = invite_set_status(r, &inv, "declined")) ||
         (rc = invite_event(r, inv.org_id, inv.project_id, "talent.invite.declined", inv.id, NULL,
-                           "%s declined the invitation to the project", r->caller->display_name)))
+                           "%s", "an invitation to the project was declined")))
         return rc;
     return invite_answer_reply(r, &inv, NULL);
 }
@@ -349,7 +347,7 @@ int h_talent_invite_withdraw(ms_req *r)
                            inv.status);
     if ((rc = invite_set_status(r, &inv, "withdrawn")) ||
         (rc = invite_event(r, inv.org_id, inv.project_id, "talent.invite.withdrawn", inv.id, NULL,
-                           "An invitation to the project was withdrawn")))
+                           "%s", "an invitation to the project was withdrawn")))
         return rc;
     return invite_answer_reply(r, &inv, NULL);
 }

@@ -168,13 +168,12 @@ int talent_reindex(db_conn *c, int64_t seq, ms_error *err);
 /* ---- end of search ---- */
 
 /* ---- Credits, availability, shortlists, invites (part "work"). ---- */
-/* Production credits of a profile (credits.c): one per (project, task type) of the tasks
- * assigned to the person's account, and one ("Crew") per project the account is a member of
- * (admin, member, vendor) without tasks there; marked verified (the producing organization's
- * own records). Idempotent: a second run changes nothing, and production credits whose work
- * is gone are removed. In the caller's write transaction; touches the profile when anything
+/* talent_sync_production (declared with the profiles, defined in credits.c): one credit per
+ * (project, task type) of the tasks assigned to the person's account, and one ("Crew") per
+ * project the account is a member of (admin, member, vendor) without tasks there; verified
+ * (the producing organization's own records). Idempotent: a second run changes nothing, and
+ * production credits whose work is gone are removed. Touches the profile when anything
  * changed. An unclaimed or erased profile has no account, so nothing to derive. */
-int talent_sync_production(db_conn *c, int64_t seq, ms_error *err);
 /* Dates "YYYY-MM-DD" as days since 1970-01-01 (availability.c), and back. */
 bool talent_date_parse(const char *s, int64_t *days);
 void talent_date_fmt(int64_t days, char out[11]);
