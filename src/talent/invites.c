@@ -148,7 +148,7 @@ int h_project_talent_invites_create(ms_req *r)
                  "ssssssssssss", id, project_id, org_id, p.id, p.user_id, role, craft, start, end,
                  message ? message : "", r->caller->user_id, now);
     if (rc < 0) return rc;
-    json_t *o;
+    json_t *o = NULL;
     if ((rc = invite_json(r, id, &o))) return rc;
     rc = invite_event(
         r, org_id, project_id, "talent.invite.created", id,
@@ -262,7 +262,7 @@ static int invite_set_status(ms_req *r, const invite *inv, const char *status)
 
 static int invite_answer_reply(ms_req *r, const invite *inv, json_t *extra)
 {
-    json_t *o;
+    json_t *o = NULL;
     int rc = invite_json(r, inv->id, &o);
     if (rc) {
         json_decref(extra);

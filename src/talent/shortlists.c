@@ -148,7 +148,7 @@ static int shortlist_reply(ms_req *r, int status, const char *id)
             hidden++;
             continue;
         }
-        json_t *card;
+        json_t *card = NULL;
         if (rc || (rc = talent_profile_json(r, &p, &v, true, &card))) goto fail;
         json_array_append_new(entries, json_pack("{s:o,s:O,s:O,s:O}", "profile", card, "note",
                                                  json_object_get(row, "note"), "added_by",
@@ -344,7 +344,7 @@ int h_talent_shortlist_entry_add(ms_req *r)
         (rc = shortlist_event(r, s.org_id, "talent.shortlist.entry.added", s.id,
                               "A person was added to shortlist %s", s.name)))
         return rc;
-    json_t *card;
+    json_t *card = NULL;
     if ((rc = talent_profile_json(r, &p, &v, true, &card))) return rc;
     ms_reply_etag(r, s.version + 1);
     return ms_reply(r, 201,
