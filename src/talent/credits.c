@@ -346,8 +346,9 @@ int h_talent_credit_delete(ms_req *r)
 }
 
 /* POST /talent/credits/{id}/verify {"verified": bool}: by a member (member, admin, owner) of
- * the organization the credit names, and nobody else. Those who may read the credit but are
- * not of that organization get 403; those who may not read it, 404. */
+ * the organization the credit names, and nobody else; not by the person, even when they are a
+ * member of it (the organization vouches, not the person for themselves). Those who may read
+ * the credit but may not verify it get 403; those who may not read it, 404. */
 int h_talent_credit_verify(ms_req *r)
 {
     static const ms_jfield fields[] = {
@@ -381,6 +382,10 @@ int h_talent_credit_verify(ms_req *r)
                                       "this credit names may verify it."
                                     : "This credit names no organization, so none can verify it.");
     }
+    if (v.self)
+        return ms_req_fail(r, MS_EFORBIDDEN, "talent-not-verifier",
+                           "A person does not verify their own credits: another member of the "
+                           "organization does.");
     if ((rc = ms_req_check_version(r, c.version))) return rc;
     if (verified != c.verified) {
         char now[MS_TIME_LEN];

@@ -163,6 +163,12 @@ test('credits: verified only by members of the organization they name; changes c
   assert.equal(changed.status, 'self-declared');
   assert.equal(changed.verified_at, null);
   assert.equal(changed.company, 'Qinghai Films');
+  // Tashi is a member of the other studio: a credit naming it is verified by a colleague
+  // there, never by Tashi himself.
+  const own = assertOk(await tashi.c.post(`${P}/${me.id}/credits`, { title: 'Other film', role: 'Mixer', org_id: other.id }), 201);
+  assertProblem(await tashi.c.post(`${C}/${own.id}/verify`, { verified: true }), 403, 'talent-not-verifier');
+  assert.equal(assertOk(await colleague.c.post(`${C}/${own.id}/verify`, { verified: true }), 200).status, 'verified');
+  assertOk(await tashi.c.del(`${C}/${own.id}`), 204);
   // Unverifying by the organization; clearing the organization.
   assertOk(await coord.c.post(`${C}/${c2.id}/verify`, { verified: true }), 200);
   assert.equal(assertOk(await coord.c.post(`${C}/${c2.id}/verify`, { verified: false }), 200).status, 'self-declared');
