@@ -6,7 +6,8 @@
  *               steward organization's members)
  *   import      rows of a CSV import (io.c)
  *   production  derived from production work by talent_sync_production: one per (project,
- *               task type) of the tasks assigned to the person's account, and one "Crew" per
+ *               task type) of the tasks assigned to the person's account (its craft when the
+ *               task type plainly names one: Sound, Edit, Grade, ...), and one "Crew" per
  *               project the account is a member of without tasks there. These are the
  *               producing organization's own records, so they are verified, and they change
  *               only with the work itself: the API does not edit or delete them (409).
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CREDITS_MAX 2000 /* per profile, by hand */
 
@@ -444,6 +446,33 @@ static void widen(json_t *o, const char *key, const char *day, int sign)
     if (day && (!cur || strcmp(day, cur) * sign > 0)) json_object_set_new(o, key, json_string(day));
 }
 
+/* The craft a task type of the production templates stands for, when one plainly does (a
+ * credit names a craft only when one fits: "Layout" or "Rigging" name none). */
+static const char *task_craft(const char *task_type)
+{
+    static const struct {
+        const char *task, *craft;
+    } map[] = {
+        {"Script", "screenwriter"},
+        {"Edit", "editor"},
+        {"Editing", "editor"},
+        {"Animation", "animator"},
+        {"VFX", "vfx"},
+        {"Comp", "vfx"},
+        {"Compositing", "vfx"},
+        {"Grade", "colourist"},
+        {"Grading", "colourist"},
+        {"Sound", "sound"},
+        {"Sound design", "sound-designer"},
+        {"Music", "composer"},
+        {"Subtitles", "translator"},
+    };
+    for (size_t i = 0; task_type && i < sizeof map / sizeof *map; i++)
+        if (!strcasecmp(map[i].task, task_type) && talent_craft_builtin(map[i].craft, NULL, NULL))
+            return map[i].craft;
+    return NULL;
+}
+
 static int sync_collect(void *ctx, const production_work *w)
 {
     sync_ctx *s = ctx;
@@ -458,8 +487,9 @@ static int sync_collect(void *ctx, const production_work *w)
     snprintf(key, sizeof key, "%s|%s", w->project_id, w->task_type);
     json_t *o = json_object_get(s->work, key);
     if (!o) {
-        o = json_pack("{s:s,s:s,s:s,s:s}", "project_id", w->project_id, "title", w->project_name,
-                      "org_id", w->org_id, "role", w->task_type);
+        o = json_pack("{s:s,s:s,s:s,s:s,s:s?}", "project_id", w->project_id, "title",
+                      w->project_name, "org_id", w->org_id, "role", w->task_type, "craft",
+                      task_craft(w->task_type));
         json_object_set_new(s->work, key, o);
     }
     widen(o, "first", a, -1);
@@ -537,16 +567,17 @@ static int sync_run(db_conn *c, int64_t seq, const char *actor_id, sync_stats *o
     json_object_foreach(s.work, key, w) if ((rc = sync_complete(c, w, err))) goto out;
 
     /* What the profile holds: credits tied to a project (production ones, by their key). */
-    rc = db_query(c, &st, err,
-                  "SELECT project_id, role, id, source, title, year, company, org_id, start_date, "
-                  "end_date FROM talent_credit WHERE profile_id = ? AND project_id IS NOT NULL",
-                  "s", pid);
+    rc = db_query(
+        c, &st, err,
+        "SELECT project_id, role, id, source, title, year, company, org_id, start_date, "
+        "end_date, craft FROM talent_credit WHERE profile_id = ? AND project_id IS NOT NULL",
+        "s", pid);
     if (rc) goto out;
     while ((rc = db_step(st, err)) == DB_ROW) {
         json_t *o = json_object();
-        static const char *const cols[] = {"id",      "source", "title",      "year",
-                                           "company", "org_id", "start_date", "end_date"};
-        for (int i = 0; i < 8; i++)
+        static const char *const cols[] = {"id",     "source",     "title",    "year", "company",
+                                           "org_id", "start_date", "end_date", "craft"};
+        for (int i = 0; i < 9; i++)
             json_object_set_new(o, cols[i],
                                 db_col_null(st, i + 2) ? json_null()
                                 : i == 3               ? json_integer(db_col_int(st, i + 2))
@@ -567,6 +598,7 @@ static int sync_run(db_conn *c, int64_t seq, const char *actor_id, sync_stats *o
         const char *org_id = json_string_value(json_object_get(w, "org_id"));
         const char *first = json_string_value(json_object_get(w, "first"));
         const char *last = json_string_value(json_object_get(w, "last"));
+        const char *craft = json_string_value(json_object_get(w, "craft"));
         int64_t year = json_integer_value(json_object_get(w, "year"));
         json_t *h = json_object_get(have, key);
         out->credits++;
@@ -580,13 +612,14 @@ static int sync_run(db_conn *c, int64_t seq, const char *actor_id, sync_stats *o
                 str_eq(org_id, json_string_value(json_object_get(h, "org_id"))) &&
                 str_eq(first, json_string_value(json_object_get(h, "start_date"))) &&
                 str_eq(last, json_string_value(json_object_get(h, "end_date"))) &&
+                str_eq(craft, json_string_value(json_object_get(h, "craft"))) &&
                 year == json_integer_value(json_object_get(h, "year")))
                 continue;
             rc = db_exec(c, err,
                          "UPDATE talent_credit SET title = ?, year = ?, company = ?, org_id = ?, "
-                         "start_date = ?, end_date = ?, updated_at = ?, version = version + 1 "
-                         "WHERE id = ?",
-                         "sIssssss", title, year, company, org_id, first, last, now,
+                         "start_date = ?, end_date = ?, craft = ?, updated_at = ?, version = "
+                         "version + 1 WHERE id = ?",
+                         "sIsssssss", title, year, company, org_id, first, last, craft, now,
                          json_string_value(json_object_get(h, "id")));
             if (rc < 0) goto out;
             out->updated++;
@@ -594,15 +627,15 @@ static int sync_run(db_conn *c, int64_t seq, const char *actor_id, sync_stats *o
         }
         char id[MS_ID_LEN];
         ms_uuid7(id);
-        rc =
-            db_exec(c, err,
-                    "INSERT INTO talent_credit (id, profile_id, title, role, year, company, "
-                    "org_id, project_id, source, verified_at, start_date, end_date, created_by, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'production', ?, ?, "
-                    "?, ?, ?, ?)",
-                    "ssssIsssssssss", id, pid, title, json_string_value(json_object_get(w, "role")),
-                    year, company, org_id, json_string_value(json_object_get(w, "project_id")), now,
-                    first, last, actor_id, now, now);
+        rc = db_exec(
+            c, err,
+            "INSERT INTO talent_credit (id, profile_id, title, role, craft, year, company, "
+            "org_id, project_id, source, verified_at, start_date, end_date, created_by, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'production', ?, "
+            "?, ?, ?, ?, ?)",
+            "sssssIsssssssss", id, pid, title, json_string_value(json_object_get(w, "role")), craft,
+            year, company, org_id, json_string_value(json_object_get(w, "project_id")), now, first,
+            last, actor_id, now, now);
         if (rc < 0) goto out;
         out->added++;
     }

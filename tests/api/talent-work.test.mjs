@@ -206,10 +206,12 @@ test('production credits: derived from assigned tasks and memberships, verified,
   assert.equal(sound.start_date, '2026-12-01');
   assert.equal(sound.end_date, '2026-12-24');
   assert.equal(sound.status, 'verified');
+  assert.equal(sound.craft, 'sound');
   const crewCredit = got.find((c) => c.role === 'Crew');
   assert.equal(crewCredit.title, 'Docs');
   assert.equal(crewCredit.year, Number(docs.created_at.slice(0, 4)));
   assert.equal(crewCredit.status, 'verified');
+  assert.equal(crewCredit.craft, null);
   // Idempotent.
   assert.deepEqual(assertOk(await tashi.c.post(`${P}/${me.id}/sync`), 200), { claimed: true, credits: 2, added: 0, updated: 0, removed: 0 });
   assert.deepEqual((await production()).map((c) => c.version), got.map((c) => c.version));
