@@ -12,8 +12,9 @@
  *               producing organization's own records, so they are verified, and they change
  *               only with the work itself: the API does not edit or delete them (409).
  * A credit that names an organization (org_id) is self-declared until a member (member,
- * admin, owner) of that organization verifies it; editing a verified credit's title, role,
- * year or organization clears the verification, since it is no longer what was verified.
+ * admin, owner) of that organization, other than the person, verifies it; editing a verified
+ * credit's title, role, year or organization clears the verification, since it is no longer what
+ * was verified.
  *
  * Who sees what: the profile's credits field visibility (TF_CREDITS) decides who reads the
  * list. The organization a credit names is the exception, and only for those credits: its
