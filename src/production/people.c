@@ -4,8 +4,6 @@
  * Each part of the talent work keeps its own block below. */
 #include "production/prod_internal.h"
 
-#include <string.h>
-
 /* ---- work of a person (work) ---- */
 
 /* The rows are read into memory first and the statement is finished before the first call:
