@@ -1081,20 +1081,22 @@ static int credit_row(imp *im)
                   "\"%.40s\" is not a craft code (GET /api/v1/talent/crafts lists them)", craft);
     bool has_year = false;
     int64_t year = 0;
+    int64_t this_year = atoi(im->now); /* "2026-11-22T..." */
     if (has_col(im, C_YEAR)) {
         const char *s;
         size_t n;
         char msg[MS_CSV_MSG_MAX];
         if (cell_at(im, im->col[C_YEAR], &s, &n)) {
-            if (ms_csv_cell_int(s, n, 1880, 2100, &year, msg))
+            /* As the credits API (credits.c): 1888 to next year (a film in production). */
+            if (ms_csv_cell_int(s, n, 1888, this_year + 1, &year, msg))
                 row_error(im, cname(im, C_YEAR), "%s", msg);
             else
                 has_year = true;
         }
     }
     char *company = has_col(im, C_COMPANY) ? cell(im, C_COMPANY) : (char *)"";
-    if (*company && !text_ok(company, TEXT_MAX_CHARS))
-        row_error(im, cname(im, C_COMPANY), "at most %d characters on one line", TEXT_MAX_CHARS);
+    if (*company && !text_ok(company, TITLE_MAX_CHARS))
+        row_error(im, cname(im, C_COMPANY), "at most %d characters on one line", TITLE_MAX_CHARS);
     if (im->row_errors) {
         im->bad_rows++;
         return 0;

@@ -158,6 +158,12 @@ test('credits: by ref or profile_id, round trip without duplicates', async () =>
   assert.deepEqual(ex.head, ['ref', 'profile_id', 'title', 'role', 'craft', 'year', 'company']);
   assert.equal(ex.rows.length, 3);
   assert.equal(ex.rows.find((x) => x.role === 'Editor').title, 'Balloon, The');
+  // The credits API reads them: on the profile, and as credits naming the organization,
+  // self-declared (pending) until it verifies them.
+  const list = assertOk(await owner.c.get(`/api/v1/talent/profiles/${ids['c-1']}/credits`), 200);
+  assert.deepEqual(list.items.map((x) => [x.title, x.source, x.verified_at ?? null]).sort(), [['Untitled short', 'import', null], ['可可西里', 'import', null]]);
+  const pending = assertOk(await owner.c.get(`/api/v1/orgs/${o.id}/talent/credits?status=pending`), 200);
+  assert.equal(pending.items.length, 3);
   const back = assertOk(await post(owner.c, I(o, 'kind=credits'), ex.text), 200);
   assert.equal(back.created, 0);
   assert.equal(back.unchanged, 3);
