@@ -1387,7 +1387,7 @@ int h_talent_import(ms_req *r)
     static const char *const allowed[] = {"kind", "dry_run", "consent", NULL};
     int rc = ms_req_query_only(r, allowed);
     if (rc) return rc;
-    int kind;
+    int kind = KIND_PEOPLE;
     bool dry;
     if ((rc = query_kind(r, &kind)) || (rc = query_bool(r, "dry_run", false, &dry))) return rc;
     const char *consent = ms_req_query(r, "consent");
@@ -1669,7 +1669,7 @@ int h_talent_export(ms_req *r)
 {
     static const char *const allowed[] = {"kind", NULL};
     int rc = ms_req_query_only(r, allowed);
-    int kind;
+    int kind = KIND_PEOPLE;
     if (rc || (rc = query_kind(r, &kind))) return rc;
     exp x = {.c = r->db,
              .org_id = ms_req_param(r, "id"),
