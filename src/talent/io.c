@@ -398,8 +398,11 @@ static int touch_all(imp *im)
 /* The talent revision this transaction's rows are stamped with. */
 static int revision_raise(imp *im)
 {
-    int rc =
-        db_exec(im->c, &im->r->err, "UPDATE talent_revision SET rev = rev + 1 WHERE id = 1", "");
+    /* As talent_touch_conn: the row is made by the first write (migrations seed no rows). */
+    int rc = db_exec(im->c, &im->r->err,
+                     "INSERT INTO talent_revision (id, rev) VALUES (1, 1) ON CONFLICT (id) DO "
+                     "UPDATE SET rev = talent_revision.rev + 1",
+                     "");
     if (rc < 0) return rc;
     db_stmt *st;
     rc = db_query_row(im->c, &st, &im->r->err, "SELECT rev FROM talent_revision WHERE id = 1", "");
