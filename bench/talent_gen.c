@@ -321,8 +321,17 @@ static bool substring(const char *s, int min, int max, char *out, size_t cap)
     if ((size_t)(e - b) >= cap) return false;
     memcpy(out, s + b, (size_t)(e - b));
     out[e - b] = 0;
-    /* Latin: no leading or trailing space (a search term is trimmed). */
-    return out[0] != ' ' && out[e - b - 1] != ' ' && !strchr(out, ',');
+    /* Latin: no leading or trailing space (a search term is trimmed), and no word of one
+     * letter ("an G"): the search asks for two at least, as any text search would. */
+    if (out[0] == ' ' || out[e - b - 1] == ' ' || strchr(out, ',')) return false;
+    for (const char *w = out; *w;) {
+        size_t wl = strcspn(w, " ");
+        if (wl == 1) return false;
+        w += wl;
+        while (*w == ' ')
+            w++;
+    }
+    return true;
 }
 
 typedef struct person {
@@ -513,7 +522,10 @@ static int gen(const char *dir, long profiles, int queries)
                 char h[96];
                 snprintf(h, sizeof h, "%s", latin);
                 if (strchr(h, '|')) *strchr(h, '|') = 0;
-                if (nl < queries && substring(h, 3, 6, q, sizeof q)) {
+                bool got = false;
+                for (int tries = 0; tries < 8 && !got; tries++)
+                    got = substring(h, 3, 6, q, sizeof q);
+                if (nl < queries && got) {
                     fprintf(fl, "%s\n", q);
                     nl++;
                 }

@@ -427,3 +427,26 @@ test('an imported profile is a profile of the API: read as each viewer may, list
   assertOk(await member.c.patch(`/api/v1/talent/profiles/${id}`, { skills: ['Foley', 'ADR'] }, { headers: { 'If-Match': cur.headers.get('etag') } }), 200);
   assert.equal((await exportOf(member.c, o, 'people')).rows[0].skills, 'Foley; ADR');
 });
+
+test('a first load of 10,000 people by the command line (one INSERT a person, the index rebuilt once) makes the same profiles as the API', async () => {
+  const bulk = await mkOrg(owner.c, 'Bulk Crew', 'studio', { slug: 'bulk-crew-io' });
+  const few = await mkTalentOrg('Few Crew');
+  const row = (i) => prow({ ref: `b-${i}`, primary_name: i % 2 ? `欧阳${i}` : `Bulk Person ${i}`, other_names: `Ouyang ${i}|Latn`, crafts: 'vfx;animator', skills: 'Nuke; Houdini', languages: 'zh:native; en', country: 'cn', region: 'Zhejiang', city: 'Hengdian', travel: 'National', affiliations: 'VFX Guild|guild', email: `b${i}@example.com`, day_rate: '900.5', currency: 'CNY', listed: i % 3 ? 'yes' : 'no', consent_attested: 'yes' });
+  const lines = [PEOPLE];
+  for (let i = 1; i <= 10000; i++) lines.push(row(i));
+  const file = join(scratch, 'bulk.csv');
+  await writeFile(file, lines.join('\n'));
+  const r = await srv.cli(['talent', 'import', '--org', 'bulk-crew-io', '--people', file, '--batch', '3000']);
+  assert.match(r.stdout, /10000 rows: 10000 created/);
+  assert.match(r.stdout, /text index rebuilt/);
+  assertOk(await post(member.c, I(few, 'kind=people'), [PEOPLE, row(1), row(2), row(3)].join('\n')), 200);
+  const strip = (p) => { const { id, created_at, updated_at, steward_org, can_edit, consent, ...rest } = p; return { ...rest, consent_basis: consent?.basis }; };
+  const ids = async (o) => Object.fromEntries((await exportOf(owner.c, o, 'people')).rows.map((x) => [x.ref, x.profile_id]));
+  const a = await ids(bulk), b = await ids(few);
+  for (const ref of ['b-1', 'b-2', 'b-3']) {
+    const pa = assertOk(await owner.c.get(`/api/v1/talent/profiles/${a[ref]}`), 200);
+    const pb = assertOk(await owner.c.get(`/api/v1/talent/profiles/${b[ref]}`), 200);
+    assert.deepEqual(strip(pa), strip(pb), ref);
+  }
+  assert.equal(Number(await sql(srv, `SELECT COUNT(*) FROM talent_profile WHERE steward_org_id = '${bulk.id}' AND rev > 0`)), 10000);
+});
