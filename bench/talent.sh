@@ -165,7 +165,7 @@ done
 all=$(node -e '
 const fs = require("fs");
 const f = fs.readFileSync(process.argv[1], "utf8");
-const get = (k, f2) => { const m = f.match(new RegExp(`^api ${k} .*\\b${f2}=([^ ]+)`, "m")); return m ? m[1] : null; };
+const get = (k, f2) => { const m = f.match(new RegExp(`^api ${k} .*\\b${f2}=([^ \\n]+)`, "m")); return m ? m[1] : null; };
 const ok = (k) => /^200:\d+$/.test(get(k, "status") || "");
 const s = ["zh", "latn", "facets"].filter(ok).map((k) => +get(k, "p99_ms"));
 const n = ["zh", "latn"].filter(ok).map((k) => +get(k, "p50_ms"));
