@@ -10,17 +10,23 @@
  * organization stewards (it needs the person's consent, attested per row or for the whole
  * file by ?consent=attested, and recorded as such), a known one updates the columns the file
  * has: an empty cell clears that field, a column the file does not have is left as it is.
- * A credits row names its person by `ref` (people of this organization, this file's earlier
- * people rows included) or `profile_id` (a profile the organization stewards, or whose
- * account is a member of it). Every profile created or changed is touched once at the end
- * (talent_touch_conn: revision, talent_doc, text index), in the same transaction.
+ * People rows are checked by the profile API's own check and written by its own functions
+ * (talent_input_check, talent_profile_insert/_apply in profiles.c), which touch the profile.
+ * A credits row names its person by `ref` (people of this organization, those imported
+ * before or given to the same command) or `profile_id` (a profile the organization stewards,
+ * or whose account is a member of it); credits are checked as the credits API checks them,
+ * and each profile they changed is touched once when the transaction ends
+ * (talent_touch_conn: revision, talent_doc, text index).
  *
- * All or nothing: rows are written as they are read (one cached prepared statement per
- * row); when any row is bad the transaction is rolled back and the answer is 422 with the
- * list. A dry run does everything and rolls back. The command line instead reads each file
- * twice: the first pass only checks (nothing written), the second writes in transactions of
- * --batch rows (a crew database of a million people is one command, not one transaction),
- * and builds the text index once at the end when the import touched most of the profiles.
+ * All or nothing: rows are written as they are read (cached prepared statements); when any
+ * row is bad the transaction is rolled back and the answer is 422 with the list. A dry run
+ * does everything and rolls back. The command line instead reads each file twice: the first
+ * pass only checks (nothing written), the second writes in transactions of --batch rows (a
+ * crew database of a million people is one command, not one transaction). When the file
+ * brings at least as many people as there were (a first load), new people are written one
+ * INSERT each without a touch, every changed profile gets the transaction's revision, and
+ * the text index is built once at the end (talent_index_rebuild): indexing a million people
+ * one by one, then again for their credits, would cost twice the time for the same index.
  *
  * Export. The profiles the organization stewards (not erased), each field as the
  * organization's members may read it (talent_sees: what they may not see is an empty cell),
