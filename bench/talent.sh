@@ -146,7 +146,7 @@ for k in zh latn facets match; do
         l50=$(field "q_$k" p50_ms "$WORK/like.out")
         l99=$(field "q_$k" p99_ms "$WORK/like.out")
         o50=$(val "$k" p50_ms)
-        [[ $o50 != - ]] && r=$(awk -v a="$l50" -v b="$o50" 'BEGIN{printf "%.0f×", a / b}')
+        [[ $o50 != - ]] && r=$(awk -v a="$l50" -v b="$o50" 'BEGIN{x = a / b; printf (x < 10 ? "%.1f×" : "%.0f×"), x}')
     fi
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$(field "$k" n "$WORK/api.out")" \
         "$(val "$k" p50_ms)" "$(val "$k" p99_ms)" "$(val "$k" cold_ms)" "$(val "$k" hits)" "$l50" "$l99" "$r"
@@ -174,6 +174,6 @@ console.log([s.length === 3 ? Math.max(...s).toFixed(2) : "-", ok("match") ? (+g
 read -r search_p99 match_p99 ours_p50 <<<"$all"
 like_p50=$(awk '{for (i = 3; i <= NF; i++) {split($i, kv, "="); if (kv[1]=="p50_ms") {s += kv[2]; n++}}} END {if (n) printf "%.3f", s / n}' "$WORK/like.out")
 vs_like="-"
-[[ $ours_p50 != - ]] && vs_like=$(awk -v a="$like_p50" -v b="$ours_p50" 'BEGIN{printf "%.0f", a / b}')
+[[ $ours_p50 != - ]] && vs_like=$(awk -v a="$like_p50" -v b="$ours_p50" 'BEGIN{x = a / b; printf (x < 10 ? "%.1f" : "%.0f"), x}')
 echo
 echo "BENCH talent search_p99_ms=$search_p99 match_p99_ms=$match_p99 vs_like=$vs_like import_s=$import_s"
