@@ -1,0 +1,309 @@
+// web/talent/profile.js: /talent/p/<id>, a person's profile as the caller may see it (GET
+// /talent/profiles/{id}: fields the caller may not read are absent, and so are their
+// sections): the header (names in their scripts, crafts, base and travel, claimed or kept by
+// an organization), the showreel in a player and the portfolio's pictures (through the
+// assets' share links), the credits timeline by year (verified or self-declared), the
+// availability calendar, and what a member of an organization may do: add the person to one
+// of the organization's shortlists, invite them to a project they manage.
+import { html, useEffect, useRef, useState } from '/lib/html.js';
+import { api } from '/lib/api.js';
+import { t } from '/lib/i18n.js';
+import { Icon } from '/lib/icons.js';
+import { Dialog } from '/lib/dialog.js';
+import { useForm, TextField, TextArea, SelectField, Submit, FormError, check } from '/lib/forms.js';
+import { useSession } from '/lib/session.js';
+import { toast } from '/lib/toast.js';
+import { Waveform, FilmstripStrip, useSprite } from '/lib/player.js';
+import { useAsync, useTitle, Badge, Empty, ErrorBox, Loading } from '/lib/ui.js';
+import { projectRoleLabel } from '/lib/labels.js';
+import {
+  useCrafts, Chips, LangList, placeText, travelLabel, scriptLabel, fmtMoney, initial, hue, actingOrgs,
+  craftLabel,
+} from './common.js';
+import { AvailabilityCalendar } from './calendar.js';
+
+// ---- Showreel and portfolio: an asset's share link (/s/<token>) opened like the public page. ----
+
+const shareToken = (url) => {
+  const m = /\/s\/([^/?#]+)/.exec(url || '');
+  return m ? m[1] : null;
+};
+
+function useShare(url) {
+  const token = shareToken(url);
+  return useAsync(async () => {
+    if (!token) return null;
+    const res = await fetch(`/api/v1/shares/${encodeURIComponent(token)}`, { credentials: 'omit', cache: 'no-store', headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    return res.json();
+  }, [token]);
+}
+
+function Showreel({ reel }) {
+  const s = useShare(reel.share_url);
+  const media = useRef(null);
+  const [time, setTime] = useState(0);
+  const [dur, setDur] = useState(0);
+  const [wave, setWave] = useState(null);
+  const share = s.data;
+  const u = (share && share.urls) || {};
+  const a = (share && share.asset) || {};
+  const film = useSprite(a.kind === 'video' ? u.filmstrip : null);
+  useEffect(() => {
+    if (!u.waveform) return;
+    fetch(u.waveform, { credentials: 'omit' }).then((r) => (r.ok ? r.json() : null)).then(setWave, () => {});
+  }, [u.waveform]);
+  if (s.loading && !share) return html`<${Loading} />`;
+  if (!share) {
+    return html`<a class="tl-reel-link" href=${reel.share_url || '#'} data-native target="_blank" rel="noopener">
+      <${Icon} name="play" />${t('talent.open_showreel')}</a>`;
+  }
+  const events = {
+    onTimeUpdate: (e) => setTime(e.currentTarget.currentTime),
+    onLoadedMetadata: (e) => Number.isFinite(e.currentTarget.duration) && setDur(e.currentTarget.duration),
+  };
+  // The filmstrip is one row of tiles at the picture's aspect ratio.
+  const geometry = film ? (() => {
+    const ar = a.width && a.height ? a.width / a.height : 16 / 9;
+    const frames = Math.max(1, Math.round(film.naturalWidth / (film.naturalHeight * ar)));
+    return { frames, tile_width: film.naturalWidth / frames, tile_height: film.naturalHeight };
+  })() : null;
+  const seek = (sec) => {
+    if (media.current) media.current.currentTime = sec;
+  };
+  return html`<div class="tl-reel" data-testid="showreel">
+    ${a.kind === 'video' && u.proxy ? html`<video ref=${media} class="tl-video" controls playsinline preload="metadata"
+        poster=${u.thumbnail} src=${u.proxy} ...${events}></video>
+        ${film && html`<${FilmstripStrip} film=${film} geometry=${geometry} duration=${dur} current=${time} onSeek=${seek} label=${t('talent.showreel')} />`}`
+      : a.kind === 'audio' ? html`<div class="tl-audio">
+        ${wave && html`<${Waveform} data=${wave} progress=${dur ? time / dur : 0} onSeek=${(f) => seek(f * dur)} label=${t('talent.showreel')} />`}
+        ${u.proxy && html`<audio ref=${media} controls preload="metadata" src=${u.proxy} ...${events}></audio>`}</div>`
+      : u.thumbnail ? html`<img class="tl-video" src=${u.thumbnail} alt=${a.name || ''} />`
+      : html`<div class="tl-reel-ph"><${Icon} name="film" size=${28} /></div>`}
+    ${a.name && html`<div class="muted small truncate">${a.name}</div>`}
+  </div>`;
+}
+
+function PortfolioItem({ item }) {
+  const s = useShare(item.share_url);
+  const share = s.data;
+  const thumb = share && share.urls && share.urls.thumbnail;
+  const name = share && share.asset ? share.asset.name : '';
+  return html`<li><a class="tl-thumb" href=${item.share_url || '#'} data-native target="_blank" rel="noopener" title=${name}>
+    ${thumb ? html`<img src=${thumb} alt=${name} loading="lazy" />` : html`<${Icon} name="image" size=${22} />`}
+  </a></li>`;
+}
+
+// ---- Credits by year. ----
+
+const verifiedOf = (c) => c.verified === true || !!c.verified_at;
+
+export function CreditsTimeline({ profileId, crafts, reloadKey = 0, onDelete }) {
+  const r = useAsync(() => api.get(`/api/v1/talent/profiles/${profileId}/credits`, { limit: 500 }), [profileId, reloadKey]);
+  if (r.error && (r.error.status === 404 || r.error.status === 403)) return html`<p class="muted small">${t('talent.credits_hidden')}</p>`;
+  if (r.error) return html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />`;
+  if (!r.data) return html`<${Loading} />`;
+  const items = r.data.items || [];
+  if (!items.length) return html`<p class="muted small" data-testid="no-credits">${t('talent.no_credits')}</p>`;
+  const groups = new Map();
+  for (const c of [...items].sort((a, b) => (b.year || 0) - (a.year || 0))) {
+    const y = c.year || '';
+    if (!groups.has(y)) groups.set(y, []);
+    groups.get(y).push(c);
+  }
+  return html`<ol class="tl-timeline" data-testid="credits">
+    ${[...groups.entries()].map(([year, list]) => html`<li key=${year} class="tl-year" data-year=${year}>
+      <div class="tl-year-label">${year || t('talent.undated')}</div>
+      <ul class="tl-year-items">
+        ${list.map((c) => html`<li key=${c.id} class=${`tl-credit ${verifiedOf(c) ? 'is-verified' : 'is-self'}`} data-testid="credit"
+          data-verified=${verifiedOf(c) ? 'true' : 'false'}>
+          <svg class="tl-credit-dot" viewBox="0 0 10 10" aria-hidden="true"><circle cx="5" cy="5" r="4" /></svg>
+          <div class="tl-credit-main">
+            <div class="tl-credit-title">${c.title}</div>
+            <div class="muted small">${[c.role, c.craft ? craftLabel(c.craft, crafts) : '', c.company || (c.org && c.org.name) || ''].filter(Boolean).join(' · ')}</div>
+          </div>
+          ${verifiedOf(c) ? html`<${Badge} kind="ok" title=${t('talent.verified_hint')}><${Icon} name="check" size=${12} />${t('talent.verified')}<//>`
+            : html`<${Badge} kind="muted" title=${t('talent.self_declared_hint')}>${t('talent.self_declared')}<//>`}
+          ${onDelete && c.source !== 'production' && html`<button type="button" class="icon-btn" aria-label=${t('talent.remove_credit')}
+            onClick=${() => onDelete(c)}><${Icon} name="trash" /></button>`}
+        </li>`)}
+      </ul>
+    </li>`)}
+  </ol>`;
+}
+
+// ---- Actions of an organization's member. ----
+
+function ShortlistDialog({ profile, orgs, onClose }) {
+  const [orgId, setOrgId] = useState(orgs[0].id);
+  const lists = useAsync(() => api.get(`/api/v1/orgs/${orgId}/talent/shortlists`, { limit: 200 }), [orgId]);
+  const f = useForm({ shortlist: '', name: '', note: '' });
+  const items = (lists.data && lists.data.items) || [];
+  useEffect(() => {
+    if (!lists.data) return;
+    f.set('shortlist', items.length ? items[0].id : '__new');
+  }, [lists.data]);
+  const save = f.submit(async (v) => {
+    let id = v.shortlist;
+    if (!id || id === '__new') {
+      check({ name: [v.name.trim() !== '', t('form.required')] });
+      const sl = await api.post(`/api/v1/orgs/${orgId}/talent/shortlists`, { name: v.name.trim() });
+      id = sl.id;
+    }
+    await api.post(`/api/v1/talent/shortlists/${id}/entries`, { profile_id: profile.id, note: v.note.trim() });
+    toast(t('talent.added_to_shortlist'));
+    onClose();
+  });
+  return html`<${Dialog} title=${t('talent.add_to_shortlist')} onClose=${onClose}>
+    <form class="form" onSubmit=${save} novalidate data-testid="shortlist-form">
+      <${FormError} form=${f} />
+      ${orgs.length > 1 && html`<label class="field"><span class="field-label">${t('talent.organization')}</span>
+        <select class="input select" value=${orgId} onChange=${(e) => setOrgId(e.target.value)}>
+          ${orgs.map((o) => html`<option key=${o.id} value=${o.id}>${o.name}</option>`)}</select></label>`}
+      ${lists.error ? html`<${ErrorBox} error=${lists.error} />` : !lists.data ? html`<${Loading} />`
+        : html`<${SelectField} form=${f} name="shortlist" label=${t('talent.shortlist')}
+          options=${[...items.map((x) => [x.id, x.name]), ['__new', t('talent.new_shortlist_option')]]} />`}
+      ${(f.values.shortlist === '__new' || (lists.data && !items.length)) && html`<${TextField} form=${f} name="name"
+        label=${t('talent.shortlist_name')} maxLength="200" />`}
+      <${TextArea} form=${f} name="note" label=${t('talent.note_optional')} rows="2" />
+      <div class="form-actions">
+        <button type="button" class="btn" onClick=${onClose}>${t('action.cancel')}</button>
+        <${Submit} form=${f}>${t('talent.add')}<//>
+      </div>
+    </form>
+  <//>`;
+}
+
+function InviteDialog({ profile, onClose }) {
+  const projects = useAsync(() => api.get('/api/v1/projects', { status: 'active', limit: 200 }), []);
+  const managed = ((projects.data && projects.data.items) || []).filter((p) => p.access && ['manage', 'own'].includes(p.access.level));
+  const f = useForm({ project: '', role: 'member', message: '' });
+  useEffect(() => {
+    if (managed.length && !f.values.project) f.set('project', managed[0].id);
+  }, [projects.data]);
+  const save = f.submit(async (v) => {
+    check({ project: [!!v.project, t('form.required')] });
+    const body = { profile_id: profile.id, role: v.role };
+    if (v.message.trim()) body.message = v.message.trim();
+    await api.post(`/api/v1/projects/${v.project}/talent-invites`, body);
+    toast(t('talent.invited', { name: profile.primary_name }));
+    onClose();
+  });
+  return html`<${Dialog} title=${t('talent.invite_to_project')} onClose=${onClose}>
+    <form class="form" onSubmit=${save} novalidate data-testid="invite-form">
+      <p class="muted small">${t('talent.invite_desc', { name: profile.primary_name })}</p>
+      <${FormError} form=${f} />
+      ${projects.error ? html`<${ErrorBox} error=${projects.error} />` : !projects.data ? html`<${Loading} />`
+        : !managed.length ? html`<p class="muted" data-testid="no-projects">${t('talent.no_managed_projects')}</p>`
+        : html`<${SelectField} form=${f} name="project" label=${t('talent.project')}
+          options=${managed.map((p) => [p.id, p.code ? `${p.code} · ${p.name}` : p.name])} />
+          <${SelectField} form=${f} name="role" label=${t('talent.role_on_accept')}
+            options=${['member', 'vendor', 'viewer'].map((r) => [r, projectRoleLabel(r)])} />
+          <${TextArea} form=${f} name="message" label=${t('talent.message_optional')} rows="3" maxLength="2000" />`}
+      <div class="form-actions">
+        <button type="button" class="btn" onClick=${onClose}>${t('action.cancel')}</button>
+        <${Submit} form=${f} disabled=${!managed.length}>${t('talent.send_invite')}<//>
+      </div>
+    </form>
+  <//>`;
+}
+
+// ---- The page. ----
+
+function Section({ title, children, testid, id }) {
+  return html`<section class="card tl-section" data-testid=${testid} id=${id}>
+    <h2 class="card-title">${title}</h2>
+    ${children}
+  </section>`;
+}
+
+export default function ProfilePage({ id }) {
+  const { me } = useSession();
+  const crafts = useCrafts();
+  const r = useAsync(() => api.get(`/api/v1/talent/profiles/${encodeURIComponent(id)}`), [id]);
+  const [dialog, setDialog] = useState(null);
+  const p = r.data;
+  useTitle(p ? p.primary_name : t('talent.profile'));
+  if (r.error && r.error.status === 404) {
+    return html`<div class="page"><${Empty} icon="user" title=${t('talent.profile_missing')}>
+      <a href="/talent">${t('talent.back_to_search')}</a><//></div>`;
+  }
+  if (r.error && !p) return html`<div class="page"><${ErrorBox} error=${r.error} onRetry=${r.reload} /></div>`;
+  if (!p) return html`<div class="page"><${Loading} /></div>`;
+  const orgs = actingOrgs(me);
+  const others = (p.names || []).filter((n) => n.name !== p.primary_name);
+  const place = placeText(p.location);
+  const has = (k) => p[k] !== undefined && p[k] !== null;
+  const hasList = (k) => Array.isArray(p[k]) && p[k].length > 0;
+  const contacts = p.contacts ? Object.entries(p.contacts).filter(([, v]) => v) : [];
+  const rates = p.rates && (p.rates.day || p.rates.week) ? p.rates : null;
+  return html`<div class="page tl-page" data-testid="talent-profile" data-id=${p.id}>
+    <nav class="crumbs" aria-label=${t('nav.breadcrumb')}><a href="/talent">${t('talent.title')}</a><span aria-hidden="true">/</span></nav>
+    <header class="card tl-hero">
+      <span class=${`tl-portrait tl-portrait-lg av-${hue(p.id)}`} aria-hidden="true">${initial(p.primary_name)}</span>
+      <div class="tl-hero-main">
+        <h1 class="tl-hero-name" data-testid="profile-name">${p.primary_name}</h1>
+        ${others.length > 0 && html`<div class="tl-hero-alt" data-testid="profile-names">
+          ${others.map((n, i) => html`<span key=${i} title=${n.script ? scriptLabel(n.script) : ''}>${n.name}</span>`)}</div>`}
+        ${p.headline && html`<p class="tl-hero-headline" data-testid="profile-headline">${p.headline}</p>`}
+        <${Chips} items=${p.crafts} crafts=${crafts} />
+        <div class="tl-card-meta">
+          ${place && html`<span class="tl-place" data-testid="profile-location"><${Icon} name="globe" size=${13} /><span>${place}</span>
+            ${p.location.travel && html`<span class="muted">· ${travelLabel(p.location.travel)}</span>`}</span>`}
+          ${p.claimed ? html`<${Badge} kind="ok" title=${t('talent.claimed_hint')}><${Icon} name="user" size=${12} />${t('talent.claimed')}<//>`
+            : html`<${Badge} kind="muted" title=${t('talent.unclaimed_hint')}>${t('talent.unclaimed')}<//>`}
+          ${p.steward_org && html`<span class="muted small">${t('talent.kept_by', { org: p.steward_org.name })}</span>`}
+          ${p.listed === false && html`<${Badge} kind="warn">${t('talent.unlisted')}<//>`}
+        </div>
+      </div>
+      <div class="tl-hero-actions">
+        ${p.is_self && html`<a class="btn" href="/talent/me" data-testid="edit-profile"><${Icon} name="settings" />${t('talent.edit_my_profile')}</a>`}
+        ${!p.is_self && orgs.length > 0 && html`<button type="button" class="btn" data-testid="add-shortlist" onClick=${() => setDialog('shortlist')}>
+          <${Icon} name="plus" />${t('talent.add_to_shortlist')}</button>`}
+        ${!p.is_self && p.claimed && orgs.length > 0 && html`<button type="button" class="btn btn-primary" data-testid="invite"
+          onClick=${() => setDialog('invite')}><${Icon} name="mail" />${t('talent.invite_to_project')}</button>`}
+      </div>
+    </header>
+    <div class="tl-profile-grid">
+      <div class="stack">
+        ${(p.bio || hasList('skills')) && html`<${Section} title=${t('talent.about')} testid="profile-about">
+          ${p.bio && html`<p class="prewrap tl-bio" data-testid="profile-bio">${p.bio}</p>`}
+          ${hasList('skills') && html`<div class="tl-kv"><span class="field-label">${t('talent.skills')}</span>
+            <${Chips} items=${p.skills} kind="skill" /></div>`}
+        <//>`}
+        ${has('showreel') || hasList('portfolio') ? html`<${Section} title=${t('talent.showreel')} testid="profile-reel">
+          ${p.showreel && p.showreel.share_url ? html`<${Showreel} reel=${p.showreel} />`
+            : p.showreel ? html`<p class="muted small">${t('talent.showreel_private')}</p>` : null}
+          ${hasList('portfolio') && html`<ul class="tl-portfolio" data-testid="portfolio">
+            ${p.portfolio.map((x, i) => html`<${PortfolioItem} key=${x.asset_id || i} item=${x} />`)}</ul>`}
+        <//>` : null}
+        ${p.credit_summary !== undefined && html`<${Section} title=${t('talent.credits')} testid="profile-credits">
+          <${CreditsTimeline} profileId=${p.id} crafts=${crafts} />
+        <//>`}
+        <${Section} title=${t('talent.availability')} testid="profile-availability">
+          <${AvailabilityCalendar} profileId=${p.id} />
+        <//>
+      </div>
+      <div class="stack">
+        ${hasList('languages') && html`<${Section} title=${t('talent.languages')} testid="profile-languages"><${LangList} items=${p.languages} /><//>`}
+        ${hasList('affiliations') && html`<${Section} title=${t('talent.affiliations')} testid="profile-affiliations">
+          <ul class="tl-plain">${p.affiliations.map((a, i) => html`<li key=${i}><span class="strong">${a.name}</span>
+            <span class="muted small"> · ${t(`talent.aff.${a.kind === 'union' ? 'union' : 'agency'}`)}${a.member_id ? ` · ${a.member_id}` : ''}</span></li>`)}</ul><//>`}
+        ${hasList('education') && html`<${Section} title=${t('talent.education')} testid="profile-education">
+          <ul class="tl-plain">${p.education.map((e, i) => html`<li key=${i}><span class="strong">${e.school}</span>
+            <span class="muted small">${[e.program, e.year].filter(Boolean).map((x) => ` · ${x}`).join('')}</span></li>`)}</ul><//>`}
+        ${rates && html`<${Section} title=${t('talent.rates')} testid="profile-rates"><dl class="details details-stacked">
+          ${rates.day && html`<dt>${t('talent.rate_day')}</dt><dd>${fmtMoney(rates.day, rates.currency)}</dd>`}
+          ${rates.week && html`<dt>${t('talent.rate_week')}</dt><dd>${fmtMoney(rates.week, rates.currency)}</dd>`}</dl><//>`}
+        ${contacts.length > 0 && html`<${Section} title=${t('talent.contacts')} testid="profile-contacts"><dl class="details details-stacked">
+          ${contacts.map(([k, v]) => html`<dt key=${`t${k}`}>${t(`talent.contact.${k}`)}</dt>
+            <dd key=${`d${k}`}>${k === 'email' ? html`<a href=${`mailto:${v}`} data-native>${v}</a>`
+              : k === 'website' && /^https?:\/\//.test(v) ? html`<a href=${v} data-native target="_blank" rel="noopener nofollow">${v}</a>` : v}</dd>`)}
+        </dl><//>`}
+      </div>
+    </div>
+    ${dialog === 'shortlist' && html`<${ShortlistDialog} profile=${p} orgs=${orgs} onClose=${() => setDialog(null)} />`}
+    ${dialog === 'invite' && html`<${InviteDialog} profile=${p} onClose=${() => setDialog(null)} />`}
+  </div>`;
+}
+
