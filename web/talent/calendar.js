@@ -63,6 +63,7 @@ export function AvailabilityCalendar({ profileId, reloadKey = 0 }) {
   const unavailable = ((data && data.unavailable) || []).map((x) => ({ s: dayNum(x.start), e: dayNum(x.end), label: x.note || '' }));
   const months = Array.from({ length: MONTHS }, (_, i) => monthStart(first, i));
   const hidden = r.error && (r.error.status === 404 || r.error.status === 403);
+  if (hidden) return html`<p class="muted small" data-testid="cal-hidden">${t('talent.cal.hidden')}</p>`;
   return html`<div class="tl-cal" data-testid="availability">
     <div class="tl-cal-nav">
       <button type="button" class="icon-btn" aria-label=${t('talent.cal.prev')} data-testid="cal-prev"
@@ -72,8 +73,7 @@ export function AvailabilityCalendar({ profileId, reloadKey = 0 }) {
         onClick=${() => setFirst(monthStart(first, 1))}><${Icon} name="chevronRight" /></button>
       ${first !== monthStart(now) && html`<button type="button" class="btn btn-sm btn-ghost" onClick=${() => setFirst(monthStart(now))}>${t('talent.cal.today')}</button>`}
     </div>
-    ${hidden ? html`<p class="muted small" data-testid="cal-hidden">${t('talent.cal.hidden')}</p>`
-      : r.error ? html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />`
+    ${r.error ? html`<${ErrorBox} error=${r.error} onRetry=${r.reload} />`
       : !data ? html`<${Loading} />`
       : html`<div class="tl-months">${months.map((m) => html`<${Month} key=${m} first=${m} booked=${booked} unavailable=${unavailable} now=${dayNum(now)} />`)}</div>
         <${Legend} />

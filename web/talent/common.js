@@ -24,7 +24,7 @@ export const LEVELS = ['native', 'fluent', 'professional', 'conversational', 'ba
 export const TRAVEL = ['local', 'regional', 'national', 'international'];
 export const VIS = ['public', 'platform', 'orgs', 'private'];
 export const NAME_VIS = ['public', 'platform'];
-export const SCRIPTS = ['Latn', 'Hans', 'Hant', 'Tibt', 'Mong', 'Arab', 'Cyrl', 'Jpan', 'Kore', 'Deva', 'Thai'];
+export const SCRIPTS = ['Hani', 'Hans', 'Hant', 'Latn', 'Tibt', 'Mong', 'Arab', 'Cyrl', 'Jpan', 'Hang', 'Kore', 'Deva', 'Thai'];
 export const FIELDS = ['names', 'headline', 'bio', 'crafts', 'skills', 'languages', 'location', 'affiliations',
   'education', 'showreel', 'rates', 'contacts', 'credits', 'availability'];
 export const AVAIL = ['free', 'partly', 'booked', 'unknown'];

@@ -182,6 +182,8 @@ function CraftPicker({ value, onChange, crafts }) {
   </div>`;
 }
 
+const AFF_KINDS = ['agency', 'union', 'guild', 'association'];
+
 // A datalist of common language tags, named in the UI's language.
 const LANG_TAGS = ['zh', 'yue', 'en', 'bo', 'ug', 'mn', 'ii', 'za', 'ko', 'ja', 'fr', 'de', 'es', 'pt', 'it', 'ru', 'ar', 'hi', 'th', 'vi', 'id', 'ms', 'tr', 'fa'];
 function LangDatalist() {
@@ -204,7 +206,7 @@ function CreateProfile({ onCreated }) {
     setBusy(true);
     setError(null);
     try {
-      const body = { names: [{ name: name.trim(), script, primary: true }] };
+      const body = { names: [{ name: name.trim(), script, primary: true }], consent: { given: true } };
       if (headline.trim()) body.headline = headline.trim();
       const r = await api.request('POST', '/api/v1/talent/profiles', { body });
       toast(t('talent.profile_created'));
@@ -223,7 +225,7 @@ function CreateProfile({ onCreated }) {
       <${Input} label=${t('talent.primary_name')} value=${name} onInput=${setName} testid="create-name" maxLength="200" required />
       <${Select} label=${t('talent.script')} value=${script} onChange=${setScript} testid="create-script"
         options=${SCRIPTS.map((s) => [s, scriptLabel(s)])} />
-      <${Input} label=${t('talent.headline')} value=${headline} onInput=${setHeadline} testid="create-headline" class="span-2" maxLength="300" />
+      <${Input} label=${t('talent.headline')} value=${headline} onInput=${setHeadline} testid="create-headline" class="span-2" maxLength="200" />
       <label class="tl-consent span-2">
         <input type="checkbox" checked=${consent} data-testid="create-consent" onChange=${(e) => setConsent(e.target.checked)} />
         <span>${t('talent.consent')}</span>
@@ -484,11 +486,12 @@ function Editor({ profile, etag, onSaved, reload }) {
       render=${(n, up, i) => html`
         <${Input} label=${t('talent.name')} value=${n.name} onInput=${(x) => up({ name: x })} testid=${`name-${i}`} class="tl-grow" maxLength="200" />
         <${Select} label=${t('talent.script')} value=${n.script} onChange=${(x) => up({ script: x })} testid=${`script-${i}`}
-          options=${[['', '—'], ...SCRIPTS.map((s) => [s, scriptLabel(s)])]} />
+          options=${[['', t('talent.script_guess')], ...(n.script && !SCRIPTS.includes(n.script) ? [[n.script, n.script]] : []),
+            ...SCRIPTS.map((s) => [s, scriptLabel(s)])]} />
         <label class="tl-primary"><input type="radio" name="primary-name" checked=${n.primary} data-testid=${`primary-${i}`}
           onChange=${() => set('names', names.map((m, j) => ({ ...m, primary: j === i })))} />${t('talent.primary')}</label>`} />`,
       t('talent.names_hint'))}
-    ${S('headline', t('talent.headline'), html`<input class="input" value=${d.headline} maxLength="300" aria-label=${t('talent.headline')}
+    ${S('headline', t('talent.headline'), html`<input class="input" value=${d.headline} maxLength="200" aria-label=${t('talent.headline')}
       data-testid="headline" onInput=${(e) => set('headline', e.target.value)} />`)}
     ${S('bio', t('talent.bio'), html`<textarea class="input textarea" rows="5" value=${d.bio} aria-label=${t('talent.bio')} data-testid="bio"
       onInput=${(e) => set('bio', e.target.value)}></textarea>`)}
@@ -516,7 +519,7 @@ function Editor({ profile, etag, onSaved, reload }) {
       render=${(a, up) => html`
         <${Input} label=${t('talent.aff_name')} value=${a.name} onInput=${(x) => up({ name: x })} class="tl-grow" />
         <${Select} label=${t('talent.aff_kind')} value=${a.kind} onChange=${(x) => up({ kind: x })}
-          options=${[['agency', t('talent.aff.agency')], ['union', t('talent.aff.union')]]} />
+          options=${AFF_KINDS.map((k) => [k, t(`talent.aff.${k}`)])} />
         <${Input} label=${t('talent.member_id')} value=${a.member_id} onInput=${(x) => up({ member_id: x })} />`} />`)}
     ${S('education', t('talent.education'), html`<${Rows} testid="education" rows=${d.education} onChange=${(v) => set('education', v)}
       blank=${() => ({ school: '', program: '', year: '' })} addLabel=${t('talent.add_education')}

@@ -1,8 +1,8 @@
 // web/talent/profile.js: /talent/p/<id>, a person's profile as the caller may see it (GET
 // /talent/profiles/{id}: fields the caller may not read are absent, and so are their
 // sections): the header (names in their scripts, crafts, base and travel, claimed or kept by
-// an organization), the showreel in a player and the portfolio's pictures (through the
-// assets' share links), the credits timeline by year (verified or self-declared), the
+// an organization), the showreel in a player with its filmstrip and the portfolio's pictures (the
+// profile's media routes), the credits timeline by year (verified or self-declared), the
 // availability calendar, and what a member of an organization may do: add the person to one
 // of the organization's shortlists, invite them to a project they manage.
 import { html, useEffect, useRef, useState } from '/lib/html.js';
@@ -13,7 +13,7 @@ import { Dialog } from '/lib/dialog.js';
 import { useForm, TextField, TextArea, SelectField, Submit, FormError, check } from '/lib/forms.js';
 import { useSession } from '/lib/session.js';
 import { toast } from '/lib/toast.js';
-import { Waveform, FilmstripStrip, useSprite } from '/lib/player.js';
+import { FilmstripStrip, useSprite } from '/lib/player.js';
 import { useAsync, useTitle, Badge, Empty, ErrorBox, Loading } from '/lib/ui.js';
 import { projectRoleLabel } from '/lib/labels.js';
 import {
@@ -22,76 +22,50 @@ import {
 } from './common.js';
 import { AvailabilityCalendar } from './calendar.js';
 
-// ---- Showreel and portfolio: an asset's share link (/s/<token>) opened like the public page. ----
+// ---- Showreel and portfolio: the profile serves their media (thumbnail, proxy, filmstrip)
+// to whoever may read the field (GET /talent/profiles/{id}/media/{asset}/{kind}). ----
 
-const shareToken = (url) => {
-  const m = /\/s\/([^/?#]+)/.exec(url || '');
-  return m ? m[1] : null;
-};
-
-function useShare(url) {
-  const token = shareToken(url);
-  return useAsync(async () => {
-    if (!token) return null;
-    const res = await fetch(`/api/v1/shares/${encodeURIComponent(token)}`, { credentials: 'omit', cache: 'no-store', headers: { Accept: 'application/json' } });
-    if (!res.ok) return null;
-    return res.json();
-  }, [token]);
-}
-
-function Showreel({ reel }) {
-  const s = useShare(reel.share_url);
-  const media = useRef(null);
+function Reel({ media, profileId }) {
+  const ref = useRef(null);
   const [time, setTime] = useState(0);
   const [dur, setDur] = useState(0);
-  const [wave, setWave] = useState(null);
-  const share = s.data;
-  const u = (share && share.urls) || {};
-  const a = (share && share.asset) || {};
-  const film = useSprite(a.kind === 'video' ? u.filmstrip : null);
+  const base = `/api/v1/talent/profiles/${profileId}/media/${media.asset_id}`;
+  const film = useSprite(media.proxy ? `${base}/filmstrip` : null);
   useEffect(() => {
-    if (!u.waveform) return;
-    fetch(u.waveform, { credentials: 'omit' }).then((r) => (r.ok ? r.json() : null)).then(setWave, () => {});
-  }, [u.waveform]);
-  if (s.loading && !share) return html`<${Loading} />`;
-  if (!share) {
-    return html`<a class="tl-reel-link" href=${reel.share_url || '#'} data-native target="_blank" rel="noopener">
-      <${Icon} name="play" />${t('talent.open_showreel')}</a>`;
-  }
-  const events = {
-    onTimeUpdate: (e) => setTime(e.currentTarget.currentTime),
-    onLoadedMetadata: (e) => Number.isFinite(e.currentTarget.duration) && setDur(e.currentTarget.duration),
-  };
-  // The filmstrip is one row of tiles at the picture's aspect ratio.
+    setTime(0);
+    setDur(0);
+  }, [media.asset_id]);
+  // The filmstrip is one row of tiles in the picture's aspect ratio (16:9 unless told).
   const geometry = film ? (() => {
-    const ar = a.width && a.height ? a.width / a.height : 16 / 9;
-    const frames = Math.max(1, Math.round(film.naturalWidth / (film.naturalHeight * ar)));
+    const frames = Math.max(1, Math.round(film.naturalWidth / (film.naturalHeight * (16 / 9))));
     return { frames, tile_width: film.naturalWidth / frames, tile_height: film.naturalHeight };
   })() : null;
-  const seek = (sec) => {
-    if (media.current) media.current.currentTime = sec;
-  };
-  return html`<div class="tl-reel" data-testid="showreel">
-    ${a.kind === 'video' && u.proxy ? html`<video ref=${media} class="tl-video" controls playsinline preload="metadata"
-        poster=${u.thumbnail} src=${u.proxy} ...${events}></video>
-        ${film && html`<${FilmstripStrip} film=${film} geometry=${geometry} duration=${dur} current=${time} onSeek=${seek} label=${t('talent.showreel')} />`}`
-      : a.kind === 'audio' ? html`<div class="tl-audio">
-        ${wave && html`<${Waveform} data=${wave} progress=${dur ? time / dur : 0} onSeek=${(f) => seek(f * dur)} label=${t('talent.showreel')} />`}
-        ${u.proxy && html`<audio ref=${media} controls preload="metadata" src=${u.proxy} ...${events}></audio>`}</div>`
-      : u.thumbnail ? html`<img class="tl-video" src=${u.thumbnail} alt=${a.name || ''} />`
+  return html`<div class="tl-reel" data-testid="showreel" data-asset=${media.asset_id}>
+    ${media.proxy ? html`<video key=${media.asset_id} ref=${ref} class="tl-video" controls playsinline preload="metadata"
+        poster=${media.thumbnail} src=${media.proxy} data-testid="showreel-video"
+        onTimeUpdate=${(e) => setTime(e.currentTarget.currentTime)}
+        onLoadedMetadata=${(e) => Number.isFinite(e.currentTarget.duration) && setDur(e.currentTarget.duration)}></video>
+        ${film && dur > 0 && html`<${FilmstripStrip} film=${film} geometry=${geometry} duration=${dur} current=${time}
+          onSeek=${(sec) => { if (ref.current) ref.current.currentTime = sec; }} label=${t('talent.showreel')} />`}`
+      : media.thumbnail ? html`<img class="tl-video" src=${media.thumbnail} alt=${media.name || ''} />`
       : html`<div class="tl-reel-ph"><${Icon} name="film" size=${28} /></div>`}
-    ${a.name && html`<div class="muted small truncate">${a.name}</div>`}
+    ${media.name && html`<div class="muted small truncate" title=${media.name}>${media.name}</div>`}
   </div>`;
 }
 
-function PortfolioItem({ item }) {
-  const s = useShare(item.share_url);
-  const share = s.data;
-  const thumb = share && share.urls && share.urls.thumbnail;
-  const name = share && share.asset ? share.asset.name : '';
-  return html`<li><a class="tl-thumb" href=${item.share_url || '#'} data-native target="_blank" rel="noopener" title=${name}>
-    ${thumb ? html`<img src=${thumb} alt=${name} loading="lazy" />` : html`<${Icon} name="image" size=${22} />`}
-  </a></li>`;
+function ShowreelSection({ p }) {
+  const items = [...(p.showreel ? [p.showreel] : []), ...(p.portfolio || [])].filter((x) => x && x.asset_id);
+  const [current, setCurrent] = useState(items[0] || null);
+  if (!items.length) return null;
+  return html`<div class="stack tl-reel-box">
+    ${current && html`<${Reel} media=${current} profileId=${p.id} />`}
+    ${items.length > 1 && html`<ul class="tl-portfolio" data-testid="portfolio">
+      ${items.map((x) => html`<li key=${x.asset_id}><button type="button" class=${`tl-thumb ${current && current.asset_id === x.asset_id ? 'on' : ''}`}
+        title=${x.name || ''} aria-pressed=${current && current.asset_id === x.asset_id ? 'true' : 'false'} onClick=${() => setCurrent(x)}>
+        ${x.thumbnail ? html`<img src=${x.thumbnail} alt=${x.name || ''} loading="lazy" />` : html`<${Icon} name="image" size=${22} />`}
+      </button></li>`)}
+    </ul>`}
+  </div>`;
 }
 
 // ---- Credits by year. ----
@@ -272,10 +246,7 @@ export default function ProfilePage({ id }) {
             <${Chips} items=${p.skills} kind="skill" /></div>`}
         <//>`}
         ${has('showreel') || hasList('portfolio') ? html`<${Section} title=${t('talent.showreel')} testid="profile-reel">
-          ${p.showreel && p.showreel.share_url ? html`<${Showreel} reel=${p.showreel} />`
-            : p.showreel ? html`<p class="muted small">${t('talent.showreel_private')}</p>` : null}
-          ${hasList('portfolio') && html`<ul class="tl-portfolio" data-testid="portfolio">
-            ${p.portfolio.map((x, i) => html`<${PortfolioItem} key=${x.asset_id || i} item=${x} />`)}</ul>`}
+          <${ShowreelSection} p=${p} />
         <//>` : null}
         ${p.credit_summary !== undefined && html`<${Section} title=${t('talent.credits')} testid="profile-credits">
           <${CreditsTimeline} profileId=${p.id} crafts=${crafts} />
@@ -288,7 +259,7 @@ export default function ProfilePage({ id }) {
         ${hasList('languages') && html`<${Section} title=${t('talent.languages')} testid="profile-languages"><${LangList} items=${p.languages} /><//>`}
         ${hasList('affiliations') && html`<${Section} title=${t('talent.affiliations')} testid="profile-affiliations">
           <ul class="tl-plain">${p.affiliations.map((a, i) => html`<li key=${i}><span class="strong">${a.name}</span>
-            <span class="muted small"> · ${t(`talent.aff.${a.kind === 'union' ? 'union' : 'agency'}`)}${a.member_id ? ` · ${a.member_id}` : ''}</span></li>`)}</ul><//>`}
+            <span class="muted small"> · ${t(`talent.aff.${['union', 'guild', 'association'].includes(a.kind) ? a.kind : 'agency'}`)}${a.member_id ? ` · ${a.member_id}` : ''}</span></li>`)}</ul><//>`}
         ${hasList('education') && html`<${Section} title=${t('talent.education')} testid="profile-education">
           <ul class="tl-plain">${p.education.map((e, i) => html`<li key=${i}><span class="strong">${e.school}</span>
             <span class="muted small">${[e.program, e.year].filter(Boolean).map((x) => ` · ${x}`).join('')}</span></li>`)}</ul><//>`}
