@@ -17,6 +17,7 @@ import { useSession } from '/lib/session.js';
 import { toast } from '/lib/toast.js';
 import { useAsync, useTitle, errorMessage, Badge, ErrorBox, Loading, Notice, PageHeader, Spinner } from '/lib/ui.js';
 import { projectRoleLabel } from '/lib/labels.js';
+import { OrgPicker } from '/lib/org-picker.js';
 import {
   LEVELS, TRAVEL, VIS, NAME_VIS, SCRIPTS, levelLabel, travelLabel, visLabel, scriptLabel, langName, craftLabel, useCrafts,
   splitList, today, dayNum, dayStr, fmtRange, isDay,
@@ -242,7 +243,7 @@ function CreateProfile({ onCreated }) {
 
 function MyCredits({ profile, crafts }) {
   const [key, setKey] = useState(0);
-  const [v, setV] = useState({ title: '', role: '', year: '', company: '', craft: '' });
+  const [v, setV] = useState({ title: '', role: '', year: '', company: '', craft: '', org: null });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const add = async (e) => {
@@ -255,8 +256,9 @@ function MyCredits({ profile, crafts }) {
       if (/^\d{4}$/.test(v.year.trim())) body.year = Number(v.year.trim());
       if (v.company.trim()) body.company = v.company.trim();
       if (v.craft) body.craft = v.craft;
+      if (v.org) body.org_id = v.org.id;
       await api.post(`/api/v1/talent/profiles/${profile.id}/credits`, body);
-      setV({ title: '', role: '', year: '', company: '', craft: '' });
+      setV({ title: '', role: '', year: '', company: '', craft: '', org: null });
       setKey(key + 1);
     } catch (err) {
       setError(err);
@@ -285,7 +287,8 @@ function MyCredits({ profile, crafts }) {
         options=${[['', '—'], ...(crafts || []).map((c) => [c.code, craftLabel(c.code, crafts)])]} />
       <${Input} label=${t('talent.year')} value=${v.year} onInput=${(x) => setV({ ...v, year: x })} inputmode="numeric" maxLength="4" class="tl-year" />
       <${Input} label=${t('talent.company')} value=${v.company} onInput=${(x) => setV({ ...v, company: x })} />
-      <div class="inline-actions"><button type="submit" class="btn" disabled=${busy || !v.title.trim() || !v.role.trim()}>
+      <div class="tl-grow tl-org-pick"><${OrgPicker} value=${v.org} onChange=${(o) => setV({ ...v, org: o })} label=${t('talent.producing_org')} /></div>
+      <div class="inline-actions"><button type="submit" class="btn" disabled=${busy || !v.title.trim() || !v.role.trim()} data-testid="credit-add">
         <${Icon} name="plus" />${t('talent.add_credit')}</button></div>
       ${error && html`<div class="inline-error"><${ErrorBox} error=${error} /></div>`}
     </form>
@@ -297,7 +300,7 @@ function MyCredits({ profile, crafts }) {
 function MyUnavailable({ profile }) {
   const [key, setKey] = useState(0);
   const from = today();
-  const to = dayStr(dayNum(from) + 730);
+  const to = dayStr(dayNum(from) + 399); // the API answers at most 400 days
   const r = useAsync(() => api.get(`/api/v1/talent/profiles/${profile.id}/availability`, { from, to }), [profile.id, key]);
   const [v, setV] = useState({ start: '', end: '', note: '' });
   const [busy, setBusy] = useState(false);
@@ -359,7 +362,7 @@ function MyInvites() {
   const answer = async (x, how) => {
     setBusy(x.id);
     try {
-      await api.post(`/api/v1/talent/invites/${x.id}/${how}`, {});
+      await api.request('POST', `/api/v1/talent/invites/${x.id}/${how}`);
       toast(how === 'accept' ? t('talent.invite_accepted') : t('talent.invite_declined'));
       r.reload();
     } catch (err) {

@@ -8,8 +8,9 @@
 //                       people with each score explained (a bar per factor: points of max and
 //                       the reason in words) and their availability in the dates
 //   people              the profiles the organization keeps (GET /orgs/{id}/talent/profiles)
+//   credits             credits that name the organization as producer: verify them
 // What a viewer of the organization may not do (create, remove) is not offered.
-import { html, useState } from '/lib/html.js';
+import { html, useEffect, useState } from '/lib/html.js';
 import { api, etagOf } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
@@ -28,11 +29,12 @@ const SECTIONS = [
   { id: '', label: 'talent.nav.shortlists', match: ['', 'shortlists'] },
   { id: 'match', label: 'talent.nav.match', match: ['match'] },
   { id: 'people', label: 'talent.nav.people', match: ['people'] },
+  { id: 'credits', label: 'talent.nav.credits', match: ['credits'] },
 ];
 
 // ---- Shortlists. ----
 
-const entryCount = (x) => x.n ?? x.count ?? x.entries_count ?? (Array.isArray(x.entries) ? x.entries.length : null);
+const entryCount = (x) => x.entries_n ?? x.n ?? (Array.isArray(x.entries) ? x.entries.length : null);
 
 function Shortlists({ org, base }) {
   const list = useAsync(() => api.get(`/api/v1/orgs/${org.id}/talent/shortlists`, { limit: 200 }), [org.id]);
@@ -188,6 +190,10 @@ function Match({ org }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const set = (patch) => setV((x) => ({ ...x, ...patch }));
+  // A need names one craft: the first of the list until one is chosen.
+  useEffect(() => {
+    if (crafts && crafts.length && !v.craft) set({ craft: crafts[0].code });
+  }, [crafts]);
   const run = async (e) => {
     if (e) e.preventDefault();
     setBusy(true);
@@ -223,7 +229,6 @@ function Match({ org }) {
       <div class="form tl-need-grid">
         <label class="field"><span class="field-label">${t('talent.craft')}</span>
           <select class="input select" value=${v.craft} data-testid="need-craft" onChange=${(e) => set({ craft: e.target.value })}>
-            <option value="">${t('talent.any_craft')}</option>
             ${(crafts || []).map((c) => html`<option key=${c.code} value=${c.code}>${craftLabel(c.code, crafts)}</option>`)}
           </select></label>
         <div class="tl-window">
@@ -282,6 +287,47 @@ function Match({ org }) {
   </div>`;
 }
 
+// ---- Credits that name the organization, to verify. ----
+
+function OrgCredits({ org }) {
+  const [status, setStatus] = useState('pending');
+  const [busy, setBusy] = useState('');
+  const list = usePaged((cursor) => api.get(`/api/v1/orgs/${org.id}/talent/credits`, { status, limit: 100, cursor }), [org.id, status]);
+  const verify = async (c, verified) => {
+    setBusy(c.id);
+    try {
+      await api.post(`/api/v1/talent/credits/${c.id}/verify`, { verified });
+      toast(verified ? t('talent.credit_verified') : t('talent.credit_unverified'));
+      list.setItems((items) => items.filter((x) => x.id !== c.id));
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    } finally {
+      setBusy('');
+    }
+  };
+  return html`<div class="stack" data-testid="org-credits">
+    <p class="muted small">${t('talent.org_credits_desc')}</p>
+    <div class="segmented" role="group">
+      ${['pending', 'verified'].map((s) => html`<button key=${s} type="button" class=${`seg ${status === s ? 'on' : ''}`}
+        aria-pressed=${status === s ? 'true' : 'false'} onClick=${() => setStatus(s)}>${t(`talent.credits_${s}`)}</button>`)}
+    </div>
+    ${list.error && !list.items.length && html`<${ErrorBox} error=${list.error} onRetry=${list.reload} />`}
+    ${!list.started ? html`<${Loading} />`
+      : !list.items.length ? (list.error ? null : html`<${Empty} icon="check" title=${t(status === 'pending' ? 'talent.no_pending_credits' : 'talent.no_verified_credits')} />`)
+      : html`<div class="card card-flush"><ul class="rt-list">
+        ${list.items.map((c) => html`<li key=${c.id} class="tl-org-credit" data-testid="org-credit">
+          <div class="rt-row-main">
+            <span class="rt-row-title">${c.title}${c.year ? html` <span class="muted">· ${c.year}</span>` : ''}</span>
+            <span class="muted small"><a href=${`/talent/p/${c.profile_id}`}>${c.profile_name}</a> · ${c.role}${c.company ? ` · ${c.company}` : ''}</span>
+          </div>
+          ${c.source !== 'production' && html`<button type="button" class=${`btn btn-sm ${c.verified ? '' : 'btn-primary'}`} disabled=${busy === c.id}
+            data-testid="verify" onClick=${() => verify(c, !c.verified)}>${c.verified ? t('talent.unverify') : html`<${Icon} name="check" />${t('talent.verify')}`}</button>`}
+        </li>`)}
+      </ul></div>`}
+    <${LoadMore} paged=${list} />
+  </div>`;
+}
+
 // ---- The organization's own people. ----
 
 function People({ org }) {
@@ -311,6 +357,7 @@ export default function OrgTalent({ org, rest = '' }) {
   else if (section === 'shortlists') body = html`<${Shortlist} key=${`sl-${parts[1]}`} org=${org} base=${base} id=${parts[1]} />`;
   else if (section === 'match') body = html`<${Match} key="match" org=${org} />`;
   else if (section === 'people') body = html`<${People} key="people" org=${org} />`;
+  else if (section === 'credits') body = html`<${OrgCredits} key="credits" org=${org} />`;
   else body = html`<${Empty} icon="alert" title=${t('talent.no_such_page')} />`;
   return html`<div class="tl-org" data-testid="org-talent">
     <div class="tl-subnav">${nav}</div>

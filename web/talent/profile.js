@@ -151,13 +151,20 @@ function ShortlistDialog({ profile, orgs, onClose }) {
 function InviteDialog({ profile, onClose }) {
   const projects = useAsync(() => api.get('/api/v1/projects', { status: 'active', limit: 200 }), []);
   const managed = ((projects.data && projects.data.items) || []).filter((p) => p.access && ['manage', 'own'].includes(p.access.level));
-  const f = useForm({ project: '', role: 'member', message: '' });
+  const crafts = useCrafts();
+  const f = useForm({ project: '', role: 'member', craft: (profile.crafts && profile.crafts[0]) || '', start_date: '', end_date: '', message: '' });
   useEffect(() => {
     if (managed.length && !f.values.project) f.set('project', managed[0].id);
   }, [projects.data]);
   const save = f.submit(async (v) => {
-    check({ project: [!!v.project, t('form.required')] });
+    check({
+      project: [!!v.project, t('form.required')],
+      end_date: [!v.end_date || !v.start_date || v.end_date >= v.start_date, t('talent.end_before_start')],
+    });
     const body = { profile_id: profile.id, role: v.role };
+    if (v.craft) body.craft = v.craft;
+    if (v.start_date) body.start_date = v.start_date;
+    if (v.end_date || v.start_date) body.end_date = v.end_date || v.start_date;
     if (v.message.trim()) body.message = v.message.trim();
     await api.post(`/api/v1/projects/${v.project}/talent-invites`, body);
     toast(t('talent.invited', { name: profile.primary_name }));
@@ -171,8 +178,14 @@ function InviteDialog({ profile, onClose }) {
         : !managed.length ? html`<p class="muted" data-testid="no-projects">${t('talent.no_managed_projects')}</p>`
         : html`<${SelectField} form=${f} name="project" label=${t('talent.project')}
           options=${managed.map((p) => [p.id, p.code ? `${p.code} · ${p.name}` : p.name])} />
-          <${SelectField} form=${f} name="role" label=${t('talent.role_on_accept')}
-            options=${['member', 'vendor', 'viewer'].map((r) => [r, projectRoleLabel(r)])} />
+          <div class="form form-2col">
+            <${SelectField} form=${f} name="role" label=${t('talent.role_on_accept')}
+              options=${['member', 'vendor', 'viewer'].map((r) => [r, projectRoleLabel(r)])} />
+            <${SelectField} form=${f} name="craft" label=${t('talent.craft')}
+              options=${[['', '—'], ...(crafts || []).map((c) => [c.code, craftLabel(c.code, crafts)])]} />
+            <${TextField} form=${f} name="start_date" type="date" label=${t('talent.from')} />
+            <${TextField} form=${f} name="end_date" type="date" label=${t('talent.to')} min=${f.values.start_date || undefined} />
+          </div>
           <${TextArea} form=${f} name="message" label=${t('talent.message_optional')} rows="3" maxLength="2000" />`}
       <div class="form-actions">
         <button type="button" class="btn" onClick=${onClose}>${t('action.cancel')}</button>
