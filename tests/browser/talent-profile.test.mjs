@@ -196,7 +196,9 @@ test('profile page: credits timeline, availability calendar, shortlist and invit
   assert.equal(await page.locator('[data-testid="credit"][data-verified="false"]').count(), 2);
   // The calendar colours the unavailable days.
   await page.locator(`[data-testid="availability"] [data-day="${addDays(4)}"][data-state="unavailable"]`).waitFor();
-  assert.match(await page.getByTestId('cal-ranges').innerText(), /Losar/);
+  // The note is the person's own: others see the days, not why.
+  assert.match(await page.getByTestId('cal-ranges').innerText(), /Unavailable/);
+  assert.doesNotMatch(await page.getByTestId('cal-ranges').innerText(), /Losar/);
   await page.getByTestId('cal-legend').waitFor();
   await shot(page, 'talent-profile-member', true);
 
@@ -212,7 +214,7 @@ test('profile page: credits timeline, availability calendar, shortlist and invit
   // Invite to the project the admin manages.
   await page.getByTestId('invite').click();
   const inv = page.getByTestId('invite-form');
-  await inv.getByLabel('Project').selectOption(project.id);
+  await inv.getByLabel('Project', { exact: true }).selectOption(project.id);
   await inv.getByLabel('Message (optional)').fill('欢迎加入 Hoh Xil 录音组');
   await inv.getByRole('button', { name: 'Send invitation' }).click();
   await inv.waitFor({ state: 'detached' });
@@ -222,7 +224,8 @@ test('profile page: credits timeline, availability calendar, shortlist and invit
   // The organization's Talent tab shows the shortlist with the card and its note.
   const s = await openPage(browser, srv.url);
   await signInUI(s.page, srv.admin.email, srv.admin.password, { next: `/orgs/${org.id}` });
-  await s.page.getByRole('link', { name: 'Talent', exact: true }).last().click();
+  await s.page.locator(`nav.tabs a[href="/orgs/${org.id}/talent"]`).click();
+  await s.page.waitForURL(`**/orgs/${org.id}/talent`);
   await s.page.getByTestId('shortlist-list').getByText('高原纪录片 Sound team').click();
   const entry = s.page.getByTestId('shortlist-entry');
   await entry.waitFor();
@@ -240,6 +243,7 @@ test('profile page: credits timeline, availability calendar, shortlist and invit
   const row = p.page.getByTestId('invite-row');
   await row.waitFor();
   assert.match(await row.innerText(), /Hoh Xil/);
+  assert.match(await p.page.getByTestId('unavailable-list').innerText(), /Losar/);
   await row.getByTestId('accept').click();
   await p.page.locator('[data-testid="invite-row"][data-status="accepted"]').waitFor();
   const members = assertOk(await admin.get(`/api/v1/projects/${project.id}/members`), 200).items;
