@@ -277,3 +277,50 @@ test('my data: Chinese on a phone, export as JSON, delete with a typed confirmat
   assertClean(errors);
   await close();
 });
+
+test('a kept profile: the organization edits it and makes a claim link; the person claims it', async () => {
+  const kept = assertOk(await admin.post('/api/v1/talent/profiles', {
+    org_id: org.id, consent: { attested: true, note: 'release form 2026-03' }, names: [{ name: '卓玛', script: 'Hans', primary: true }],
+    contacts: { email: 'drolma@example.com' },
+  }), 201);
+  const { page, errors, close } = await openPage(browser, srv.url, { allowHttp: [401, 404] });
+  await signInUI(page, srv.admin.email, srv.admin.password, { next: `/talent/p/${kept.id}` });
+  await page.getByTestId('talent-profile').waitFor();
+  assert.match(await page.getByTestId('talent-profile').innerText(), /Not claimed/);
+  await page.getByTestId('edit-kept').click();
+  await page.getByTestId('profile-editor').waitFor();
+  await page.getByTestId('headline').fill('场记 Script supervisor');
+  await page.getByTestId('vis-headline').selectOption('orgs');
+  await page.getByTestId('save-profile').click();
+  await page.getByTestId('savebar').filter({ hasText: /Everything is saved/ }).waitFor();
+  const saved = assertOk(await admin.get(`/api/v1/talent/profiles/${kept.id}`), 200);
+  assert.equal(saved.headline, '场记 Script supervisor');
+  assert.equal(saved.visibility.headline, 'orgs');
+  // Outsiders no longer read the headline.
+  assert.equal(assertOk(await outsiderC.get(`/api/v1/talent/profiles/${kept.id}`), 200).headline, undefined);
+  // A claim link, shown once.
+  await page.goto(`/talent/p/${kept.id}`);
+  await page.getByTestId('claim-link').click();
+  await page.getByTestId('claim-link-form').getByRole('button', { name: 'Make the link' }).click();
+  const url = await page.getByTestId('claim-url').inputValue();
+  assert.match(url, /\/talent\/claim\/\S+$/);
+  assertClean(errors);
+  await close();
+
+  const drolma = await addUser(srv, 'drolma@example.com', { name: 'Drolma' });
+  const c = await openPage(browser, srv.url, { viewport: PHONE, allowHttp: [401, 404] });
+  await signInUI(c.page, drolma.email, drolma.password, { next: new URL(url).pathname });
+  await c.page.getByTestId('claim-page').waitFor();
+  await shot(c.page, 'talent-claim-phone');
+  assert.equal(await c.page.getByTestId('claim').isDisabled(), true);
+  await c.page.getByTestId('claim-consent').check();
+  await c.page.getByTestId('claim').click();
+  await c.page.getByTestId('profile-editor').waitFor();
+  const mine = assertOk(await (await signIn(srv, drolma.email, drolma.password)).get('/api/v1/talent/me'), 200);
+  assert.equal(mine.id, kept.id);
+  assert.equal(mine.claimed, true);
+  // The organization no longer edits it.
+  assert.equal(assertOk(await admin.get(`/api/v1/talent/profiles/${kept.id}`), 200).can_edit, false);
+  assertClean(c.errors);
+  await c.close();
+});

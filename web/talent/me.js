@@ -241,7 +241,7 @@ function CreateProfile({ onCreated }) {
 
 // ---- Credits I declare. ----
 
-function MyCredits({ profile, crafts }) {
+export function MyCredits({ profile, crafts }) {
   const [key, setKey] = useState(0);
   const [v, setV] = useState({ title: '', role: '', year: '', company: '', craft: '', org: null });
   const [busy, setBusy] = useState(false);
@@ -297,7 +297,7 @@ function MyCredits({ profile, crafts }) {
 
 // ---- Days I am unavailable. ----
 
-function MyUnavailable({ profile }) {
+export function MyUnavailable({ profile }) {
   const [key, setKey] = useState(0);
   const from = today();
   const to = dayStr(dayNum(from) + 399); // the API answers at most 400 days
@@ -428,7 +428,7 @@ function MyData({ profile, etag, onDeleted }) {
 
 // ---- The editor. ----
 
-function Editor({ profile, etag, onSaved, reload }) {
+export function Editor({ profile, etag, onSaved, reload }) {
   const crafts = useCrafts();
   const [base, setBase] = useState(() => toDraft(profile));
   const [d, setD] = useState(base);

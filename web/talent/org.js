@@ -135,7 +135,8 @@ function Shortlist({ org, base, id }) {
           <button type="button" class="btn btn-sm" onClick=${() => setRenaming(false)}>${t('action.cancel')}</button></form>`
         : html`<div class="tl-sl-title"><a class="muted small" href=${base}>${t('talent.nav.shortlists')}</a>
           <h2 class="tl-sl-name" data-testid="shortlist-title">${x.name}</h2>
-          ${x.note && html`<p class="muted small">${x.note}</p>`}</div>`}
+          ${x.project && x.project.id && html`<p class="small"><a href=${`/projects/${x.project.id}`}>${t('talent.for_project', { project: x.project.name })}</a></p>`}
+          ${x.note && html`<p class="muted small prewrap">${x.note}</p>`}</div>`}
       ${canEdit(org) && !renaming && html`<div class="card-actions">
         <button type="button" class="btn btn-sm" onClick=${() => {
           setName(x.name);
@@ -144,6 +145,7 @@ function Shortlist({ org, base, id }) {
         <button type="button" class="btn btn-sm btn-ghost-danger" onClick=${del}>${t('talent.delete_shortlist')}</button>
       </div>`}
     </div>
+    ${x.hidden > 0 && html`<p class="muted small">${t('talent.n_hidden', { n: x.hidden })}</p>`}
     ${!entries.length ? html`<${Empty} icon="users" title=${t('talent.shortlist_empty')}>${t('talent.shortlist_empty_hint')}
         <p><a href="/talent">${t('talent.search_title')}</a> · <a href=${`${base}/match`}>${t('talent.nav.match')}</a></p><//>`
       : html`<div class="tl-cards" data-testid="shortlist-entries">

@@ -14,7 +14,8 @@ import { useForm, TextField, TextArea, SelectField, Submit, FormError, check } f
 import { useSession } from '/lib/session.js';
 import { toast } from '/lib/toast.js';
 import { FilmstripStrip, useSprite } from '/lib/player.js';
-import { useAsync, useTitle, Badge, Empty, ErrorBox, Loading } from '/lib/ui.js';
+import { useAsync, useTitle, Badge, CopyField, Empty, ErrorBox, Loading } from '/lib/ui.js';
+import { fmtDate } from '/lib/format.js';
 import { projectRoleLabel } from '/lib/labels.js';
 import {
   useCrafts, Chips, LangList, placeText, travelLabel, scriptLabel, fmtMoney, initial, hue, actingOrgs,
@@ -195,6 +196,36 @@ function InviteDialog({ profile, onClose }) {
   <//>`;
 }
 
+// A claim link for the person of a kept profile: shown once, to send them.
+function ClaimLinkDialog({ profile, onClose }) {
+  const f = useForm({ email: (profile.contacts && profile.contacts.email) || '', days: '14' });
+  const [link, setLink] = useState(null);
+  const save = f.submit(async (v) => {
+    check({ days: [/^\d{1,2}$/.test(v.days) && Number(v.days) >= 1 && Number(v.days) <= 60, t('talent.days_rule')] });
+    const body = { expires_in_days: Number(v.days) };
+    if (v.email.trim()) body.email = v.email.trim();
+    const r = await api.post(`/api/v1/talent/profiles/${profile.id}/claim-links`, body);
+    setLink({ url: `${location.origin}/talent/claim/${r.token}`, expires: r.expires_at });
+  });
+  return html`<${Dialog} title=${t('talent.claim_link')} onClose=${onClose}>
+    ${link ? html`<div class="reveal" data-testid="claim-link-made">
+        <div class="reveal-head"><${Icon} name="key" />${t('talent.claim_link_made', { name: profile.primary_name })}</div>
+        <${CopyField} value=${link.url} label=${t('talent.claim_link')} testid="claim-url" />
+        <div class="reveal-warn"><${Icon} name="alert" size=${14} /><span>${t('talent.claim_link_once', { date: fmtDate(link.expires) })}</span></div>
+      </div>`
+      : html`<form class="form" onSubmit=${save} novalidate data-testid="claim-link-form">
+        <p class="muted small">${t('talent.claim_link_desc')}</p>
+        <${FormError} form=${f} />
+        <${TextField} form=${f} name="email" type="email" label=${t('talent.claim_email')} hint=${t('talent.claim_email_hint')} />
+        <${TextField} form=${f} name="days" label=${t('talent.claim_days')} inputmode="numeric" maxLength="2" />
+        <div class="form-actions">
+          <button type="button" class="btn" onClick=${onClose}>${t('action.cancel')}</button>
+          <${Submit} form=${f}>${t('talent.make_claim_link')}<//>
+        </div>
+      </form>`}
+  <//>`;
+}
+
 // ---- The page. ----
 
 function Section({ title, children, testid, id }) {
@@ -245,6 +276,9 @@ export default function ProfilePage({ id }) {
       </div>
       <div class="tl-hero-actions">
         ${p.is_self && html`<a class="btn" href="/talent/me" data-testid="edit-profile"><${Icon} name="settings" />${t('talent.edit_my_profile')}</a>`}
+        ${!p.is_self && p.can_edit && html`<a class="btn" href=${`/talent/p/${p.id}/edit`} data-testid="edit-kept"><${Icon} name="settings" />${t('talent.edit_profile')}</a>`}
+        ${!p.is_self && p.can_edit && !p.claimed && html`<button type="button" class="btn" data-testid="claim-link" onClick=${() => setDialog('claim')}>
+          <${Icon} name="key" />${t('talent.claim_link')}</button>`}
         ${!p.is_self && orgs.length > 0 && html`<button type="button" class="btn" data-testid="add-shortlist" onClick=${() => setDialog('shortlist')}>
           <${Icon} name="plus" />${t('talent.add_to_shortlist')}</button>`}
         ${!p.is_self && p.claimed && orgs.length > 0 && html`<button type="button" class="btn btn-primary" data-testid="invite"
@@ -288,6 +322,7 @@ export default function ProfilePage({ id }) {
     </div>
     ${dialog === 'shortlist' && html`<${ShortlistDialog} profile=${p} orgs=${orgs} onClose=${() => setDialog(null)} />`}
     ${dialog === 'invite' && html`<${InviteDialog} profile=${p} onClose=${() => setDialog(null)} />`}
+    ${dialog === 'claim' && html`<${ClaimLinkDialog} profile=${p} onClose=${() => setDialog(null)} />`}
   </div>`;
 }
 
