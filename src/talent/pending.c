@@ -18,11 +18,3 @@ int talent_index_rebuild(db_conn *c, ms_error *err)
     (void)err;
     return 0;
 }
-
-int talent_sync_production(db_conn *c, int64_t seq, ms_error *err)
-{
-    (void)c;
-    (void)seq;
-    (void)err;
-    return 0;
-}

@@ -27,6 +27,36 @@ const ms_route talent_routes[] = {
     /* ---- search ---- */
     /* ---- end of search ---- */
     /* ---- work ---- */
+    {"GET", "/api/v1/talent/profiles/{id}/credits", h_talent_credits_list, PERM_PUBLIC, 0, NULL},
+    {"POST", "/api/v1/talent/profiles/{id}/credits", h_talent_credits_create, PERM_USER, J, NULL},
+    {"PATCH", "/api/v1/talent/credits/{id}", h_talent_credit_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/talent/credits/{id}", h_talent_credit_delete, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/talent/credits/{id}/verify", h_talent_credit_verify, PERM_USER, J, NULL},
+    {"GET", "/api/v1/orgs/{id}/talent/credits", h_org_talent_credits, PERM_ORG_VIEW, 0, NULL},
+    {"POST", "/api/v1/talent/profiles/{id}/sync", h_talent_sync, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/talent/profiles/{id}/availability", h_talent_availability, PERM_PUBLIC, 0,
+     NULL},
+    {"POST", "/api/v1/talent/profiles/{id}/unavailable", h_talent_unavailable_create, PERM_USER, J,
+     NULL},
+    {"DELETE", "/api/v1/talent/unavailable/{id}", h_talent_unavailable_delete, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/orgs/{id}/talent/shortlists", h_org_talent_shortlists, PERM_ORG_VIEW, 0, NULL},
+    {"POST", "/api/v1/orgs/{id}/talent/shortlists", h_org_talent_shortlists_create, PERM_ORG_VIEW,
+     J, NULL},
+    {"GET", "/api/v1/talent/shortlists/{id}", h_talent_shortlist_get, PERM_USER, 0, NULL},
+    {"PATCH", "/api/v1/talent/shortlists/{id}", h_talent_shortlist_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/talent/shortlists/{id}", h_talent_shortlist_delete, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/talent/shortlists/{id}/entries", h_talent_shortlist_entry_add, PERM_USER, J,
+     NULL},
+    {"DELETE", "/api/v1/talent/shortlists/{id}/entries/{profile_id}",
+     h_talent_shortlist_entry_remove, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/projects/{id}/talent-invites", h_project_talent_invites_create,
+     PERM_PROJECT_MANAGE, J, NULL},
+    {"GET", "/api/v1/projects/{id}/talent-invites", h_project_talent_invites, PERM_PROJECT_MANAGE,
+     0, NULL},
+    {"GET", "/api/v1/talent/me/invites", h_talent_me_invites, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/talent/invites/{id}/accept", h_talent_invite_accept, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/talent/invites/{id}/decline", h_talent_invite_decline, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/talent/invites/{id}/withdraw", h_talent_invite_withdraw, PERM_USER, 0, NULL},
     /* ---- end of work ---- */
     /* ---- io ---- */
     /* ---- end of io ---- */
