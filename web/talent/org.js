@@ -10,7 +10,7 @@
 //   people              the profiles the organization keeps (GET /orgs/{id}/talent/profiles)
 //   credits             credits that name the organization as producer: verify them
 // What a viewer of the organization may not do (create, remove) is not offered.
-import { html, useEffect, useState } from '/lib/html.js';
+import { html, useState } from '/lib/html.js';
 import { api, etagOf } from '/lib/api.js';
 import { t } from '/lib/i18n.js';
 import { Icon } from '/lib/icons.js';
@@ -193,16 +193,14 @@ function Match({ org }) {
   const [error, setError] = useState(null);
   const set = (patch) => setV((x) => ({ ...x, ...patch }));
   // A need names one craft: the first of the list until one is chosen.
-  useEffect(() => {
-    if (crafts && crafts.length && !v.craft) set({ craft: crafts[0].code });
-  }, [crafts]);
+  const craft = v.craft || (crafts && crafts.length ? crafts[0].code : '');
   const run = async (e) => {
     if (e) e.preventDefault();
     setBusy(true);
     setError(null);
     try {
       const body = { limit: 25 };
-      if (v.craft) body.craft = v.craft;
+      if (craft) body.craft = craft;
       if (isDay(v.from)) body.from = v.from;
       if (isDay(v.to)) body.to = v.to;
       else if (isDay(v.from)) body.to = v.from;
@@ -230,7 +228,7 @@ function Match({ org }) {
       <p class="card-desc">${t('talent.need_desc')}</p>
       <div class="form tl-need-grid">
         <label class="field"><span class="field-label">${t('talent.craft')}</span>
-          <select class="input select" value=${v.craft} data-testid="need-craft" onChange=${(e) => set({ craft: e.target.value })}>
+          <select class="input select" value=${craft} data-testid="need-craft" onChange=${(e) => set({ craft: e.target.value })}>
             ${(crafts || []).map((c) => html`<option key=${c.code} value=${c.code}>${craftLabel(c.code, crafts)}</option>`)}
           </select></label>
         <div class="tl-window">

@@ -80,7 +80,8 @@ function facetLabel(name, v, crafts) {
   if (name === 'language') return langName(v.value);
   if (name === 'country') return countryName(v.value);
   if (name === 'org') return v.name || v.value;
-  return v.value;
+  // Cities come folded ("xining"): shown with capitals where the text is plain lower-case Latin.
+  return /^[a-z][a-z\s'-]*$/.test(v.value) ? v.value.replace(/(^|[\s'-])([a-z])/g, (m, a, b) => a + b.toUpperCase()) : v.value;
 }
 
 function Facet({ name, values, selected, onPick, crafts }) {
