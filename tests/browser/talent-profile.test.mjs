@@ -27,6 +27,7 @@ let srv, browser, admin, org, project, person, personC, outsider, outsiderC, rou
 async function shot(page, name, fullPage = false) {
   if (!SHOTS) return;
   await mkdir(SHOTS, { recursive: true });
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 

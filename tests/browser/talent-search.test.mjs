@@ -25,6 +25,7 @@ let srv, browser, admin, org, viewer, routes, codes, sound, editor, people;
 async function shot(page, name, fullPage = false) {
   if (!SHOTS) return;
   await mkdir(SHOTS, { recursive: true });
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 

@@ -226,12 +226,16 @@ export function AvailBadge({ value }) {
     <svg class="tl-dot" viewBox="0 0 8 8" aria-hidden="true"><circle cx="4" cy="4" r="4" /></svg>${availLabel(v)}</span>`;
 }
 
+// "1 person", "3 people" (and the same for credits): the only plurals the pages need.
+export const nPeople = (n) => (n === 1 ? t('talent.one_person') : t('talent.n_people', { n }));
+const nCredits = (n) => (n === 1 ? t('talent.one_credit') : t('talent.n_credits', { n }));
+
 export function CreditCount({ summary }) {
-  if (!summary) return null;
-  const n = summary.n || 0;
+  if (!summary || !summary.n) return null;
+  const n = summary.n;
   const v = summary.verified || 0;
   return html`<span class="tl-credits-count" data-credits=${n} data-verified=${v}>
-    <${Icon} name="film" size=${13} />${t('talent.n_credits', { n })}
+    <${Icon} name="film" size=${13} />${nCredits(n)}
     ${v > 0 && html`<span class="tl-verified-n"><${Icon} name="check" size=${13} />${t('talent.n_verified', { n: v })}</span>`}
   </span>`;
 }

@@ -20,7 +20,7 @@ import { toast } from '/lib/toast.js';
 import { useAsync, usePaged, errorMessage, Empty, ErrorBox, LoadMore, Loading, Spinner, TabNav } from '/lib/ui.js';
 import { fmtRelative } from '/lib/format.js';
 import {
-  useStyles, useCrafts, craftLabel, LEVELS, levelLabel, langName, TalentCard, splitList, isDay, fmtRange,
+  useStyles, useCrafts, craftLabel, nPeople, LEVELS, levelLabel, langName, TalentCard, splitList, isDay, fmtRange,
 } from './common.js';
 
 const canEdit = (org) => ['owner', 'admin', 'member'].includes(org.my_role);
@@ -78,7 +78,7 @@ function Shortlists({ org, base }) {
           <span class="rt-row-icon"><${Icon} name="list" /></span>
           <span class="rt-row-main"><span class="rt-row-title">${x.name}</span>
             <span class="rt-row-sub muted small">${x.note ? html`<span class="truncate">${x.note}</span>` : html`<span>${fmtRelative(x.updated_at || x.created_at)}</span>`}</span></span>
-          <span class="rt-row-meta">${entryCount(x) !== null && html`<span class="count">${t('talent.n_people', { n: entryCount(x) })}</span>`}</span>
+          <span class="rt-row-meta">${entryCount(x) !== null && html`<span class="count">${nPeople(entryCount(x))}</span>`}</span>
         </a></li>`)}
       </ul></div>`}
   </div>`;

@@ -13,7 +13,7 @@ import { Icon } from '/lib/icons.js';
 import { navigate, useRoute } from '/lib/router.js';
 import { useDebounced, useTitle, Empty, ErrorBox, Loading, Spinner, PageHeader } from '/lib/ui.js';
 import {
-  LEVELS, levelLabel, langName, countryName, craftLabel, useCrafts, TalentCard, isDay,
+  LEVELS, levelLabel, langName, countryName, craftLabel, useCrafts, TalentCard, isDay, nPeople,
 } from './common.js';
 
 const KEYS = ['q', 'craft', 'language', 'level', 'country', 'city', 'org', 'from', 'to'];
@@ -168,7 +168,7 @@ export default function SearchPage() {
       </aside>
       <section class="tl-results" aria-live="polite">
         <div class="tl-results-head">
-          <span class="strong" data-testid="talent-total">${res.total !== null && res.total !== undefined ? t('talent.n_people', { n: res.total }) : ''}</span>
+          <span class="strong" data-testid="talent-total">${res.total !== null && res.total !== undefined ? nPeople(res.total) : ''}</span>
           ${q.craft && chip('craft', craftLabel(q.craft, crafts))}
           ${q.language && chip('language', q.level ? `${langName(q.language)} · ${levelLabel(q.level)}+` : langName(q.language))}
           ${q.country && chip('country', countryName(q.country))}
