@@ -114,12 +114,18 @@ export default function SearchPage() {
   const crafts = useCrafts();
   useTitle(t('talent.search_title'));
   const set = (patch) => navigate(`/talent${toSearch({ ...q, ...patch })}`, { replace: true });
+  // The box writes the URL once typing stops; back, forward and "clear" write the box. `pushed`
+  // is the text the box last wrote, so its own change never comes back to overwrite typing.
+  const pushed = useRef(q.q);
   useEffect(() => {
-    if (dtext.trim() !== q.q.trim()) set({ q: dtext.trim() });
+    if (dtext.trim() === q.q.trim()) return;
+    pushed.current = dtext.trim();
+    set({ q: dtext.trim() });
   }, [dtext]);
-  // Back and forward change the URL under the box.
   useEffect(() => {
-    if (q.q.trim() !== text.trim()) setText(q.q);
+    if (q.q === pushed.current) return;
+    pushed.current = q.q;
+    setText(q.q);
   }, [q.q]);
   const res = useSearch(q);
   const facets = res.facets || {};
