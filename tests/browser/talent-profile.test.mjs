@@ -15,9 +15,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startServer } from '../lib/server.mjs';
 import { signIn, addUser } from '../lib/api.mjs';
-import { assertOk } from '../api/helpers.mjs';
+import { assertOk, upload } from '../api/helpers.mjs';
 import { launch, openPage, assertClean, signInUI, overflowX, PHONE } from './helpers.mjs';
 
 const SHOTS = process.env.SHOTS_DIR || '';
@@ -324,4 +326,47 @@ test('a kept profile: the organization edits it and makes a claim link; the pers
   assert.equal(assertOk(await admin.get(`/api/v1/talent/profiles/${kept.id}`), 200).can_edit, false);
   assertClean(c.errors);
   await c.close();
+});
+
+test('showreel: an asset of the person\'s project plays on the profile, with its filmstrip', async () => {
+  const reelUser = await addUser(srv, 'reel@example.com', { name: '白玛 Pema' });
+  const c = await signIn(srv, reelUser.email, reelUser.password);
+  const own = assertOk(await c.post('/api/v1/orgs', { name: '白玛工作室 Pema Studio', kind: 'studio' }), 201);
+  const proj = assertOk(await c.post('/api/v1/projects', { org_id: own.id, name: 'Showreel' }), 201);
+  const clip = join(srv.dir, 'reel.mp4');
+  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25',
+    '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-y', clip]);
+  const asset = (await upload(c, await readFile(clip), '白玛 showreel 2026.mp4', proj.id, '/reel')).id;
+  for (let i = 0; i < 100 && assertOk(await c.get(`/api/v1/assets/${asset}`), 200).proxy_state !== 'done'; i += 1) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const me = assertOk(await c.post('/api/v1/talent/profiles', { consent: { given: true }, names: [{ name: '白玛', primary: true }] }), 201);
+  const { page, errors, close } = await openPage(browser, srv.url, { allowHttp: [401, 404] });
+  await signInUI(page, reelUser.email, reelUser.password, { next: '/talent/me' });
+  await page.getByTestId('showreel').fill(asset);
+  await page.getByTestId('save-profile').click();
+  await page.getByTestId('savebar').filter({ hasText: /Everything is saved/ }).waitFor();
+  assert.equal(assertOk(await c.get('/api/v1/talent/me'), 200).showreel.asset_id, asset);
+  assertClean(errors);
+  await close();
+  // The filmstrip is made with the proxy; wait for it before looking.
+  for (let i = 0; i < 100 && (await outsiderC.get(`/api/v1/talent/profiles/${me.id}/media/${asset}/filmstrip`)).status !== 200; i += 1) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const o = await openPage(browser, srv.url, { allowHttp: [401, 404] });
+  await signInUI(o.page, outsider.email, outsider.password, { next: `/talent/p/${me.id}` });
+  const video = o.page.getByTestId('showreel-video');
+  await video.waitFor();
+  assert.equal(await video.getAttribute('src'), `/api/v1/talent/profiles/${me.id}/media/${asset}/proxy`);
+  await o.page.waitForFunction(() => document.querySelector('[data-testid="showreel-video"]').readyState >= 1);
+  await o.page.locator('[data-testid="showreel"] canvas.filmstrip').waitFor();
+  assert.match(await o.page.getByTestId('showreel').innerText(), /白玛 showreel 2026/);
+  // A click on the filmstrip seeks the video.
+  const strip = o.page.locator('[data-testid="showreel"] canvas.filmstrip');
+  const box = await strip.boundingBox();
+  await strip.click({ position: { x: box.width * 0.5, y: box.height / 2 } });
+  await o.page.waitForFunction(() => document.querySelector('[data-testid="showreel-video"]').currentTime > 1);
+  await shot(o.page, 'talent-profile-showreel', true);
+  assertClean(o.errors);
+  await o.close();
 });

@@ -533,6 +533,11 @@ export function Editor({ profile, etag, onSaved, reload }) {
     ${S('showreel', t('talent.showreel'), html`<div class="form">
       <${Input} label=${t('talent.showreel_asset')} value=${d.showreel} onInput=${(v) => set('showreel', v)} testid="showreel"
         class="mono-input" spellcheck="false" placeholder="0190…" />
+      ${profile.showreel && profile.showreel.asset_id === d.showreel.trim() && html`<div class="tl-reel-current" data-testid="showreel-current">
+        ${profile.showreel.thumbnail && html`<img src=${profile.showreel.thumbnail} alt="" />`}
+        <span class="truncate">${profile.showreel.name || profile.showreel.asset_id}</span>
+        <span class="muted small">v${profile.showreel.number}</span>
+      </div>`}
       <label class="field"><span class="field-label">${t('talent.portfolio_assets')}</span>
         <textarea class="input textarea mono" rows="2" value=${d.portfolio} spellcheck="false" data-testid="portfolio"
           onInput=${(e) => set('portfolio', e.target.value)}></textarea></label>

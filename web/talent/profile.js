@@ -255,6 +255,7 @@ export default function ProfilePage({ id }) {
   const hasList = (k) => Array.isArray(p[k]) && p[k].length > 0;
   const contacts = p.contacts ? Object.entries(p.contacts).filter(([, v]) => v) : [];
   const rates = p.rates && (p.rates.day || p.rates.week) ? p.rates : null;
+  const hasSide = hasList('languages') || hasList('affiliations') || hasList('education') || !!rates || contacts.length > 0;
   return html`<div class="page tl-page" data-testid="talent-profile" data-id=${p.id}>
     <nav class="crumbs" aria-label=${t('nav.breadcrumb')}><a href="/talent">${t('talent.title')}</a><span aria-hidden="true">/</span></nav>
     <header class="card tl-hero">
@@ -285,7 +286,7 @@ export default function ProfilePage({ id }) {
           onClick=${() => setDialog('invite')}><${Icon} name="mail" />${t('talent.invite_to_project')}</button>`}
       </div>
     </header>
-    <div class="tl-profile-grid">
+    <div class=${`tl-profile-grid ${hasSide ? '' : 'tl-one-col'}`}>
       <div class="stack">
         ${(p.bio || hasList('skills')) && html`<${Section} title=${t('talent.about')} testid="profile-about">
           ${p.bio && html`<p class="prewrap tl-bio" data-testid="profile-bio">${p.bio}</p>`}
