@@ -38,13 +38,14 @@ function RightsTab({ org, rest }) {
 /* end wt-web rights */
 /* wt-web talent */
 import talentStrings from '/talent/strings.js';
+import { useState as useTalentState } from '/lib/html.js';
 
 registerStrings(talentStrings);
 
 // The Talent section (shortlists, finding crew), loaded when the tab is opened (web/talent/org.js).
 function TalentTab({ org, rest }) {
-  const [mod, setMod] = useRightsState(null);
-  const [error, setError] = useRightsState(null);
+  const [mod, setMod] = useTalentState(null);
+  const [error, setError] = useTalentState(null);
   useEffect(() => {
     import('/talent/org.js').then(setMod, setError);
   }, []);
