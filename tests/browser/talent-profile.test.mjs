@@ -178,6 +178,8 @@ test('profile page: credits timeline, availability calendar, shortlist and invit
   const work = has('/api/v1/talent/profiles/{id}/credits') && has('/api/v1/talent/profiles/{id}/availability');
   if (work) {
     assertOk(await personC.post(`/api/v1/talent/profiles/${me.id}/credits`, { title: '冈仁波齐 Paths of the Soul', role: 'Sound Recordist', year: 2015, company: 'Heli Films' }), 201);
+    // One names the organization as its producer, which verifies it below.
+    assertOk(await personC.post(`/api/v1/talent/profiles/${me.id}/credits`, { title: '青海湖 Qinghai Lake', role: 'Sound Mixer', year: 2019, org_id: org.id }), 201);
     assertOk(await personC.post(`/api/v1/talent/profiles/${me.id}/credits`, { title: '可可西里 Mountain Patrol', role: 'Boom Operator', year: 2004 }), 201);
     assertOk(await personC.post(`/api/v1/talent/profiles/${me.id}/unavailable`, { start: addDays(3), end: addDays(6), note: '藏历新年 Losar' }), 201);
   }
@@ -195,8 +197,8 @@ test('profile page: credits timeline, availability calendar, shortlist and invit
   // Credits by year, newest first, self-declared.
   await page.getByTestId('credits').waitFor();
   const years = await page.locator('[data-testid="credits"] .tl-year').evaluateAll((els) => els.map((e) => e.dataset.year));
-  assert.deepEqual(years, ['2015', '2004']);
-  assert.equal(await page.locator('[data-testid="credit"][data-verified="false"]').count(), 2);
+  assert.deepEqual(years, ['2019', '2015', '2004']);
+  assert.equal(await page.locator('[data-testid="credit"][data-verified="false"]').count(), 3);
   // The calendar colours the unavailable days.
   await page.locator(`[data-testid="availability"] [data-day="${addDays(4)}"][data-state="unavailable"]`).waitFor();
   // The note is the person's own: others see the days, not why.
@@ -237,6 +239,17 @@ test('profile page: credits timeline, availability calendar, shortlist and invit
   await shot(s.page, 'talent-shortlist');
   await entry.getByTestId('remove-entry').click();
   await s.page.getByText('No one on this shortlist yet').waitFor();
+  // Credits to verify: the one naming the organization; verified, the profile says so.
+  await s.page.locator('.tl-subnav a', { hasText: 'Credits to verify' }).click();
+  const credit = s.page.getByTestId('org-credit').filter({ hasText: 'Qinghai Lake' });
+  await credit.waitFor();
+  assert.match(await credit.innerText(), /扎西多吉/);
+  await shot(s.page, 'talent-org-credits');
+  await credit.getByTestId('verify').click();
+  await credit.waitFor({ state: 'detached' });
+  await s.page.goto(`/talent/p/${me.id}`);
+  await s.page.locator('[data-testid="credit"][data-verified="true"]').filter({ hasText: 'Qinghai Lake' }).waitFor();
+  await shot(s.page, 'talent-profile-verified', true);
   assertClean(s.errors);
   await s.close();
 

@@ -307,7 +307,7 @@ function OrgCredits({ org }) {
   };
   return html`<div class="stack" data-testid="org-credits">
     <p class="muted small">${t('talent.org_credits_desc')}</p>
-    <div class="segmented" role="group">
+    <div class="segmented tl-self-start" role="group">
       ${['pending', 'verified'].map((s) => html`<button key=${s} type="button" class=${`seg ${status === s ? 'on' : ''}`}
         aria-pressed=${status === s ? 'true' : 'false'} onClick=${() => setStatus(s)}>${t(`talent.credits_${s}`)}</button>`)}
     </div>
