@@ -390,7 +390,16 @@ test('the command line: talent import (checked first, then batches), talent expo
   await writeFile(people, [PEOPLE, prow({ ref: 'k-100', primary_name: 'New Person', crafts: 'sound', consent_attested: 'yes' })].join('\n'));
   await srv.cli(['talent', 'import', '--org', 'cli-studio-io', '--people', people, '--dry-run']);
   assert.equal(await count(o), 25);
-  for (const [argv, code] of [[['talent', 'import', '--org', 'cli-studio-io'], 2], [['talent', 'import', '--org', 'nope-x', '--people', people], 4], [['talent', 'export', '--org', 'cli-studio-io', '--kind', 'x'], 2]]) {
+  // --user: the member who imports (recorded in the consent); someone else is refused.
+  await writeFile(people, [PEOPLE, prow({ ref: 'k-200', primary_name: 'By Member', consent_attested: 'yes' })].join('\n'));
+  await addMember(owner.c, o.id, member.id, 'member');
+  await srv.cli(['talent', 'import', '--org', 'cli-studio-io', '--people', people, '--user', member.email]);
+  const by = JSON.parse(await sql(srv, `SELECT consent FROM talent_profile WHERE ref = 'k-200' AND steward_org_id = '${o.id}'`));
+  assert.equal(by.by, member.id);
+  assert.equal(by.note, 'CSV import (command line)');
+  // The text index can be rebuilt whenever (after migrate-store, or SQL changes).
+  assert.match((await srv.cli(['talent', 'reindex'])).stdout, /rebuilt/);
+  for (const [argv, code] of [[['talent', 'import', '--org', 'cli-studio-io'], 2], [['talent', 'import', '--org', 'nope-x', '--people', people], 4], [['talent', 'import', '--org', 'cli-studio-io', '--people', people, '--user', outsider.email], 4], [['talent', 'import', '--org', 'cli-studio-io', '--people', join(scratch, 'missing.csv')], 4], [['talent', 'import', '--org', 'cli-studio-io', '--people', people, '--batch', '0'], 2], [['talent', 'export', '--org', 'cli-studio-io', '--kind', 'x'], 2]]) {
     let e;
     try { await srv.cli(argv); } catch (x) { e = x; }
     assert.equal(e?.code, code, argv.join(' '));
