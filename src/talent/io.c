@@ -249,6 +249,7 @@ struct talent_import {
     bool write;       /* false: check only */
     bool touch;       /* touch profiles (false: the caller rebuilds the index) */
     bool is_cli;
+    bool lazy; /* profiles are looked up as rows name them (profiles_load) */
     char now[MS_TIME_LEN];
     int64_t rev;
     char delim;
@@ -346,14 +347,26 @@ static iprof *prof_add(imp *im, int64_t seq, const char *id, const char *ref, bo
     return p;
 }
 
-/* The organization's profiles (not erased), by ref and by id. */
+/* The organization's profiles (not erased), by ref and by id: all of them at once, unless the
+ * organization keeps more than LAZY_FROM (then each is looked up when a row names it, so that
+ * ten rows into a million-people organization do not read a million). */
+#define LAZY_FROM 50000
+
 static int profiles_load(imp *im)
 {
     db_stmt *st;
-    int rc = db_query(im->c, &st, &im->r->err,
-                      "SELECT seq, id, ref, user_id FROM talent_profile WHERE steward_org_id = ? "
-                      "AND deleted_at IS NULL ORDER BY seq",
-                      "s", im->org_id);
+    int rc = db_query_row(im->c, &st, &im->r->err,
+                          "SELECT COUNT(*) FROM talent_profile WHERE steward_org_id = ? AND "
+                          "deleted_at IS NULL",
+                          "s", im->org_id);
+    if (rc < 0) return rc;
+    int64_t n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    if (rc == DB_ROW) db_done(st);
+    if ((im->lazy = n > LAZY_FROM)) return 0;
+    rc = db_query(im->c, &st, &im->r->err,
+                  "SELECT seq, id, ref, user_id FROM talent_profile WHERE steward_org_id = ? "
+                  "AND deleted_at IS NULL ORDER BY seq",
+                  "s", im->org_id);
     if (rc) return rc;
     while ((rc = db_step(st, &im->r->err)) == DB_ROW)
         if (!prof_add(im, db_col_int(st, 0), db_col_text(st, 1), db_col_text(st, 2),
@@ -363,6 +376,46 @@ static int profiles_load(imp *im)
         }
     db_done(st);
     return rc < 0 ? rc : 0;
+}
+
+/* A profile of the organization by ref or by id ("ref" / "id" in `col`): from the map, or
+ * (lazy) from the database, then kept in the map. false when there is none. */
+static int find_prof(imp *im, bool by_ref, const char *key, uint32_t *out, bool *found)
+{
+    *found = smap_get(by_ref ? &im->by_ref : &im->by_id, key, out);
+    if (*found || !im->lazy || (!by_ref && !ms_uuid_valid(key))) return 0;
+    db_stmt *st;
+    int rc = db_query_row(im->c, &st, &im->r->err,
+                          by_ref ? "SELECT seq, id, ref, user_id FROM talent_profile WHERE "
+                                   "steward_org_id = ? AND ref = ? AND deleted_at IS NULL"
+                                 : "SELECT seq, id, ref, user_id FROM talent_profile WHERE "
+                                   "steward_org_id = ? AND id = ? AND deleted_at IS NULL",
+                          "ss", im->org_id, key);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return 0;
+    /* Known already by its other key (a row named it by id, this one by ref)? */
+    const char *id = db_col_text(st, 1), *ref = db_col_text(st, 2);
+    uint32_t i;
+    if (smap_get(&im->by_id, id, &i) || (ref && smap_get(&im->by_ref, ref, &i))) {
+        iprof *p = &im->p[i];
+        if (ref && !p->ref) {
+            if (!(p->ref = spool_dup(&im->strings, ref)) || !smap_put(&im->by_ref, p->ref, i)) {
+                db_done(st);
+                return oom(im);
+            }
+        }
+        p->claimed = p->claimed || !db_col_null(st, 3);
+        *out = i;
+    } else {
+        if (!prof_add(im, db_col_int(st, 0), id, ref, !db_col_null(st, 3), true)) {
+            db_done(st);
+            return oom(im);
+        }
+        *out = (uint32_t)(im->np - 1);
+    }
+    db_done(st);
+    *found = true;
+    return 0;
 }
 
 /* Remember that profile i changed; it is touched when the transaction ends. */
@@ -956,9 +1009,11 @@ static int people_row(imp *im)
     char *pid = has_col(im, P_PROFILE_ID) ? cell(im, P_PROFILE_ID) : (char *)"";
     uint32_t by_ref = 0, by_id = 0;
     bool has_ref = false, has_id = false, bad_key = false;
-    if (*ref) has_ref = smap_get(&im->by_ref, ref, &by_ref);
+    int rc;
+    if (*ref && (rc = find_prof(im, true, ref, &by_ref, &has_ref))) return rc;
     if (*pid) {
-        has_id = ms_uuid_valid(pid) && smap_get(&im->by_id, pid, &by_id) && im->p[by_id].seq;
+        if (ms_uuid_valid(pid) && (rc = find_prof(im, false, pid, &by_id, &has_id))) return rc;
+        has_id = has_id && im->p[by_id].seq;
         if (!has_id) {
             row_error(im, cname(im, P_PROFILE_ID),
                       "no profile this organization keeps has this id");
@@ -1007,7 +1062,7 @@ static int people_row(imp *im)
     bool claimed = target >= 0 && im->p[target].claimed;
     pcur cu;
     bool have_cu = false;
-    int rc = 0;
+    rc = 0;
     if (target >= 0 && !claimed && im->p[target].seq) {
         if ((rc = pcur_load(im, im->p[target].seq, &cu))) return rc;
         have_cu = true;
@@ -1120,7 +1175,7 @@ static int credit_row(imp *im)
     bool found = false;
     int rc;
     if (*ref) {
-        found = smap_get(&im->by_ref, ref, &pi);
+        if ((rc = find_prof(im, true, ref, &pi, &found))) return rc;
         if (!found)
             row_error(im, cname(im, C_REF),
                       "no person of this organization has the ref %.60s (import the people "
@@ -1128,7 +1183,8 @@ static int credit_row(imp *im)
                       ref);
     }
     if (*pid) {
-        bool f2 = ms_uuid_valid(pid) && smap_get(&im->by_id, pid, &pj);
+        bool f2 = false;
+        if (ms_uuid_valid(pid) && (rc = find_prof(im, false, pid, &pj, &f2))) return rc;
         if (!f2 && ms_uuid_valid(pid) && (rc = foreign_profile(im, pid, &pj, &f2))) return rc;
         if (!f2)
             row_error(im, cname(im, C_PROFILE_ID),

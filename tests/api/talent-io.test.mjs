@@ -459,3 +459,33 @@ test('a first load of 10,000 people by the command line (one INSERT a person, th
   }
   assert.equal(Number(await sql(srv, `SELECT COUNT(*) FROM talent_profile WHERE steward_org_id = '${bulk.id}' AND rev > 0`)), 10000);
 });
+
+test('an organization of more than 50,000 people: rows look their person up one by one, with the same answers', async () => {
+  const big = await mkOrg(owner.c, 'Big Crew', 'studio', { slug: 'big-crew-io' });
+  await addMember(owner.c, big.id, member.id, 'member');
+  const lines = ['ref,primary_name,city,consent_attested'];
+  for (let i = 1; i <= 50001; i++) lines.push(`l-${i},Person ${i},Xining,yes`);
+  const file = join(scratch, 'big.csv');
+  await writeFile(file, lines.join('\n'));
+  await srv.cli(['talent', 'import', '--org', 'big-crew-io', '--people', file]);
+  const id7 = await sql(srv, `SELECT id FROM talent_profile WHERE steward_org_id = '${big.id}' AND ref = 'l-7'`);
+  const r = assertOk(await post(member.c, I(big, 'kind=people&consent=attested'), [
+    'ref,profile_id,primary_name,city',
+    'l-5,,Person 5,Lhasa', // an update by ref
+    `l-7b,${id7},,`, // a new ref by profile_id (city cleared)
+    'l-new,,New Person,Yushu', // a new person
+    'l-9,,Person 9,Xining', // unchanged
+  ].join('\n')), 200);
+  assert.deepEqual([r.created, r.updated, r.unchanged], [1, 2, 1], JSON.stringify(r));
+  assert.equal(await sql(srv, `SELECT city FROM talent_profile WHERE steward_org_id = '${big.id}' AND ref = 'l-5'`), 'Lhasa');
+  assert.equal(await sql(srv, `SELECT ref || '|' || city FROM talent_profile WHERE id = '${id7}'`), 'l-7b|');
+  const bad = assertProblem(await post(member.c, I(big, 'kind=people&consent=attested'), [
+    'ref,profile_id,primary_name',
+    `l-8,${id7},X`, // l-8 is another person's ref
+    `,${id7},Y`, // the same person twice (by id) ...
+    'l-7b,,Z', // ... and again by ref
+  ].join('\n')), 422, 'validation');
+  assert.deepEqual(bad.errors.map((e) => [e.row, e.column]), [[2, 'ref'], [4, 'ref']]);
+  const c = assertOk(await post(member.c, I(big, 'kind=credits'), `ref,profile_id,title,role\nl-50001,,Film,Gaffer\n,${id7},Film,Gaffer\nl-new,,Film,Grip\n`), 200);
+  assert.equal(c.created, 3);
+});
