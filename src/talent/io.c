@@ -720,15 +720,16 @@ static void script_case(char *s)
 }
 
 /* The body of a people row; false when the file's own syntax was wrong (reported). `cu` is
- * the profile it updates, NULL for a new one. */
-static bool people_body(imp *im, const pcur *cu, const char *ref, json_t *body)
+ * the profile it updates as it is now: NULL for a new one (`creating`), and for one its person
+ * has claimed (the row is skipped: only its syntax is checked). */
+static bool people_body(imp *im, const pcur *cu, bool creating, const char *ref, json_t *body)
 {
     int before = im->row_errors;
     char *items[64];
     int n;
     if (*ref) json_object_set_new(body, "ref", json_string(ref));
     /* Names: the primary first, then the others. */
-    if (has_col(im, P_PRIMARY_NAME) || has_col(im, P_OTHER_NAMES) || !cu) {
+    if (has_col(im, P_PRIMARY_NAME) || has_col(im, P_OTHER_NAMES) || creating) {
         json_t *names = json_array();
         const char *primary = has_col(im, P_PRIMARY_NAME) ? cell(im, P_PRIMARY_NAME) : "";
         json_t *old_primary = NULL;
@@ -741,7 +742,7 @@ static bool people_body(imp *im, const pcur *cu, const char *ref, json_t *body)
             json_array_append_new(names, json_pack("{s:s,s:b}", "name", primary, "primary", 1));
         else if (old_primary)
             json_array_append(names, old_primary);
-        else if (!cu) {
+        else if (creating) {
             row_error(im, has_col(im, P_PRIMARY_NAME) ? cname(im, P_PRIMARY_NAME) : "primary_name",
                       "required for a new person");
         }
@@ -842,7 +843,7 @@ static bool people_body(imp *im, const pcur *cu, const char *ref, json_t *body)
         }
         json_object_set_new(body, "affiliations", a);
     }
-    if (has_col(im, P_EMAIL) || has_col(im, P_PHONE) || has_col(im, P_WEBSITE) || !cu) {
+    if (has_col(im, P_EMAIL) || has_col(im, P_PHONE) || has_col(im, P_WEBSITE) || creating) {
         json_t *ct = cu ? json_deep_copy(cu->contacts) : json_object();
         int cols[3] = {P_EMAIL, P_PHONE, P_WEBSITE};
         const char *keys[3] = {"email", "phone", "website"};
@@ -1069,7 +1070,7 @@ static int people_row(imp *im)
     }
     json_t *body = json_object();
     talent_input in;
-    bool syntax_ok = people_body(im, have_cu ? &cu : NULL, ref, body);
+    bool syntax_ok = people_body(im, have_cu ? &cu : NULL, creating, ref, body);
     if (syntax_ok && !claimed) {
         ms_error e;
         ms_error_clear(&e);

@@ -339,6 +339,8 @@ test('export shows each field only as the organization may see it; claimed profi
   assert.equal(back.unchanged, 1);
   assert.equal(back.notices.length, 1);
   assert.equal(back.notices[0].row, 3);
+  const some = assertOk(await post(member.c, I(o, 'kind=people'), 'ref,city\nv-2,Paris\n'), 200);
+  assert.equal(some.skipped, 1);
   const still = await sql(srv, `SELECT rate_day, contacts FROM talent_profile WHERE ref = 'v-2' AND steward_org_id = '${o.id}'`);
   assert.equal(still, '90000|{"email":"claimed@example.com"}');
   // Credits by profile_id for a claimed profile whose person belongs to the organization.
