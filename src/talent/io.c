@@ -162,13 +162,15 @@ static bool smap_grow(smap *m)
     return true;
 }
 
+#define SMAP_GONE UINT32_MAX /* a key that no longer names anything (a ref given up) */
+
 static bool smap_get(const smap *m, const char *key, uint32_t *out)
 {
     if (!m->cap) return false;
     for (size_t j = str_hash(key) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1))
         if (!strcmp(m->keys[j], key)) {
             *out = m->vals[j];
-            return true;
+            return m->vals[j] != SMAP_GONE;
         }
     return false;
 }
@@ -398,6 +400,10 @@ static int find_prof(imp *im, bool by_ref, const char *key, uint32_t *out, bool 
     uint32_t i;
     if (smap_get(&im->by_id, id, &i) || (ref && smap_get(&im->by_ref, ref, &i))) {
         iprof *p = &im->p[i];
+        if (by_ref && p->ref && strcmp(p->ref, key)) { /* this import gave that ref up */
+            db_done(st);
+            return 0;
+        }
         if (ref && !p->ref) {
             if (!(p->ref = spool_dup(&im->strings, ref)) || !smap_put(&im->by_ref, p->ref, i)) {
                 db_done(st);
@@ -1004,6 +1010,17 @@ static int profile_insert_bulk(imp *im, const talent_input *in, const json_t *co
     return rc;
 }
 
+/* Profile i takes `ref` (a row gave it a new one): the old ref names nobody any more. */
+static int ref_moves(imp *im, uint32_t i, const char *ref)
+{
+    iprof *p = &im->p[i];
+    if (!*ref || ms_str_eq(p->ref, ref)) return 0;
+    if (p->ref && !smap_put(&im->by_ref, p->ref, SMAP_GONE)) return oom(im);
+    if (!(p->ref = spool_dup(&im->strings, ref)) || !smap_put(&im->by_ref, p->ref, i))
+        return oom(im);
+    return 0;
+}
+
 static int people_row(imp *im)
 {
     char *ref = has_col(im, P_REF) ? cell(im, P_REF) : (char *)"";
@@ -1102,6 +1119,7 @@ static int people_row(imp *im)
             im->created++;
         } else {
             im->p[target].row = im->rec->row;
+            if ((rc = ref_moves(im, (uint32_t)target, ref))) goto out;
             im->updated++;
         }
         goto out;
@@ -1130,14 +1148,9 @@ static int people_row(imp *im)
         im->unchanged++;
         goto out;
     }
-    if ((rc = talent_profile_apply(im->c, &im->ra, p->seq, &in, true, &im->r->err))) goto out;
-    if (*ref && !ms_str_eq(p->ref, ref)) {
-        if (!(p->ref = spool_dup(&im->strings, ref)) ||
-            !smap_put(&im->by_ref, p->ref, (uint32_t)target)) {
-            rc = oom(im);
-            goto out;
-        }
-    }
+    if ((rc = talent_profile_apply(im->c, &im->ra, p->seq, &in, true, &im->r->err)) ||
+        (rc = ref_moves(im, (uint32_t)target, ref)))
+        goto out;
     im->updated++;
 out:
     json_decref(body);

@@ -137,7 +137,12 @@ test('people: create, export the same columns, import the export back unchanged,
   const id3 = ex.rows.find((x) => x.ref === 'crew-003').profile_id;
   assertOk(await post(member.c, I(org, 'kind=people'), `profile_id,ref\n${id3},crew-003b\n`), 200);
   assert.equal(await sql(srv, `SELECT ref FROM talent_profile WHERE id = '${id3}'`), 'crew-003b');
-  assert.equal(await count(org), 3);
+  // A ref given up in a file is free for a new person later in the same file.
+  const mv = assertOk(await post(member.c, I(org, 'kind=people&consent=attested'), `profile_id,ref,primary_name\n${id3},crew-003c,\n,crew-003b,Someone Else\n`), 200);
+  assert.deepEqual([mv.updated, mv.created], [1, 1]);
+  assert.equal(await sql(srv, `SELECT ref FROM talent_profile WHERE id = '${id3}'`), 'crew-003c');
+  assert.equal(await sql(srv, `SELECT primary_name FROM talent_profile WHERE steward_org_id = '${org.id}' AND ref = 'crew-003b'`), 'Someone Else');
+  assert.equal(await count(org), 4);
 });
 
 test('credits: by ref or profile_id, round trip without duplicates', async () => {
