@@ -94,14 +94,14 @@ static int deal_parse(ms_req *r, const rights_org *o, const json_t *b, deal_in *
 {
     memset(d, 0, sizeof *d);
     d->currency = rights_or(ms_json_str(b, "currency"), "USD");
-    if (!rights_currency_valid(d->currency))
+    if (!ms_currency_valid(d->currency))
         ms_field_fail(&r->err, "currency", "must be an ISO 4217 currency code like USD or CNY");
     else {
         json_t *fee = json_object_get(b, "fee"), *mg = json_object_get(b, "minimum_guarantee");
         if (fee && !json_is_null(fee))
-            rights_amount_parse(fee, d->currency, &d->fee, "fee", &r->err);
+            ms_money_parse(fee, d->currency, &d->fee, "fee", &r->err);
         if (mg && !json_is_null(mg))
-            rights_amount_parse(mg, d->currency, &d->mg, "minimum_guarantee", &r->err);
+            ms_money_parse(mg, d->currency, &d->mg, "minimum_guarantee", &r->err);
     }
     d->reference = rights_or(ms_json_str(b, "reference"), "");
     d->notes = rights_or(ms_json_str(b, "notes"), "");
@@ -134,7 +134,7 @@ static int deal_parse(ms_req *r, const rights_org *o, const json_t *b, deal_in *
     for (int i = 0; i < d->nrights; i++) {
         char *f = ms_arena_printf(r->arena, "rights/%d", i);
         if (rights_row_parse(r, json_array_get(rights, (size_t)i), &reg, RIGHTS_ROW_DEAL,
-                             rights_currency_valid(d->currency) ? d->currency : "USD", f,
+                             ms_currency_valid(d->currency) ? d->currency : "USD", f,
                              &d->rights[i]))
             continue;
         /* A package repeats its titles row after row: each is looked up once. */
@@ -190,8 +190,8 @@ static int deal_parse(ms_req *r, const rights_org *o, const json_t *b, deal_in *
         if (!due || !dims_date_parse(due, &day))
             ms_field_fail(&r->err, ms_arena_printf(r->arena, "%s/due_date", f),
                           "must be YYYY-MM-DD");
-        if (!rights_currency_valid(d->currency) ||
-            rights_amount_parse(json_object_get(p, "amount"), d->currency, &amount,
+        if (!ms_currency_valid(d->currency) ||
+            ms_money_parse(json_object_get(p, "amount"), d->currency, &amount,
                                 ms_arena_printf(r->arena, "%s/amount", f), &r->err))
             continue;
         scheduled += amount;
@@ -247,7 +247,7 @@ static int write_children(ms_req *r, const rights_org *o, const char *deal_id, c
     json_array_foreach(d->payments, i, p)
     {
         int64_t amount = 0;
-        rights_amount_parse(json_object_get(p, "amount"), d->currency, &amount, "amount", &r->err);
+        ms_money_parse(json_object_get(p, "amount"), d->currency, &amount, "amount", &r->err);
         char id[MS_ID_LEN];
         ms_uuid7(id);
         rc = db_exec(r->db, &r->err,
@@ -413,7 +413,7 @@ static void money_fields(json_t *o, const char *const *keys)
         json_t *v = json_object_get(o, keys[i]);
         if (!json_is_integer(v)) continue;
         char buf[40];
-        rights_amount_fmt(json_integer_value(v), cur, buf, sizeof buf);
+        ms_money_fmt(json_integer_value(v), cur, buf, sizeof buf);
         json_object_set_new(o, keys[i], json_string(buf));
     }
 }
@@ -424,7 +424,7 @@ static void money_of_row(json_t *row, const char *currency, const char *key)
     json_t *v = json_object_get(row, key);
     if (!json_is_integer(v)) return;
     char buf[40];
-    rights_amount_fmt(json_integer_value(v), currency, buf, sizeof buf);
+    ms_money_fmt(json_integer_value(v), currency, buf, sizeof buf);
     json_object_set_new(row, key, json_string(buf));
 }
 

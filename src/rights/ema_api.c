@@ -708,7 +708,7 @@ static int attempt(imp *im)
             ms_error e;
             ms_error_clear(&e);
             json_t *amt = json_string(a->v[EMA_PRICE_VALUE]);
-            int bad = rights_amount_parse(amt, im->currency, &minor, "PriceValue", &e);
+            int bad = ms_money_parse(amt, im->currency, &minor, "PriceValue", &e);
             json_decref(amt);
             if (bad) {
                 row_error(im, i, "PriceValue", NULL, "%s",
@@ -765,11 +765,11 @@ static int attempt(imp *im)
             int64_t minor = 0;
             ms_error ae;
             ms_error_clear(&ae);
-            if (al && !rights_amount_parse(al, im->currency, &minor, "allocation", &ae))
+            if (al && !ms_money_parse(al, im->currency, &minor, "allocation", &ae))
                 fee += minor;
         }
         char fee_s[48];
-        rights_amount_fmt(fee, im->currency, fee_s, sizeof fee_s);
+        ms_money_fmt(fee, im->currency, fee_s, sizeof fee_s);
         const char *ref = im->reference;
         if (parts > 1)
             ref = ms_arena_printf(r->arena, "%s%s(%zu/%zu)", ref, *ref ? " " : "", part + 1, parts);
@@ -863,7 +863,7 @@ static int imp_options(imp *im)
     if (strlen(im->reference) > 200 || !ms_str_is_clean_text(im->reference, 200, false))
         return ms_req_fail(r, MS_EBADREQ, "bad-query", "reference is at most 200 characters.");
     const char *cur = ms_req_query(r, "currency");
-    if (cur && !rights_currency_valid(cur))
+    if (cur && !ms_currency_valid(cur))
         return ms_req_fail(r, MS_EBADREQ, "bad-query",
                            "currency must be an ISO 4217 code in upper case (USD, EUR).");
     ms_strlcpy(im->currency, cur ? cur : "", sizeof im->currency);
@@ -928,7 +928,7 @@ int h_rights_ema_import(ms_req *r)
             if (*im.f.avails[i].v[EMA_PRICE_CURRENCY])
                 ms_strlcpy(im.currency, im.f.avails[i].v[EMA_PRICE_CURRENCY], sizeof im.currency);
         if (!im.currency[0]) ms_strlcpy(im.currency, "USD", sizeof im.currency);
-        if (!rights_currency_valid(im.currency)) {
+        if (!ms_currency_valid(im.currency)) {
             rc = ms_req_fail(r, MS_EINVAL, "validation",
                              "PriceCurrency %s is not an ISO 4217 currency.", im.currency);
             goto out;
@@ -1246,7 +1246,7 @@ int h_rights_ema_export(ms_req *r)
                     v[EMA_AVAIL_ID] = right_id;
                     if (total == 1 && has_alloc) {
                         char amt[48];
-                        rights_amount_fmt(alloc, currency, amt, sizeof amt);
+                        ms_money_fmt(alloc, currency, amt, sizeof amt);
                         v[EMA_PRICE_TYPE] = "WSP";
                         v[EMA_PRICE_VALUE] = ms_arena_strdup(a, amt);
                         v[EMA_PRICE_CURRENCY] = currency;

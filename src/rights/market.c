@@ -310,7 +310,7 @@ static int amount_member(ms_req *r, const json_t *in, const char *key, const cha
         if (!currency) return 0; /* the currency's own error is reported */
         ms_error e;
         ms_error_clear(&e);
-        if (rights_amount_parse(v, currency, minor, field, &e)) {
+        if (ms_money_parse(v, currency, minor, field, &e)) {
             if (e.nfields)
                 ms_field_fail(&r->err, field, "%s", e.fields[0].message);
             else
@@ -321,7 +321,7 @@ static int amount_member(ms_req *r, const json_t *in, const char *key, const cha
     }
     if (out && currency) {
         char buf[40];
-        rights_amount_fmt(*minor, currency, buf, sizeof buf);
+        ms_money_fmt(*minor, currency, buf, sizeof buf);
         json_object_set_new(out, key, json_string(buf));
     }
     return 0;
@@ -341,7 +341,7 @@ int market_terms_check(ms_req *r, const char *seller_org_id, const char *listing
     json_t *out = json_object();
 
     const char *currency = json_string_value(json_object_get(in, "currency"));
-    if (!currency || !rights_currency_valid(currency)) {
+    if (!currency || !ms_currency_valid(currency)) {
         ms_field_fail(&r->err, "currency", "must be an ISO 4217 code such as USD or EUR");
         currency = NULL;
     } else {
@@ -406,7 +406,7 @@ int market_terms_check(ms_req *r, const char *seller_org_id, const char *listing
             if (rr.runs >= 0) json_object_set_new(o, "runs", json_integer(rr.runs));
             if (rr.allocation >= 0 && currency) {
                 char buf[40];
-                rights_amount_fmt(rr.allocation, currency, buf, sizeof buf);
+                ms_money_fmt(rr.allocation, currency, buf, sizeof buf);
                 json_object_set_new(o, "allocation", json_string(buf));
                 allocated += rr.allocation;
             }

@@ -118,7 +118,7 @@ static int listing_json(ms_req *r, const market_view *v, json_t **out)
         json_object_set_new(asking, "amount", json_null());
     } else {
         char buf[40];
-        rights_amount_fmt(db_col_int(st, 12), cur, buf, sizeof buf);
+        ms_money_fmt(db_col_int(st, 12), cur, buf, sizeof buf);
         json_object_set_new(asking, "amount", json_string(buf));
     }
     json_object_set_new(o, "asking", asking);
@@ -205,14 +205,14 @@ static int asking_check(ms_req *r, const json_t *in, asking *a)
             ms_field_fail(&r->err, "asking", "has an unknown member %.40s", k);
     }
     const char *cur = json_string_value(json_object_get(in, "currency"));
-    if (!cur || !rights_currency_valid(cur))
+    if (!cur || !ms_currency_valid(cur))
         return ms_field_fail(&r->err, "asking.currency", "must be an ISO 4217 code such as USD");
     ms_strlcpy(a->currency, cur, sizeof a->currency);
     const json_t *amt = json_object_get(in, "amount");
     if (amt && !json_is_null(amt)) {
         ms_error e;
         ms_error_clear(&e);
-        if (rights_amount_parse(amt, cur, &a->amount, "asking.amount", &e) || a->amount < 0)
+        if (ms_money_parse(amt, cur, &a->amount, "asking.amount", &e) || a->amount < 0)
             return ms_field_fail(&r->err, "asking.amount",
                                  "must be a non-negative amount in %s (\"125000.00\")", cur);
         a->has_amount = true;

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/id.h"
 #include "core/json.h"
+#include "core/money.h"
 #include "core/time.h"
 #include "rights/avails.h"
 #include "rights/dims.h"
@@ -63,13 +64,7 @@ int rights_title_changed(ms_req *r, const char *org_id, const char *title_id);
 int rights_rows_json(ms_req *r, json_t *arr, const char *sql, const char *id,
                      void (*each)(json_t *row, const char *ctx), const char *ctx);
 
-/* Money: an amount given as a JSON integer or a decimal string ("1250.50") in `currency`
- * (ISO 4217; its minor unit decides the decimals: JPY 0, KWD 3, most 2) into minor units. */
-bool rights_currency_valid(const char *currency);
-int rights_amount_parse(const json_t *v, const char *currency, int64_t *out, const char *field,
-                        ms_error *err);
-/* Minor units back to a decimal string ("1250.50") into out (cap >= 32). */
-void rights_amount_fmt(int64_t minor, const char *currency, char *out, size_t cap);
+/* Money is core/money.h (exact minor units per ISO 4217). */
 
 /* The media registry of an organization: built-ins and its own codes (strings in arena). */
 int rights_media_reg(ms_req *r, const char *org_id, dims_media_reg *reg);

@@ -160,7 +160,7 @@ int rights_row_parse(ms_req *r, const json_t *j, const dims_media_reg *reg, righ
     if (kind == RIGHTS_ROW_DEAL && currency && alloc && !json_is_null(alloc)) {
         ms_error ae;
         ms_error_clear(&ae);
-        if (rights_amount_parse(alloc, currency, &out->allocation, "allocation", &ae))
+        if (ms_money_parse(alloc, currency, &out->allocation, "allocation", &ae))
             ms_field_fail(&r->err, fname(r, prefix, "allocation"), "%s",
                           ae.nfields ? ae.fields[0].message : ae.detail);
     }
