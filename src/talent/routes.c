@@ -9,6 +9,20 @@
 
 const ms_route talent_routes[] = {
     /* ---- profiles ---- */
+    {"GET", "/api/v1/talent/crafts", h_talent_crafts, PERM_PUBLIC, 0, NULL},
+    {"POST", "/api/v1/talent/crafts", h_talent_crafts_create, PERM_ADMIN, J, NULL},
+    {"POST", "/api/v1/talent/profiles", h_talent_profiles_create, PERM_USER, J, NULL},
+    {"GET", "/api/v1/talent/profiles/{id}", h_talent_profile_get, PERM_PUBLIC, 0, NULL},
+    {"PATCH", "/api/v1/talent/profiles/{id}", h_talent_profile_update, PERM_USER, J, NULL},
+    {"DELETE", "/api/v1/talent/profiles/{id}", h_talent_profile_delete, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/talent/profiles/{id}/media/{asset_id}/{kind}", h_talent_profile_media,
+     PERM_PUBLIC, 0, NULL},
+    {"POST", "/api/v1/talent/profiles/{id}/claim-links", h_talent_claim_links_create, PERM_USER, J,
+     NULL},
+    {"POST", "/api/v1/talent/claim", h_talent_claim, PERM_USER, J, NULL},
+    {"GET", "/api/v1/talent/me", h_talent_me, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/talent/me/export", h_talent_me_export, PERM_USER, 0, NULL},
+    {"GET", "/api/v1/orgs/{id}/talent/profiles", h_org_talent_profiles, PERM_ORG_VIEW, 0, NULL},
     /* ---- end of profiles ---- */
     /* ---- search ---- */
     /* ---- end of search ---- */

@@ -47,8 +47,8 @@ CREATE TABLE talent_profile (
     travel TEXT NOT NULL DEFAULT 'national', -- local, regional, national, international
     affiliations TEXT NOT NULL DEFAULT '[]', -- [{"name": ..., "kind": "agency"|"union", "member_id": ...}]
     education TEXT NOT NULL DEFAULT '[]', -- [{"school": ..., "program": ..., "year": 2019}]
-    showreel_asset_id TEXT,             -- an asset of the library
-    portfolio TEXT NOT NULL DEFAULT '[]', -- [asset id, ...]
+    showreel TEXT,                      -- {"asset_id", "number", "name"}: a pinned asset version
+    portfolio TEXT NOT NULL DEFAULT '[]', -- [{"asset_id", "number", "name"}, ...]
     rate_currency TEXT,                 -- ISO 4217
     rate_day BIGINT,                    -- minor units per day
     rate_week BIGINT,

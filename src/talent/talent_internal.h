@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/id.h"
 #include "core/json.h"
+#include "core/money.h"
 #include "core/time.h"
 #include "store/db.h"
 #include "talent/talent.h"
@@ -48,7 +49,11 @@ typedef enum talent_field {
 extern const char *const talent_field_names[TF_COUNT]; /* "names", "headline", ... */
 extern const char *const talent_vis_names[4];          /* "public", "platform", ... */
 extern const talent_vis talent_vis_default[TF_COUNT];
-int talent_vis_parse(const char *s); /* TV_* or -1 */
+int talent_vis_parse(const char *s);   /* TV_* or -1 */
+int talent_field_parse(const char *s); /* TF_* or -1 */
+/* A profile's visibility column (JSON) into vis[] (defaults for fields it does not name). */
+void talent_vis_from_json(const char *text, talent_vis vis[TF_COUNT]);
+json_t *talent_vis_json(const talent_vis vis[TF_COUNT]);
 
 /* One profile's keys and visibilities. */
 typedef struct talent_ref {
@@ -69,6 +74,9 @@ typedef struct talent_viewer {
     bool can_edit;    /* self, or steward of an unclaimed profile */
 } talent_viewer;
 
+/* What `caller` (NULL: anonymous) is to profile `p`. */
+int talent_viewer_for(db_conn *c, const ms_caller *caller, const talent_ref *p, talent_viewer *v,
+                      ms_error *err);
 /* Load a profile by id: 404 when it does not exist, is erased, or the caller may not even
  * read its names. Fills the viewer. */
 int talent_open(ms_req *r, const char *profile_id, talent_ref *p, talent_viewer *v);
@@ -99,9 +107,59 @@ int talent_event(ms_req *r, const talent_ref *p, const char *action, const char 
  * results (names, headline, crafts, languages, location, credit counts). */
 int talent_profile_json(ms_req *r, const talent_ref *p, const talent_viewer *v, bool card,
                         json_t **out);
+/* The card of profile `seq` as the caller may read it (MS_ENOTFOUND quietly when the caller
+ * may not see it, or it is erased). */
+int talent_card_json(ms_req *r, int64_t seq, json_t **out);
+
+/* A profile body (the API's shape) checked field by field (errors name the body's keys, e.g.
+ * "languages/2"), shared by the API and the CSV import. Members the body lacks stay unset
+ * (NULL / false) and are left as they are. Strings live in `a` or in `body`. */
+typedef struct talent_input {
+    const char *names, *primary_name; /* names: JSON text */
+    const char *headline, *bio;
+    const char *crafts, *skills, *languages, *affiliations, *education, *contacts; /* JSON */
+    bool location_set;
+    const char *country, *region, *city, *travel;
+    bool showreel_set;
+    const char *showreel;  /* JSON or NULL (cleared) */
+    const char *portfolio; /* JSON */
+    bool rates_set;        /* rates given (null clears them) */
+    const char *rate_currency;
+    bool has_day, has_week;
+    int64_t rate_day, rate_week; /* minor units */
+    bool vis_set;
+    bool vis_given[TF_COUNT];
+    talent_vis vis[TF_COUNT];
+    int listed; /* -1: not given */
+    bool ref_set;
+    const char *ref;
+} talent_input;
+/* Language levels: native 5, fluent 4, professional 3, conversational 2, basic 1, else 0. */
+int talent_level_rank(const char *level);
+/* `caller` may be NULL (then showreel and portfolio are refused: they need a project the
+ * caller may edit). */
+int talent_input_check(db_conn *c, ms_arena *a, const ms_caller *caller, const json_t *body,
+                       bool create, talent_input *in, ms_error *err);
+/* A new profile (user_id: claimed by that account; steward_org_id: kept by that org), then
+ * talent_touch. A taken user or ref is MS_ECONFLICT. */
+int talent_profile_insert(db_conn *c, ms_arena *a, const char *actor_id, const char *user_id,
+                          const char *steward_org_id, const talent_input *in, const json_t *consent,
+                          char id_out[MS_ID_LEN], int64_t *seq_out, ms_error *err);
+/* Write the given members of `in` to profile `seq` (and version + 1 when bump_version), then
+ * talent_touch. */
+int talent_profile_apply(db_conn *c, ms_arena *a, int64_t seq, const talent_input *in,
+                         bool bump_version, ms_error *err);
+
 /* Crafts: the built-in list and the instance's own (crafts.c). */
+bool talent_craft_builtin(const char *code, const char **en, const char **zh);
+/* Labels of a craft (MS_ENOTFOUND quietly when there is no such craft). */
+int talent_craft_lookup(db_conn *c, const char *code, char *en, size_t encap, char *zh,
+                        size_t zhcap, ms_error *err);
 bool talent_craft_valid(ms_req *r, const char *code);
-const char *talent_craft_label(ms_req *r, const char *code, bool zh);
+
+/* Production credits of the person's account into talent_credit (part work implements it;
+ * create and claim call it). */
+int talent_sync_production(db_conn *c, int64_t seq, ms_error *err);
 
 /* ---- Text and the index (search.c, index.c: part "search"). ---- */
 /* Rebuild talent_doc's text of one profile from the database and update its row of the
@@ -127,6 +185,7 @@ int h_talent_me_export(ms_req *r);
 int h_talent_claim_links_create(ms_req *r);
 int h_talent_claim(ms_req *r);
 int h_org_talent_profiles(ms_req *r);
+int h_talent_profile_media(ms_req *r);
 /* search */
 /* end of search */
 /* work */

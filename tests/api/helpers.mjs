@@ -271,7 +271,7 @@ export async function authRoutes() {
 
 /** The routes of the modules' tables (src/<module>/routes.c), all modules by default. */
 export async function moduleRoutes(...modules) {
-  if (!modules.length) modules = ['auth', 'assets', 'production', 'rights'];
+  if (!modules.length) modules = ['auth', 'assets', 'production', 'rights', 'talent'];
   const { readFile } = await import('node:fs/promises');
   let src = '';
   for (const m of modules) src += await readFile(new URL(`../../src/${m}/routes.c`, import.meta.url), 'utf8');
