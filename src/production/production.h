@@ -36,4 +36,18 @@ extern const char ms_openapi_production_schedule[];
 /* CSV and EDL import and export: their OpenAPI paths. */
 extern const char ms_openapi_production_io[];
 
+/* ---- talent: people's work (shared by search and work parts) ---- */
+typedef struct production_work {
+    const char *user_id, *project_id, *project_name, *org_id, *task_type, *entity_name, *start_date,
+        *due_date;
+} production_work;
+typedef int (*production_work_fn)(void *ctx, const production_work *w);
+/* Every task assignment whose dates overlap [from, to] (YYYY-MM-DD, inclusive), on live
+ * projects: the assignee, the task's first and last day (a task with one date lasts that
+ * day), its project and organization (talent: booked ranges for search and matching).
+ * Stops at a non-zero return of `fn` and returns it. */
+int production_booked(db_conn *c, const char *from, const char *to, production_work_fn fn,
+                      void *ctx, ms_error *err);
+/* ---- end of talent ---- */
+
 #endif

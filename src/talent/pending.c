@@ -4,21 +4,6 @@
  * with the last one. */
 #include "talent/talent_internal.h"
 
-int talent_reindex(db_conn *c, int64_t seq, ms_error *err)
-{
-    (void)c;
-    (void)seq;
-    (void)err;
-    return 0;
-}
-
-int talent_index_rebuild(db_conn *c, ms_error *err)
-{
-    (void)c;
-    (void)err;
-    return 0;
-}
-
 int talent_sync_production(db_conn *c, int64_t seq, ms_error *err)
 {
     (void)c;
