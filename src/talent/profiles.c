@@ -881,8 +881,8 @@ int h_talent_profiles_create(ms_req *r)
     talent_viewer v;
     if ((rc = talent_open(r, id, &p, &v))) return rc;
     if (!org && (rc = talent_sync_production(r->db, seq, &r->err))) return rc;
-    if ((rc = talent_event(r, &p, "talent.profile.created", "talent_profile", id,
-                           "profile of %s created", in.primary_name)))
+    if ((rc = talent_event(r, &p, "talent.profile.created", "talent_profile", id, "%s",
+                           org ? "profile kept for a person created" : "own profile created")))
         return rc;
     json_t *out;
     if ((rc = talent_profile_json(r, &p, &v, false, &out))) return rc;

@@ -129,6 +129,20 @@ export async function mkProject(c, orgId, name, extra = {}) {
   return r.json;
 }
 
+/** Upload `buf` as a new asset of project `projectId` in one tus request: { id, version }. */
+export async function upload(c, buf, filename, projectId, folder = '/') {
+  const b64 = (s) => Buffer.from(s).toString('base64');
+  const TUS = { 'Tus-Resumable': '1.0.0' };
+  const m = `filename ${b64(filename)},project_id ${b64(projectId)},folder ${b64(folder)}`;
+  const cr = await c.req('POST', '/api/v1/uploads', { headers: { ...TUS, 'Upload-Length': String(buf.length), 'Upload-Metadata': m } });
+  assert.equal(cr.status, 201, cr.text);
+  const r = await c.req('PATCH', cr.headers.get('location'), {
+    body: buf, headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+  });
+  assert.equal(r.status, 204, r.text);
+  return { id: r.headers.get('x-asset-id'), version: Number(r.headers.get('x-asset-version')) };
+}
+
 /** Add a user to an organization with a role (caller must be an admin/owner there). */
 export async function addMember(c, orgId, userId, role) {
   const r = await c.post(`/api/v1/orgs/${orgId}/members`, { user_id: userId, role });

@@ -14,24 +14,11 @@ import { tmpdir } from 'node:os';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/api.mjs';
 import {
-  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, run, sql, events, sleep, walk, NIL_UUID,
-} from './helpers.mjs';
+  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, waitFor, run, sql, events, sleep, walk, NIL_UUID, upload } from './helpers.mjs';
 
 let srv, sup, artist, client, vendor, outsider, org, vorg, corg, project, other, work;
 let st, anim, comp, shots, taskA, taskB, taskC, taskV, binAsset, videoAsset, foreignAsset;
 
-const b64 = (s) => Buffer.from(s).toString('base64');
-const TUS = { 'Tus-Resumable': '1.0.0' };
-async function upload(c, buf, filename, projectId) {
-  const m = `filename ${b64(filename)},project_id ${b64(projectId)},folder ${b64('/review')}`;
-  const cr = await c.req('POST', '/api/v1/uploads', { headers: { ...TUS, 'Upload-Length': String(buf.length), 'Upload-Metadata': m } });
-  assert.equal(cr.status, 201, cr.text);
-  const r = await c.req('PATCH', cr.headers.get('location'), {
-    body: buf, headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
-  });
-  assert.equal(r.status, 204, r.text);
-  return { id: r.headers.get('x-asset-id'), version: Number(r.headers.get('x-asset-version')) };
-}
 
 before(async () => {
   srv = await startServer();
@@ -70,13 +57,13 @@ before(async () => {
   const t4 = assertOk(await sup.c.post(`${P()}/tasks`, { task_type_id: comp.id, entity_id: shots[0].id, assignees: [vendor.id] }), 201);
   taskA = t1; taskB = t2; taskC = t3; taskV = t4;
 
-  binAsset = await upload(artist.c, randomBytes(20_000), 'sh010_anim.bin', project.id);
-  foreignAsset = await upload(outsider.c, randomBytes(5_000), 'theirs.bin', other.id);
+  binAsset = await upload(artist.c, randomBytes(20_000), 'sh010_anim.bin', project.id, '/review');
+  foreignAsset = await upload(outsider.c, randomBytes(5_000), 'theirs.bin', other.id, '/review');
   const mp4 = join(work, 'clip.mp4');
   await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25',
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
     '-c:a', 'aac', '-shortest', '-timecode', '01:00:00:00', mp4]);
-  videoAsset = await upload(artist.c, await readFile(mp4), 'sh020_anim.mp4', project.id);
+  videoAsset = await upload(artist.c, await readFile(mp4), 'sh020_anim.mp4', project.id, '/review');
 });
 after(async () => {
   await srv.stop();

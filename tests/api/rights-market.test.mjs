@@ -10,26 +10,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { startServer } from '../lib/server.mjs';
 import {
-  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, anon, moduleRoutes, walk, NIL_UUID,
-} from './helpers.mjs';
+  assertProblem, assertOk, person, mkOrg, mkProject, addMember, etag, anon, moduleRoutes, walk, NIL_UUID, upload } from './helpers.mjs';
 
 let srv, sOwner, sMember, sViewer, bOwner, bViewer, tOwner;
 let seller, buyer, third, t1, t2, t3, foreignTitle, asset, foreignAsset;
 let L1, L2, L3;
 
-const b64 = (s) => Buffer.from(s).toString('base64');
-const TUS = { 'Tus-Resumable': '1.0.0' };
-
-async function upload(c, buf, filename, projectId) {
-  const m = `filename ${b64(filename)},project_id ${b64(projectId)},folder ${b64('/screeners')}`;
-  const cr = await c.req('POST', '/api/v1/uploads', { headers: { ...TUS, 'Upload-Length': String(buf.length), 'Upload-Metadata': m } });
-  assert.equal(cr.status, 201, cr.text);
-  const r = await c.req('PATCH', cr.headers.get('location'), {
-    body: buf, headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
-  });
-  assert.equal(r.status, 204, r.text);
-  return { id: r.headers.get('x-asset-id'), version: Number(r.headers.get('x-asset-version')) };
-}
 
 async function mkTitle(c, orgId, title) {
   const t = assertOk(await c.post(`/api/v1/orgs/${orgId}/titles`, { kind: 'feature', title, year: 2024 }), 201);
@@ -67,9 +53,9 @@ before(async () => {
   t3 = await mkTitle(sOwner.c, seller.id, 'Micro Love');
   foreignTitle = assertOk(await tOwner.c.post(`/api/v1/orgs/${third.id}/titles`, { kind: 'feature', title: 'Not yours' }), 201);
   const project = await mkProject(sOwner.c, seller.id, 'Screeners');
-  asset = await upload(sOwner.c, randomBytes(4096), 'long-river-screener.bin', project.id);
+  asset = await upload(sOwner.c, randomBytes(4096), 'long-river-screener.bin', project.id, '/screeners');
   const tproject = await mkProject(tOwner.c, third.id, 'Theirs');
-  foreignAsset = await upload(tOwner.c, randomBytes(1024), 'other.bin', tproject.id);
+  foreignAsset = await upload(tOwner.c, randomBytes(1024), 'other.bin', tproject.id, '/screeners');
 });
 after(async () => { await srv?.stop(); });
 

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { tokenClient } from '../lib/api.mjs';
-import { assertProblem, assertOk, person, mkOrg, addMember, etag, anon, NIL_UUID } from './helpers.mjs';
+import { assertProblem, assertOk, person, mkOrg, addMember, etag, anon, NIL_UUID, upload } from './helpers.mjs';
 
 let srv, tashi, coord, colleague, viewer, outsider, studio, other;
 const P = '/api/v1/talent/profiles';
@@ -222,25 +222,13 @@ async function mine2(p) {
   return assertOk(await p.c.post(P, { names: [{ name: p.name }], consent: { given: true } }), 201);
 }
 
-const b64 = (s) => Buffer.from(s).toString('base64');
-const TUS = { 'Tus-Resumable': '1.0.0' };
-async function upload(c, buf, filename, projectId) {
-  const m = `filename ${b64(filename)},project_id ${b64(projectId)},folder ${b64('/reel')}`;
-  const cr = await c.req('POST', '/api/v1/uploads', { headers: { ...TUS, 'Upload-Length': String(buf.length), 'Upload-Metadata': m } });
-  assert.equal(cr.status, 201, cr.text);
-  const r = await c.req('PATCH', cr.headers.get('location'), {
-    body: buf, headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
-  });
-  assert.equal(r.status, 204, r.text);
-  return r.headers.get('x-asset-id');
-}
 
 test('showreel and portfolio: assets the person may share, served to whoever may see the field', async () => {
   const me = await mine();
   const proj = assertOk(await tashi.c.post('/api/v1/projects', { org_id: other.id, name: 'Reel' }), 201);
-  const asset = await upload(tashi.c, Buffer.from('not really a video'), 'reel.mov', proj.id);
+  const asset = (await upload(tashi.c, Buffer.from('not really a video'), 'reel.mov', proj.id, '/reel')).id;
   const theirs = assertOk(await coord.c.post('/api/v1/projects', { org_id: studio.id, name: 'Private' }), 201);
-  const foreign = await upload(coord.c, Buffer.from('studio footage'), 'cut.mov', theirs.id);
+  const foreign = (await upload(coord.c, Buffer.from('studio footage'), 'cut.mov', theirs.id, '/reel')).id;
   assertProblem(await tashi.c.patch(`${P}/${me.id}`, { showreel: { asset_id: foreign } }), 422, 'validation', { fields: ['showreel'] });
   assertProblem(await tashi.c.patch(`${P}/${me.id}`, { portfolio: [{ asset_id: NIL_UUID }] }), 422, 'validation', { fields: ['portfolio/0'] });
   const upd = assertOk(await tashi.c.patch(`${P}/${me.id}`, { showreel: { asset_id: asset }, portfolio: [{ asset_id: asset }] }), 200);
