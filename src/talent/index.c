@@ -94,7 +94,7 @@ static uint32_t st_add(strtab *t, const char *s)
         t->n = 1;
     }
     if ((t->n + 1) * 2 > t->nslot && !st_grow(t)) return 0;
-    if (t->n == t->cap) {
+    if (t->n >= t->cap) {
         uint32_t cap = t->cap ? t->cap * 2 : 256;
         char **v = realloc(t->s, cap * sizeof *v);
         if (!v) return 0;
@@ -270,7 +270,7 @@ static char *dup_lower(ms_arena *a, const char *s)
     "p.seq, p.user_id, p.steward_org_id, p.visibility, p.listed, CASE WHEN p.deleted_at IS NULL "  \
     "THEN 0 ELSE 1 END, p.primary_name, p.names, p.crafts, p.skills, p.languages, p.country, "     \
     "p.city, p.travel, p.rate_currency, p.rate_day, CASE WHEN p.headline = '' THEN 0 ELSE 1 END, " \
-    "CASE WHEN p.bio = '' THEN 0 ELSE 1 END, CASE WHEN p.showreel_asset_id IS NULL THEN 0 ELSE 1 " \
+    "CASE WHEN p.bio = '' THEN 0 ELSE 1 END, CASE WHEN p.showreel IS NULL THEN 0 ELSE 1 "          \
     "END, CASE WHEN p.education = '[]' THEN 0 ELSE 1 END, CASE WHEN p.affiliations = '[]' THEN 0 " \
     "ELSE 1 END, d.credits, d.unavailable"
 

@@ -395,16 +395,17 @@ int h_talent_search(ms_req *r)
     }
     const char *from = ms_req_query(r, "available_from"), *to = ms_req_query(r, "available_to");
     if (from || to) {
+        bool from_ok = from && talent_day_parse(from, &q.from);
         if (!from)
             ms_field_fail(&r->err, "available_from", "is needed with available_to");
-        else if (!talent_day_parse(from, &q.from))
+        else if (!from_ok)
             ms_field_fail(&r->err, "available_from", "must be a date YYYY-MM-DD");
         q.to = q.from;
         if (to && !talent_day_parse(to, &q.to))
             ms_field_fail(&r->err, "available_to", "must be a date YYYY-MM-DD");
-        else if (from && to && q.to < q.from)
+        else if (from_ok && q.to < q.from)
             ms_field_fail(&r->err, "available_to", "is before available_from");
-        else if (q.to - q.from > 366)
+        else if (from_ok && q.to - q.from > 366)
             ms_field_fail(&r->err, "available_to", "must be at most a year after available_from");
         q.window = true;
     }
