@@ -8,7 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer } from '../lib/server.mjs';
+import { join } from 'node:path';
+import { startServer, createDatabase, ENGINE } from '../lib/server.mjs';
 import { assertProblem, assertOk, person, mkOrg, mkProject, addMember, sql } from './helpers.mjs';
 
 const P = '/api/v1/talent/profiles';
@@ -397,4 +398,22 @@ test('matching: bad needs answer 422 naming every field; only members of the org
   await bad({ craft: 'sound', wish: 'x' }, ['wish']);
   const r = await seeker.c.post(M(studio.id), { craft: 'sound' });
   assert.ok(r.status === 403 || r.status === 404, `${r.status}`);
+});
+
+test('a copy made by migrate-store rebuilds its text index and answers the same searches', async () => {
+  const before = await search(seeker.c, { q: '张伟' });
+  const target = ENGINE === 'postgres' ? await createDatabase() : `sqlite:${join(srv.dir, 'copy.db')}`;
+  const { stdout } = await srv.cli(['migrate-store', '--from', srv.database, '--to', target]);
+  assert.match(stdout, /every table verified/);
+  assert.doesNotMatch(stdout, /talent_fts/); // derived: neither copied nor compared
+  const copy = await startServer({ share: { data: srv.data, database: target, admin: srv.admin } });
+  try {
+    const c = Object.assign(Object.create(Object.getPrototypeOf(seeker.c)), seeker.c, { base: copy.url });
+    const r = await c.get(`${S}?q=${encodeURIComponent('张伟')}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(ids(r), ids(before));
+    assert.deepEqual(names(await search(c, { q: 'zoe' })), ['Zoë Dubois']);
+  } finally {
+    await copy.stop();
+  }
 });
