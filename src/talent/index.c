@@ -134,7 +134,8 @@ typedef struct tix_entry {
     uint32_t country, city;
     uint32_t off; /* its lists in the pool */
     uint16_t currency;
-    uint16_t filled; /* bit per talent_field with content */
+    uint32_t filled;    /* bit 2f set: field f has content (2-bit lanes, like vis) */
+    uint16_t craft4[4]; /* the first crafts, also in the pool: the craft filter reads these */
     uint16_t credits, verified, last_year;
     uint16_t names_len, skills_len;
     uint8_t travel; /* 0 local, 1 regional, 2 national, 3 international */
@@ -300,11 +301,11 @@ static void stage_row(db_stmt *st, staged *s, ms_arena *a)
     json_array_foreach(j, i, x) if (e->ncrafts < MAX_LIST && json_string_value(x))
         s->craft_codes[e->ncrafts++] = ms_arena_strdup(a, json_string_value(x));
     json_decref(j);
-    if (e->ncrafts) e->filled |= 1u << TF_CRAFTS;
+    if (e->ncrafts) e->filled |= 1u << (2 * TF_CRAFTS);
 
     j = json_loads(db_col_text(st, 9), 0, NULL);
     json_array_foreach(j, i, x) fold_into(&s->skills, json_string_value(x));
-    if (json_array_size(j)) e->filled |= 1u << TF_SKILLS;
+    if (json_array_size(j)) e->filled |= 1u << (2 * TF_SKILLS);
     json_decref(j);
 
     j = json_loads(db_col_text(st, 10), 0, NULL);
@@ -315,7 +316,7 @@ static void stage_row(db_stmt *st, staged *s, ms_arena *a)
         s->langs[e->nlangs++] = (uint32_t)talent_lang_level(ms_json_str(x, "level"));
     }
     json_decref(j);
-    if (e->nlangs) e->filled |= 1u << TF_LANGUAGES;
+    if (e->nlangs) e->filled |= 1u << (2 * TF_LANGUAGES);
 
     const char *country = db_col_text(st, 11);
     ms_strlcpy(s->country, country ? country : "", sizeof s->country);
@@ -326,16 +327,16 @@ static void stage_row(db_stmt *st, staged *s, ms_arena *a)
     fold_into(&city, db_col_text(st, 12));
     ms_strlcpy(s->city, city.data ? city.data : "", sizeof s->city);
     ms_buf_free(&city);
-    if (s->country[0] || s->city[0]) e->filled |= 1u << TF_LOCATION;
+    if (s->country[0] || s->city[0]) e->filled |= 1u << (2 * TF_LOCATION);
     e->travel = (uint8_t)travel_of(db_col_text(st, 13));
     ms_strlcpy(s->currency, db_col_null(st, 14) ? "" : db_col_text(st, 14), sizeof s->currency);
     e->rate_day = db_col_null(st, 15) ? -1 : db_col_int(st, 15);
-    if (s->currency[0]) e->filled |= 1u << TF_RATES;
-    if (db_col_int(st, 16)) e->filled |= 1u << TF_HEADLINE;
-    if (db_col_int(st, 17)) e->filled |= 1u << TF_BIO;
-    if (db_col_int(st, 18)) e->filled |= 1u << TF_SHOWREEL;
-    if (db_col_int(st, 19)) e->filled |= 1u << TF_EDUCATION;
-    if (db_col_int(st, 20)) e->filled |= 1u << TF_AFFILIATIONS;
+    if (s->currency[0]) e->filled |= 1u << (2 * TF_RATES);
+    if (db_col_int(st, 16)) e->filled |= 1u << (2 * TF_HEADLINE);
+    if (db_col_int(st, 17)) e->filled |= 1u << (2 * TF_BIO);
+    if (db_col_int(st, 18)) e->filled |= 1u << (2 * TF_SHOWREEL);
+    if (db_col_int(st, 19)) e->filled |= 1u << (2 * TF_EDUCATION);
+    if (db_col_int(st, 20)) e->filled |= 1u << (2 * TF_AFFILIATIONS);
 
     /* The credits' summary (search.c writes it into talent_doc). */
     j = db_col_null(st, 21) ? NULL : json_loads(db_col_text(st, 21), 0, NULL);
@@ -343,7 +344,7 @@ static void stage_row(db_stmt *st, staged *s, ms_arena *a)
     e->credits = (uint16_t)(n > 65535 ? 65535 : n < 0 ? 0 : n);
     e->verified = (uint16_t)(v > 65535 ? 65535 : v < 0 ? 0 : v);
     e->last_year = (uint16_t)ms_json_int(j, "last_year", 0);
-    if (e->credits) e->filled |= 1u << TF_CREDITS;
+    if (e->credits) e->filled |= 1u << (2 * TF_CREDITS);
     json_t *orgs = json_object_get(j, "orgs");
     json_array_foreach(orgs, i, x) if (e->norgs < MAX_LIST && json_string_value(x))
         s->org_ids[e->norgs++] = ms_arena_strdup(a, json_string_value(x));
@@ -414,8 +415,10 @@ static bool commit_staged(staged *s, tix_entry *out)
     e->country = st_add(&ix.st[S_COUNTRIES], s->country);
     e->city = st_add(&ix.st[S_CITIES], s->city);
     e->currency = (uint16_t)st_add(&ix.st[S_CURRENCIES], s->currency);
-    for (int i = 0; i < e->ncrafts; i++)
+    for (int i = 0; i < e->ncrafts; i++) {
         s->crafts[i] = st_add(&ix.st[S_CRAFTS], s->craft_codes[i]);
+        if (i < 4) e->craft4[i] = (uint16_t)s->crafts[i];
+    }
     for (int i = 0; i < e->nlangs; i++)
         s->langs[i] = st_add(&ix.st[S_LANGS], s->lang_tags[i]) << 3 | (s->langs[i] & 7);
     for (int i = 0; i < e->norgs; i++)
@@ -720,6 +723,32 @@ static talent_vis level_of(const searcher *s, const tix_entry *e)
     return TV_PLATFORM;
 }
 
+/* Bit 2f set when field f is visible at `lvl` (vis holds 2-bit lanes). */
+static uint32_t visible_lanes(uint32_t vis, talent_vis lvl)
+{
+    const uint32_t low = 0x05555555u; /* TF_COUNT lanes */
+    switch (lvl) {
+    case TV_PUBLIC:
+        return ~(vis | vis >> 1) & low;
+    case TV_PLATFORM:
+        return ~(vis >> 1) & low;
+    case TV_ORGS:
+        return ~(vis & vis >> 1) & low;
+    default:
+        return low;
+    }
+}
+
+static bool has_craft(const tix_entry *e, uint32_t craft)
+{
+    if (e->ncrafts <= 4) {
+        for (int i = 0; i < e->ncrafts; i++)
+            if (e->craft4[i] == craft) return true;
+        return false;
+    }
+    return has_u32(e_crafts(e), e->ncrafts, craft);
+}
+
 static bool sees(const tix_entry *e, talent_vis lvl, talent_field f)
 {
     return e_vis(e, f) <= lvl;
@@ -982,9 +1011,8 @@ static bool passes(const talent_search_q *q, const searcher *s, const tix_entry 
     if (q->ncrafts) {
         if (!sees(e, lvl, TF_CRAFTS)) return false;
         bool ok = false;
-        const uint32_t *c = e_crafts(e);
-        for (int i = 0; !ok && i < e->ncrafts; i++)
-            ok = has_u32(crafts, ncrafts, c[i]);
+        for (int i = 0; !ok && i < ncrafts; i++)
+            ok = has_craft(e, crafts[i]);
         if (!ok) return false;
     }
     if (q->language) {
@@ -1101,10 +1129,7 @@ int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out
          * counted only as far as the searcher may read it. */
         int64_t score = (int64_t)name_tier(e, q->folded, qn) * 100000;
         if (sees(e, lvl, TF_CREDITS)) score += (e->verified > 999 ? 999 : e->verified) * 100;
-        uint32_t visible = 0;
-        for (int fld = 0; fld < TF_COUNT; fld++)
-            if (sees(e, lvl, (talent_field)fld)) visible |= 1u << fld;
-        score += __builtin_popcount(e->filled & visible);
+        score += __builtin_popcount(e->filled & visible_lanes(e->vis, lvl));
         talent_hit hit = {e->seq, score, hit_key(score, e->seq), TA_UNKNOWN};
         if (q->after && hit.key >= q->after) continue;
         if (q->window) hit.avail = avail_of(&s, e, lvl, q->from, q->to);
@@ -1130,21 +1155,24 @@ int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out
 
 /* ---- Matching. ---- */
 
-static void factor(talent_match_item *m, const char *name, int points, int max, const char *fmt,
-                   ...) __attribute__((format(printf, 5, 6)));
-static void factor(talent_match_item *m, const char *name, int points, int max, const char *fmt,
-                   ...)
+/* Add a factor; its sentence is written only when `detail` (the final items: ranking the
+ * whole candidate set needs the points alone). */
+static void factor(talent_match_item *m, bool detail, const char *name, int points, int max,
+                   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void factor(talent_match_item *m, bool detail, const char *name, int points, int max,
+                   const char *fmt, ...)
 {
     if (m->nf == TALENT_FACTORS) return;
     talent_factor *f = &m->f[m->nf++];
     f->factor = name;
     f->points = points;
     f->max = max;
+    m->score += points;
+    if (!detail) return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(f->detail, sizeof f->detail, fmt, ap);
     va_end(ap);
-    m->score += points;
 }
 
 static bool skill_has(const tix_entry *e, const char *skill)
@@ -1167,7 +1195,7 @@ static const int avail_points[] = {
 /* Score one candidate against the need. */
 static void score_one(const talent_need *nd, const searcher *s, const tix_entry *e, talent_vis lvl,
                       uint32_t craft, int32_t this_year, const uint32_t *langs, uint32_t country,
-                      uint32_t city, uint32_t currency, talent_match_item *m)
+                      uint32_t city, uint32_t currency, bool dt, talent_match_item *m)
 {
     memset(m, 0, sizeof *m);
     m->seq = e->seq;
@@ -1178,17 +1206,17 @@ static void score_one(const talent_need *nd, const searcher *s, const tix_entry 
         int days = nd->to - nd->from + 1;
         switch (m->avail) {
         case TA_FREE:
-            factor(m, "availability", avail_points[TA_FREE], 30, "free for all %d days", days);
+            factor(m, dt, "availability", avail_points[TA_FREE], 30, "free for all %d days", days);
             break;
         case TA_PARTLY:
-            factor(m, "availability", avail_points[TA_PARTLY], 30, "free for %d of %d days",
+            factor(m, dt, "availability", avail_points[TA_PARTLY], 30, "free for %d of %d days",
                    days - busy, days);
             break;
         case TA_BOOKED:
-            factor(m, "availability", 0, 30, "booked or unavailable for the whole period");
+            factor(m, dt, "availability", 0, 30, "booked or unavailable for the whole period");
             break;
         default:
-            factor(m, "availability", avail_points[TA_UNKNOWN], 30,
+            factor(m, dt, "availability", avail_points[TA_UNKNOWN], 30,
                    "not shared: availability is not visible to you");
         }
     } else {
@@ -1196,7 +1224,7 @@ static void score_one(const talent_need *nd, const searcher *s, const tix_entry 
     }
     /* Credits in the craft: verified ones weigh three times, recent work adds. */
     if (!sees(e, lvl, TF_CREDITS)) {
-        factor(m, "credits", 0, 40, "not shared: credits are not visible to you");
+        factor(m, dt, "credits", 0, 40, "not shared: credits are not visible to you");
     } else {
         int n = 0, ver = 0, last = 0;
         const uint32_t *cc = e_cc(e);
@@ -1210,28 +1238,28 @@ static void score_one(const talent_need *nd, const searcher *s, const tix_entry 
         if (pts > 32) pts = 32;
         int recent = last && this_year - last <= 2 ? 8 : last && this_year - last <= 5 ? 4 : 0;
         if (!n)
-            factor(m, "credits", 0, 40, "no credits in this craft");
+            factor(m, dt, "credits", 0, 40, "no credits in this craft");
         else
-            factor(m, "credits", pts + recent, 40, "%d credit%s in this craft, %d verified%s%s", n,
-                   n == 1 ? "" : "s", ver, last ? ", latest " : "",
+            factor(m, dt, "credits", pts + recent, 40, "%d credit%s in this craft, %d verified%s%s",
+                   n, n == 1 ? "" : "s", ver, last ? ", latest " : "",
                    last ? (recent ? "recent" : "older") : "");
     }
     /* Skills asked for. */
     if (nd->nskills) {
         if (!sees(e, lvl, TF_SKILLS)) {
-            factor(m, "skills", 0, 15, "not shared: skills are not visible to you");
+            factor(m, dt, "skills", 0, 15, "not shared: skills are not visible to you");
         } else {
             int got = 0;
             for (int i = 0; i < nd->nskills; i++)
                 if (skill_has(e, nd->skills[i])) got++;
-            factor(m, "skills", 15 * got / nd->nskills, 15, "%d of %d skills asked for", got,
+            factor(m, dt, "skills", 15 * got / nd->nskills, 15, "%d of %d skills asked for", got,
                    nd->nskills);
         }
     }
     /* Languages at the level asked. */
     if (nd->nlangs) {
         if (!sees(e, lvl, TF_LANGUAGES)) {
-            factor(m, "languages", 0, 15, "not shared: languages are not visible to you");
+            factor(m, dt, "languages", 0, 15, "not shared: languages are not visible to you");
         } else {
             int got = 0;
             const uint32_t *l = e_langs(e);
@@ -1242,37 +1270,37 @@ static void score_one(const talent_need *nd, const searcher *s, const tix_entry 
                         got++;
                         break;
                     }
-            factor(m, "languages", 15 * got / nd->nlangs, 15,
+            factor(m, dt, "languages", 15 * got / nd->nlangs, 15,
                    "%d of %d languages at the level asked", got, nd->nlangs);
         }
     }
     /* Location: the same city, the same country, or willing to travel. */
     if (nd->country || nd->city) {
         if (!sees(e, lvl, TF_LOCATION)) {
-            factor(m, "location", 0, 10, "not shared: location is not visible to you");
+            factor(m, dt, "location", 0, 10, "not shared: location is not visible to you");
         } else if (nd->city && city && e->city == city && (!nd->country || e->country == country)) {
-            factor(m, "location", 10, 10, "based in the city");
+            factor(m, dt, "location", 10, 10, "based in the city");
         } else if (nd->country && country && e->country == country) {
-            factor(m, "location", e->travel >= 1 ? 7 : 5, 10, "based in the country%s",
+            factor(m, dt, "location", e->travel >= 1 ? 7 : 5, 10, "based in the country%s",
                    e->travel >= 1 ? ", travels in it" : "");
         } else if (e->travel == 3) {
-            factor(m, "location", 3, 10, "travels internationally");
+            factor(m, dt, "location", 3, 10, "travels internationally");
         } else {
-            factor(m, "location", 0, 10, "based elsewhere");
+            factor(m, dt, "location", 0, 10, "based elsewhere");
         }
     }
     /* Budget: a day rate within it; a rate not shared is neutral. */
     if (nd->budget) {
         if (!sees(e, lvl, TF_RATES))
-            factor(m, "budget", 5, 10, "not shared: the rate is not visible to you");
+            factor(m, dt, "budget", 5, 10, "not shared: the rate is not visible to you");
         else if (!e->currency || e->rate_day < 0)
-            factor(m, "budget", 5, 10, "no day rate given");
+            factor(m, dt, "budget", 5, 10, "no day rate given");
         else if (e->currency != currency)
-            factor(m, "budget", 5, 10, "day rate in another currency");
+            factor(m, dt, "budget", 5, 10, "day rate in another currency");
         else if (e->rate_day <= nd->budget_day)
-            factor(m, "budget", 10, 10, "day rate within the budget");
+            factor(m, dt, "budget", 10, 10, "day rate within the budget");
         else
-            factor(m, "budget", 0, 10, "day rate above the budget");
+            factor(m, dt, "budget", 0, 10, "day rate above the budget");
     }
 }
 
@@ -1324,9 +1352,9 @@ int talent_ix_match(ms_req *r, const talent_need *nd, talent_match_item **items,
         const tix_entry *e = &ix.e[i];
         if (e->dead) continue;
         talent_vis lvl = level_of(&s, e);
-        if (!sees(e, lvl, TF_CRAFTS) || !has_u32(e_crafts(e), e->ncrafts, craft)) continue;
+        if (!sees(e, lvl, TF_CRAFTS) || !has_craft(e, craft)) continue;
         (*considered)++;
-        score_one(nd, &s, e, lvl, craft, this_year, langs, country, city, currency, &cur);
+        score_one(nd, &s, e, lvl, craft, this_year, langs, country, city, currency, false, &cur);
         if (nbest == nd->limit && !match_before(&cur, &best[nbest - 1])) continue;
         int at = nbest < nd->limit ? nbest++ : nbest - 1;
         while (at > 0 && match_before(&cur, &best[at - 1])) {
@@ -1334,6 +1362,12 @@ int talent_ix_match(ms_req *r, const talent_need *nd, talent_match_item **items,
             at--;
         }
         best[at] = cur;
+    }
+    /* The sentences of the few that are answered. */
+    for (int i = 0; !rc && i < nbest; i++) {
+        const tix_entry *e = find_entry(best[i].seq);
+        score_one(nd, &s, e, level_of(&s, e), craft, this_year, langs, country, city, currency,
+                  true, &best[i]);
     }
     index_release();
     if (rc) {
