@@ -42,8 +42,9 @@
 /* ---- Interned strings. ---- */
 
 typedef struct strtab {
-    char **s; /* by id; id 0 is "none" */
-    uint32_t n, cap;
+    char **s;     /* by id; id 0 is "none" */
+    char **shown; /* by id: how the value was first written, when it differs (cities) */
+    uint32_t n, cap, ncap_shown;
     uint32_t *slot; /* open addressing: id, 0 empty */
     uint32_t nslot;
     ms_arena a;
@@ -113,9 +114,30 @@ static uint32_t st_add(strtab *t, const char *s)
     return id;
 }
 
+/* Remember how value `id` was first written (facets show it; filters use the key). */
+static void st_show(strtab *t, uint32_t id, const char *shown)
+{
+    if (!id || !shown || !*shown || !strcmp(shown, t->s[id])) return;
+    if (id >= t->ncap_shown) {
+        uint32_t cap = t->cap;
+        char **v = realloc(t->shown, cap * sizeof *v);
+        if (!v) return;
+        memset(v + t->ncap_shown, 0, (cap - t->ncap_shown) * sizeof *v);
+        t->shown = v;
+        t->ncap_shown = cap;
+    }
+    if (!t->shown[id]) t->shown[id] = ms_arena_strdup(&t->a, shown);
+}
+
+static const char *st_shown(const strtab *t, uint32_t id)
+{
+    return id < t->ncap_shown && t->shown[id] ? t->shown[id] : t->s[id];
+}
+
 static void st_free(strtab *t)
 {
     free(t->s);
+    free(t->shown);
     free(t->slot);
     if (t->n) ms_arena_free(&t->a);
     memset(t, 0, sizeof *t);
@@ -241,7 +263,7 @@ typedef struct staged {
     ms_buf names, skills;
     char *craft_codes[MAX_LIST]; /* to intern, under the write lock */
     char *lang_tags[MAX_LIST], *org_ids[MAX_LIST], *cc_codes[MAX_LIST];
-    char user[MS_ID_LEN], steward[MS_ID_LEN], country[8], city[256], currency[8];
+    char user[MS_ID_LEN], steward[MS_ID_LEN], country[8], city[256], city_shown[256], currency[8];
 } staged;
 
 static void fold_into(ms_buf *b, const char *s)
@@ -326,6 +348,7 @@ static void stage_row(db_stmt *st, staged *s, ms_arena *a)
     ms_buf_init(&city);
     fold_into(&city, db_col_text(st, 12));
     ms_strlcpy(s->city, city.data ? city.data : "", sizeof s->city);
+    ms_strlcpy(s->city_shown, db_col_text(st, 12) ? db_col_text(st, 12) : "", sizeof s->city_shown);
     ms_buf_free(&city);
     if (s->country[0] || s->city[0]) e->filled |= 1u << (2 * TF_LOCATION);
     e->travel = (uint8_t)travel_of(db_col_text(st, 13));
@@ -414,6 +437,7 @@ static bool commit_staged(staged *s, tix_entry *out)
     }
     e->country = st_add(&ix.st[S_COUNTRIES], s->country);
     e->city = st_add(&ix.st[S_CITIES], s->city);
+    st_show(&ix.st[S_CITIES], e->city, s->city_shown);
     e->currency = (uint16_t)st_add(&ix.st[S_CURRENCIES], s->currency);
     for (int i = 0; i < e->ncrafts; i++) {
         s->crafts[i] = st_add(&ix.st[S_CRAFTS], s->craft_codes[i]);
@@ -996,7 +1020,8 @@ static void facets_out(ms_req *r, facet_acc *f, talent_search_res *out)
         out->facets[k] = ms_arena_alloc(r->arena, (size_t)(n ? n : 1) * sizeof *out->facets[k]);
         out->nfacets[k] = out->facets[k] ? n : 0;
         for (int i = 0; i < out->nfacets[k]; i++) {
-            out->facets[k][i].value = ms_arena_strdup(r->arena, ix.st[facet_tab[k]].s[v[i].id]);
+            out->facets[k][i].value =
+                ms_arena_strdup(r->arena, st_shown(&ix.st[facet_tab[k]], v[i].id));
             out->facets[k][i].count = v[i].count;
         }
         free(v);

@@ -240,7 +240,7 @@ test('facets count the whole filtered set, never a field the searcher may not re
   assert.deepEqual(facet(r, 'craft'), { sound: 4, composer: 2, editor: 1, colourist: 1, actor: 1 });
   assert.deepEqual(facet(r, 'language'), { zh: 2, bo: 2, en: 1, fr: 1 }); // not 欧阳娜娜's
   assert.deepEqual(facet(r, 'country'), { CN: 4, FR: 1 });
-  assert.deepEqual(facet(r, 'city'), { '西宁': 2, '北京': 1, '上海': 1, paris: 1 });
+  assert.deepEqual(facet(r, 'city'), { '西宁': 2, '北京': 1, '上海': 1, Paris: 1 }); // as written
   const org = Object.fromEntries(r.json.facets.org.map((f) => [f.value, f]));
   assert.equal(org[studio.id].count, 6);
   assert.equal(org[studio.id].name, studio.name);
