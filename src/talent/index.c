@@ -484,6 +484,29 @@ static tix_entry *find_entry(int64_t seq)
     return lo < ix.n && ix.e[lo].seq == seq ? &ix.e[lo] : NULL;
 }
 
+/* The entry of `seq` at or after index *at, for seqs asked in increasing order: a galloping
+ * search from where the last one was found (rows from the text index are sorted), so a
+ * few thousand rows cost a walk through the array rather than as many binary searches. */
+static tix_entry *find_from(size_t *at, int64_t seq)
+{
+    size_t lo = *at, step = 1, hi = lo;
+    while (hi < ix.n && ix.e[hi].seq < seq) {
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    if (hi > ix.n) hi = ix.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix.e[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *at = lo;
+    return lo < ix.n && ix.e[lo].seq == seq ? &ix.e[lo] : NULL;
+}
+
 /* Put an entry in its place (write lock held). */
 static bool place(const tix_entry *e)
 {
@@ -1121,12 +1144,12 @@ int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out
         rc = db_text_search(r->db, "talent_fts", q->text, add_row, &rows, &r->err);
         if (!rc && rows.n) qsort(rows.v, rows.n, sizeof *rows.v, cmp_i64);
     }
-    size_t ncand = q->text ? rows.n : ix.n;
+    size_t ncand = q->text ? rows.n : ix.n, at = 0;
     for (size_t i = 0; !rc && !impossible && i < ncand; i++) {
         const tix_entry *e;
         if (q->text) {
             if (i && rows.v[i] == rows.v[i - 1]) continue;
-            e = find_entry(rows.v[i]);
+            e = find_from(&at, rows.v[i]);
             if (!e) continue;
         } else {
             e = &ix.e[i];
@@ -1222,8 +1245,11 @@ static void score_one(const talent_need *nd, const searcher *s, const tix_entry 
                       uint32_t craft, int32_t this_year, const uint32_t *langs, uint32_t country,
                       uint32_t city, uint32_t currency, bool dt, talent_match_item *m)
 {
-    memset(m, 0, sizeof *m);
+    /* Not a memset: the sentences (most of the item) are written only when asked for. */
     m->seq = e->seq;
+    m->score = 0;
+    m->nf = 0;
+    m->avail = TA_UNKNOWN;
     /* Availability. */
     if (nd->window) {
         m->avail = avail_of(s, e, lvl, nd->from, nd->to);
