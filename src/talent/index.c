@@ -176,6 +176,11 @@ typedef struct tix {
     size_t n, cap, live;
     uint32_t *pool;
     size_t pn, pcap, waste;
+    /* pos[seq] = index + 1 of seq's entry (0: none); seqs are dense, so this is small. Stale
+     * after an entry went in before others (rare): then rebuilt before the lock is let go. */
+    uint32_t *pos;
+    size_t npos;
+    bool pos_stale;
     strtab st[S_COUNT];
 } tix;
 
@@ -471,8 +476,40 @@ static bool commit_staged(staged *s, tix_entry *out)
     return true;
 }
 
+#define POS_MAX ((size_t)1 << 28)
+
+static bool pos_set(int64_t seq, size_t idx)
+{
+    if (seq < 0 || (size_t)seq >= POS_MAX) return false;
+    if ((size_t)seq >= ix.npos) {
+        size_t n = ix.npos ? ix.npos : 1024;
+        while (n <= (size_t)seq)
+            n *= 2;
+        uint32_t *p = realloc(ix.pos, n * sizeof *p);
+        if (!p) return false;
+        memset(p + ix.npos, 0, (n - ix.npos) * sizeof *p);
+        ix.pos = p;
+        ix.npos = n;
+    }
+    ix.pos[seq] = (uint32_t)(idx + 1);
+    return true;
+}
+
+static void pos_rebuild(void)
+{
+    if (ix.pos) memset(ix.pos, 0, ix.npos * sizeof *ix.pos);
+    ix.pos_stale = false;
+    for (size_t i = 0; i < ix.n; i++)
+        if (!pos_set(ix.e[i].seq, i)) ix.pos_stale = true;
+}
+
 static tix_entry *find_entry(int64_t seq)
 {
+    if (!ix.pos_stale) {
+        if (seq < 0 || (size_t)seq >= ix.npos) return NULL;
+        uint32_t p = ix.pos[seq];
+        return p ? &ix.e[p - 1] : NULL;
+    }
     size_t lo = 0, hi = ix.n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -489,6 +526,7 @@ static tix_entry *find_entry(int64_t seq)
  * few thousand rows cost a walk through the array rather than as many binary searches. */
 static tix_entry *find_from(size_t *at, int64_t seq)
 {
+    if (!ix.pos_stale) return find_entry(seq);
     size_t lo = *at, step = 1, hi = lo;
     while (hi < ix.n && ix.e[hi].seq < seq) {
         lo = hi + 1;
@@ -531,10 +569,14 @@ static bool place(const tix_entry *e)
     size_t at = ix.n;
     while (at > 0 && ix.e[at - 1].seq > e->seq)
         at--;
-    if (at < ix.n) memmove(ix.e + at + 1, ix.e + at, (ix.n - at) * sizeof *ix.e);
+    if (at < ix.n) {
+        memmove(ix.e + at + 1, ix.e + at, (ix.n - at) * sizeof *ix.e);
+        ix.pos_stale = true; /* indexes after `at` moved */
+    }
     ix.e[at] = *e;
     ix.n++;
     ix.live++;
+    if (!ix.pos_stale && !pos_set(e->seq, at)) ix.pos_stale = true;
     return true;
 }
 
@@ -558,6 +600,7 @@ static void compact(void)
     ix.pn = ix.pcap = pn;
     ix.n = n;
     ix.waste = 0;
+    pos_rebuild();
 }
 
 #define LOAD_PAGE 5000
@@ -667,6 +710,7 @@ static int index_acquire(ms_req *r)
             ix.loaded = true;
             if (rev > ix.rev) ix.rev = rev;
             if (ix.waste > 1u << 20 && ix.waste * 2 > ix.pn) compact();
+            if (ix.pos_stale) pos_rebuild();
             pthread_rwlock_unlock(&ix.lock);
         }
     }
@@ -687,6 +731,10 @@ void talent_index_forget(void)
     pthread_rwlock_wrlock(&ix.lock);
     free(ix.e);
     free(ix.pool);
+    free(ix.pos);
+    ix.pos = NULL;
+    ix.npos = 0;
+    ix.pos_stale = false;
     for (int i = 0; i < S_COUNT; i++)
         st_free(&ix.st[i]);
     ix.e = NULL;
@@ -1160,7 +1208,7 @@ int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out
         out->total++;
         if (sees(e, lvl, TF_CRAFTS))
             for (int k = 0; k < e->ncrafts; k++)
-                facet_add(&f, 0, e_crafts(e)[k]);
+                facet_add(&f, 0, k < 4 ? e->craft4[k] : e_crafts(e)[k]);
         if (sees(e, lvl, TF_LANGUAGES))
             for (int k = 0; k < e->nlangs; k++)
                 facet_add(&f, 1, e_langs(e)[k] >> 3);
