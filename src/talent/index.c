@@ -521,30 +521,6 @@ static tix_entry *find_entry(int64_t seq)
     return lo < ix.n && ix.e[lo].seq == seq ? &ix.e[lo] : NULL;
 }
 
-/* The entry of `seq` at or after index *at, for seqs asked in increasing order: a galloping
- * search from where the last one was found (rows from the text index are sorted), so a
- * few thousand rows cost a walk through the array rather than as many binary searches. */
-static tix_entry *find_from(size_t *at, int64_t seq)
-{
-    if (!ix.pos_stale) return find_entry(seq);
-    size_t lo = *at, step = 1, hi = lo;
-    while (hi < ix.n && ix.e[hi].seq < seq) {
-        lo = hi + 1;
-        hi += step;
-        step *= 2;
-    }
-    if (hi > ix.n) hi = ix.n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix.e[mid].seq < seq)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    *at = lo;
-    return lo < ix.n && ix.e[lo].seq == seq ? &ix.e[lo] : NULL;
-}
-
 /* Put an entry in its place (write lock held). */
 static bool place(const tix_entry *e)
 {
@@ -1131,6 +1107,26 @@ static bool passes(const talent_search_q *q, const searcher *s, const tix_entry 
     return true;
 }
 
+/* Rows of the text index land anywhere in the index: ask the memory for what the rows a
+ * little ahead will need (their place in `pos`, their entry, their lists) so that the
+ * waits overlap instead of adding up. */
+static void prefetch_rows(const int64_t *rows, size_t n, size_t i)
+{
+    if (i + 24 < n && rows[i + 24] >= 0 && (size_t)rows[i + 24] < ix.npos)
+        __builtin_prefetch(&ix.pos[rows[i + 24]]);
+    if (i + 12 < n) {
+        const tix_entry *e = find_entry(rows[i + 12]);
+        if (e) __builtin_prefetch(e);
+    }
+    if (i + 6 < n) {
+        const tix_entry *e = find_entry(rows[i + 6]);
+        if (e) {
+            __builtin_prefetch(ix.pool + e->off);
+            __builtin_prefetch(ix.pool + e->off + 16);
+        }
+    }
+}
+
 typedef struct rowset {
     int64_t *v;
     size_t n, cap;
@@ -1150,14 +1146,132 @@ static int add_row(void *ctx, int64_t rowid)
     return 0;
 }
 
+/* ---- Scanning in parts. ----
+ * A scan over every profile (a search without words, a match) is split in two halves that
+ * two threads run at once when the index is large: each half has its own counts and its own
+ * best list, merged after. The index is under the read lock meanwhile, and each half only
+ * reads it. */
+#define SCAN_SPLIT 200000
+
+typedef int (*part_fn)(void *ctx, int part, size_t lo, size_t hi);
+typedef struct part_job {
+    part_fn fn;
+    void *ctx;
+    size_t lo, hi;
+    int rc;
+} part_job;
+
+static void *part_main(void *p)
+{
+    part_job *j = p;
+    j->rc = j->fn(j->ctx, 1, j->lo, j->hi);
+    return NULL;
+}
+
+/* Run fn over [0, n): in two parts (part 0 here, part 1 on a thread) when n is large. */
+static int run_parts(part_fn fn, void *ctx, size_t n, int *nparts)
+{
+    *nparts = 1;
+    if (n >= SCAN_SPLIT) {
+        part_job j = {fn, ctx, n / 2, n, 0};
+        pthread_t t;
+        if (!pthread_create(&t, NULL, part_main, &j)) {
+            *nparts = 2;
+            int rc = fn(ctx, 0, 0, n / 2);
+            pthread_join(t, NULL);
+            return rc ? rc : j.rc;
+        }
+    }
+    return fn(ctx, 0, 0, n);
+}
+
+typedef struct search_part {
+    facet_acc f;
+    heap h;
+    int64_t total;
+} search_part;
+
+typedef struct search_scan {
+    const talent_search_q *q;
+    const searcher *s;
+    const rowset *rows; /* NULL: every entry */
+    const uint32_t *crafts;
+    int ncrafts;
+    uint32_t lang, country, city, org;
+    size_t qn;
+    search_part part[2];
+} search_scan;
+
+static int search_range(void *ctx, int pi, size_t lo, size_t hi)
+{
+    search_scan *x = ctx;
+    const talent_search_q *q = x->q;
+    const searcher *s = x->s;
+    search_part *p = &x->part[pi];
+    facet_acc *f = &p->f;
+    for (size_t i = lo; i < hi; i++) {
+        const tix_entry *e;
+        if (x->rows) {
+            const int64_t *v = x->rows->v;
+            if (i && v[i] == v[i - 1]) continue;
+            if (!ix.pos_stale) prefetch_rows(v, hi, i);
+            e = find_entry(v[i]);
+            if (!e) continue;
+        } else {
+            e = &ix.e[i];
+        }
+        if (e->dead) continue;
+        talent_vis lvl = level_of(s, e);
+        if (!passes(q, s, e, lvl, x->crafts, x->ncrafts, x->lang, x->country, x->city, x->org))
+            continue;
+        p->total++;
+        if (sees(e, lvl, TF_CRAFTS))
+            for (int k = 0; k < e->ncrafts; k++)
+                facet_add(f, 0, k < 4 ? e->craft4[k] : e_crafts(e)[k]);
+        if (sees(e, lvl, TF_LANGUAGES))
+            for (int k = 0; k < e->nlangs; k++)
+                facet_add(f, 1, e_langs(e)[k] >> 3);
+        if (sees(e, lvl, TF_LOCATION)) {
+            facet_add(f, 2, e->country);
+            facet_add(f, 3, e->city);
+        }
+        facet_add(f, 4, e->steward);
+        if (sees(e, lvl, TF_CREDITS))
+            for (int k = 0; k < e->norgs; k++)
+                if (e_orgs(e)[k] != e->steward && !has_u32(e_orgs(e), k, e_orgs(e)[k]))
+                    facet_add(f, 4, e_orgs(e)[k]);
+        /* Rank: how the query names it, then verified credits, then completeness - each
+         * counted only as far as the searcher may read it. */
+        int64_t score = (int64_t)name_tier(e, q->folded, x->qn) * 100000;
+        if (sees(e, lvl, TF_CREDITS)) score += (e->verified > 999 ? 999 : e->verified) * 100;
+        score += __builtin_popcount(e->filled & visible_lanes(e->vis, lvl));
+        talent_hit hit = {e->seq, score, hit_key(score, e->seq), TA_UNKNOWN};
+        if (q->after && hit.key >= q->after) continue;
+        if (q->window) hit.avail = avail_of(s, e, lvl, q->from, q->to);
+        heap_push(&p->h, hit);
+    }
+    return 0;
+}
+
+static void search_parts_free(search_scan *x)
+{
+    for (int pi = 0; pi < 2; pi++) {
+        for (int k = 0; k < TALENT_FACETS; k++)
+            free(x->part[pi].f.count[k]);
+        free(x->part[pi].h.v);
+    }
+}
+
 int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out)
 {
     memset(out, 0, sizeof *out);
     int rc = index_acquire(r);
     if (rc) return rc;
     searcher s;
-    facet_acc f = {0};
-    heap h = {0};
+    search_scan x;
+    memset(&x, 0, sizeof x);
+    x.q = q;
+    x.s = &s;
     rc = searcher_load(r, &s);
     if (!rc && q->window) rc = booked_load(r, &s, q->from, q->to);
     /* The filters' values as the index knows them: an unknown value matches nothing. */
@@ -1165,87 +1279,68 @@ int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out
     int ncrafts = 0;
     for (int i = 0; i < q->ncrafts && i < 16; i++)
         crafts[ncrafts++] = st_find(&ix.st[S_CRAFTS], q->crafts[i]);
+    x.crafts = crafts;
+    x.ncrafts = ncrafts;
     char lang_lower[64] = "";
     if (q->language) {
         ms_strlcpy(lang_lower, q->language, sizeof lang_lower);
         for (char *p = lang_lower; *p; p++)
             if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
     }
-    uint32_t lang = q->language ? st_find(&ix.st[S_LANGS], lang_lower) : 0;
-    uint32_t country = q->country ? st_find(&ix.st[S_COUNTRIES], q->country) : 0;
-    uint32_t city = q->city ? st_find(&ix.st[S_CITIES], q->city) : 0;
-    uint32_t org = q->org ? st_find(&ix.st[S_ORGS], q->org) : 0;
-    bool impossible = (q->language && !lang) || (q->country && !country) || (q->city && !city) ||
-                      (q->org && !org);
-    for (int k = 0; !rc && k < TALENT_FACETS; k++) {
-        f.size[k] = ix.st[facet_tab[k]].n;
-        f.count[k] = calloc(f.size[k] + 1, sizeof *f.count[k]);
-        if (!f.count[k]) rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    x.lang = q->language ? st_find(&ix.st[S_LANGS], lang_lower) : 0;
+    x.country = q->country ? st_find(&ix.st[S_COUNTRIES], q->country) : 0;
+    x.city = q->city ? st_find(&ix.st[S_CITIES], q->city) : 0;
+    x.org = q->org ? st_find(&ix.st[S_ORGS], q->org) : 0;
+    bool impossible = (q->language && !x.lang) || (q->country && !x.country) ||
+                      (q->city && !x.city) || (q->org && !x.org);
+    for (int pi = 0; pi < 2; pi++) {
+        search_part *p = &x.part[pi];
+        for (int k = 0; !rc && k < TALENT_FACETS; k++) {
+            p->f.size[k] = ix.st[facet_tab[k]].n;
+            p->f.count[k] = calloc(p->f.size[k] + 1, sizeof *p->f.count[k]);
+            if (!p->f.count[k]) rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+        }
+        p->h.cap = q->limit + 1;
+        p->h.v = malloc((size_t)p->h.cap * sizeof *p->h.v);
+        if (!rc && !p->h.v) rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
     }
-    h.cap = q->limit + 1;
-    h.v = malloc((size_t)h.cap * sizeof *h.v);
-    if (!rc && !h.v) rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-    size_t qn = q->folded ? strlen(q->folded) : 0;
+    x.qn = q->folded ? strlen(q->folded) : 0;
     /* Candidates: the text index's rows for the words, or every profile. */
     rowset rows = {0};
     if (!rc && !impossible && q->text) {
         rc = db_text_search(r->db, "talent_fts", q->text, add_row, &rows, &r->err);
         if (!rc && rows.n) qsort(rows.v, rows.n, sizeof *rows.v, cmp_i64);
+        x.rows = &rows;
     }
-    size_t ncand = q->text ? rows.n : ix.n, at = 0;
-    for (size_t i = 0; !rc && !impossible && i < ncand; i++) {
-        const tix_entry *e;
-        if (q->text) {
-            if (i && rows.v[i] == rows.v[i - 1]) continue;
-            e = find_from(&at, rows.v[i]);
-            if (!e) continue;
-        } else {
-            e = &ix.e[i];
+    if (!rc && !impossible) {
+        int nparts;
+        rc = run_parts(search_range, &x, q->text ? rows.n : ix.n, &nparts);
+        /* Merge the second half into the first. */
+        search_part *a = &x.part[0], *b = &x.part[1];
+        if (nparts == 2) {
+            a->total += b->total;
+            for (int k = 0; k < TALENT_FACETS; k++)
+                for (uint32_t id = 0; id < a->f.size[k]; id++)
+                    a->f.count[k][id] += b->f.count[k][id];
+            for (int i = 0; i < b->h.n; i++)
+                heap_push(&a->h, b->h.v[i]);
         }
-        if (e->dead) continue;
-        talent_vis lvl = level_of(&s, e);
-        if (!passes(q, &s, e, lvl, crafts, ncrafts, lang, country, city, org)) continue;
-        out->total++;
-        if (sees(e, lvl, TF_CRAFTS))
-            for (int k = 0; k < e->ncrafts; k++)
-                facet_add(&f, 0, k < 4 ? e->craft4[k] : e_crafts(e)[k]);
-        if (sees(e, lvl, TF_LANGUAGES))
-            for (int k = 0; k < e->nlangs; k++)
-                facet_add(&f, 1, e_langs(e)[k] >> 3);
-        if (sees(e, lvl, TF_LOCATION)) {
-            facet_add(&f, 2, e->country);
-            facet_add(&f, 3, e->city);
-        }
-        facet_add(&f, 4, e->steward);
-        if (sees(e, lvl, TF_CREDITS))
-            for (int k = 0; k < e->norgs; k++)
-                if (e_orgs(e)[k] != e->steward && !has_u32(e_orgs(e), k, e_orgs(e)[k]))
-                    facet_add(&f, 4, e_orgs(e)[k]);
-        /* Rank: how the query names it, then verified credits, then completeness - each
-         * counted only as far as the searcher may read it. */
-        int64_t score = (int64_t)name_tier(e, q->folded, qn) * 100000;
-        if (sees(e, lvl, TF_CREDITS)) score += (e->verified > 999 ? 999 : e->verified) * 100;
-        score += __builtin_popcount(e->filled & visible_lanes(e->vis, lvl));
-        talent_hit hit = {e->seq, score, hit_key(score, e->seq), TA_UNKNOWN};
-        if (q->after && hit.key >= q->after) continue;
-        if (q->window) hit.avail = avail_of(&s, e, lvl, q->from, q->to);
-        heap_push(&h, hit);
     }
-    if (!rc) facets_out(r, &f, out);
+    search_part *p = &x.part[0];
+    out->total = p->total;
+    if (!rc) facets_out(r, &p->f, out);
     index_release();
     free(rows.v);
-    for (int k = 0; k < TALENT_FACETS; k++)
-        free(f.count[k]);
     if (rc) {
-        free(h.v);
+        search_parts_free(&x);
         return rc;
     }
-    qsort(h.v, (size_t)h.n, sizeof *h.v, cmp_hit_desc);
-    out->more = h.n > q->limit;
-    out->nhits = h.n > q->limit ? q->limit : h.n;
+    qsort(p->h.v, (size_t)p->h.n, sizeof *p->h.v, cmp_hit_desc);
+    out->more = p->h.n > q->limit;
+    out->nhits = p->h.n > q->limit ? q->limit : p->h.n;
     out->hits = ms_arena_alloc(r->arena, (size_t)(out->nhits ? out->nhits : 1) * sizeof *out->hits);
-    if (out->hits && out->nhits) memcpy(out->hits, h.v, (size_t)out->nhits * sizeof *h.v);
-    free(h.v);
+    if (out->hits && out->nhits) memcpy(out->hits, p->h.v, (size_t)out->nhits * sizeof *p->h.v);
+    search_parts_free(&x);
     return 0;
 }
 
@@ -1418,6 +1513,51 @@ static bool match_before(const talent_match_item *a, const talent_match_item *b)
     return cmp_match(a, b) < 0;
 }
 
+typedef struct match_part {
+    talent_match_item *best; /* sorted, at most limit */
+    int nbest;
+    int64_t considered;
+} match_part;
+
+typedef struct match_scan {
+    const talent_need *nd;
+    const searcher *s;
+    uint32_t craft, country, city, currency;
+    const uint32_t *langs;
+    int32_t this_year;
+    match_part part[2];
+} match_scan;
+
+/* Insert `cur` into the sorted best list of a part when it ranks among the first `limit`. */
+static void best_insert(match_part *p, int limit, const talent_match_item *cur)
+{
+    if (p->nbest == limit && !match_before(cur, &p->best[p->nbest - 1])) return;
+    int at = p->nbest < limit ? p->nbest++ : p->nbest - 1;
+    while (at > 0 && match_before(cur, &p->best[at - 1])) {
+        p->best[at] = p->best[at - 1];
+        at--;
+    }
+    p->best[at] = *cur;
+}
+
+static int match_range(void *ctx, int pi, size_t lo, size_t hi)
+{
+    match_scan *x = ctx;
+    match_part *p = &x->part[pi];
+    talent_match_item cur;
+    for (size_t i = lo; i < hi; i++) {
+        const tix_entry *e = &ix.e[i];
+        if (e->dead) continue;
+        talent_vis lvl = level_of(x->s, e);
+        if (!sees(e, lvl, TF_CRAFTS) || !has_craft(e, x->craft)) continue;
+        p->considered++;
+        score_one(x->nd, x->s, e, lvl, x->craft, x->this_year, x->langs, x->country, x->city,
+                  x->currency, false, &cur);
+        best_insert(p, x->nd->limit, &cur);
+    }
+    return 0;
+}
+
 int talent_ix_match(ms_req *r, const talent_need *nd, talent_match_item **items, int *nitems,
                     int64_t *considered)
 {
@@ -1429,7 +1569,6 @@ int talent_ix_match(ms_req *r, const talent_need *nd, talent_match_item **items,
     searcher s;
     rc = searcher_load(r, &s);
     if (!rc && nd->window) rc = booked_load(r, &s, nd->from, nd->to);
-    uint32_t craft = st_find(&ix.st[S_CRAFTS], nd->craft);
     uint32_t langs[TALENT_NEED_LANGS] = {0};
     for (int i = 0; i < nd->nlangs; i++) {
         char low[64];
@@ -1438,44 +1577,45 @@ int talent_ix_match(ms_req *r, const talent_need *nd, talent_match_item **items,
             if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
         langs[i] = st_find(&ix.st[S_LANGS], low);
     }
-    uint32_t country = nd->country ? st_find(&ix.st[S_COUNTRIES], nd->country) : 0;
-    uint32_t city = nd->city ? st_find(&ix.st[S_CITIES], nd->city) : 0;
-    uint32_t currency = nd->currency ? st_find(&ix.st[S_CURRENCIES], nd->currency) : 0;
-    int32_t this_year = (int32_t)(1970 + ms_now_ms() / 86400000 / 365.2425);
-    /* The best `limit` by insertion into a short sorted list. */
-    talent_match_item *best = malloc((size_t)(nd->limit + 1) * sizeof *best);
-    int nbest = 0;
-    if (!rc && !best) rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-    talent_match_item cur;
-    for (size_t i = 0; !rc && craft && i < ix.n; i++) {
-        const tix_entry *e = &ix.e[i];
-        if (e->dead) continue;
-        talent_vis lvl = level_of(&s, e);
-        if (!sees(e, lvl, TF_CRAFTS) || !has_craft(e, craft)) continue;
-        (*considered)++;
-        score_one(nd, &s, e, lvl, craft, this_year, langs, country, city, currency, false, &cur);
-        if (nbest == nd->limit && !match_before(&cur, &best[nbest - 1])) continue;
-        int at = nbest < nd->limit ? nbest++ : nbest - 1;
-        while (at > 0 && match_before(&cur, &best[at - 1])) {
-            best[at] = best[at - 1];
-            at--;
+    match_scan x = {
+        .nd = nd,
+        .s = &s,
+        .craft = st_find(&ix.st[S_CRAFTS], nd->craft),
+        .country = nd->country ? st_find(&ix.st[S_COUNTRIES], nd->country) : 0,
+        .city = nd->city ? st_find(&ix.st[S_CITIES], nd->city) : 0,
+        .currency = nd->currency ? st_find(&ix.st[S_CURRENCIES], nd->currency) : 0,
+        .langs = langs,
+        .this_year = (int32_t)(1970 + ms_now_ms() / 86400000 / 365.2425),
+    };
+    for (int pi = 0; pi < 2; pi++) {
+        x.part[pi].best = malloc((size_t)(nd->limit + 1) * sizeof *x.part[pi].best);
+        if (!rc && !x.part[pi].best) rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    }
+    match_part *best = &x.part[0];
+    if (!rc && x.craft) {
+        int nparts;
+        rc = run_parts(match_range, &x, ix.n, &nparts);
+        if (nparts == 2) {
+            best->considered += x.part[1].considered;
+            for (int i = 0; i < x.part[1].nbest; i++)
+                best_insert(best, nd->limit, &x.part[1].best[i]);
         }
-        best[at] = cur;
     }
     /* The sentences of the few that are answered. */
-    for (int i = 0; !rc && i < nbest; i++) {
-        const tix_entry *e = find_entry(best[i].seq);
-        score_one(nd, &s, e, level_of(&s, e), craft, this_year, langs, country, city, currency,
-                  true, &best[i]);
+    for (int i = 0; !rc && i < best->nbest; i++) {
+        const tix_entry *e = find_entry(best->best[i].seq);
+        score_one(nd, &s, e, level_of(&s, e), x.craft, x.this_year, langs, x.country, x.city,
+                  x.currency, true, &best->best[i]);
     }
     index_release();
-    if (rc) {
-        free(best);
-        return rc;
+    if (!rc) {
+        int n = best->nbest;
+        *items = ms_arena_alloc(r->arena, (size_t)(n ? n : 1) * sizeof **items);
+        if (*items && n) memcpy(*items, best->best, (size_t)n * sizeof **items);
+        *nitems = *items ? n : 0;
+        *considered = best->considered;
     }
-    *items = ms_arena_alloc(r->arena, (size_t)(nbest ? nbest : 1) * sizeof **items);
-    if (*items && nbest) memcpy(*items, best, (size_t)nbest * sizeof *best);
-    *nitems = *items ? nbest : 0;
-    free(best);
-    return 0;
+    free(x.part[0].best);
+    free(x.part[1].best);
+    return rc;
 }
