@@ -181,6 +181,12 @@ typedef struct tix {
     uint32_t *pos;
     size_t npos;
     bool pos_stale;
+    /* For each craft id, a bitmap of the entries (by index) that list it: a scan for a craft
+     * visits those only. cb_ok false (out of memory) falls back to scanning every entry. */
+    uint64_t **cb;
+    uint32_t ncb;
+    size_t cbw; /* words per bitmap */
+    bool cb_stale, cb_ok;
     strtab st[S_COUNT];
 } tix;
 
@@ -521,17 +527,83 @@ static tix_entry *find_entry(int64_t seq)
     return lo < ix.n && ix.e[lo].seq == seq ? &ix.e[lo] : NULL;
 }
 
+static uint32_t e_craft(const tix_entry *e, int k)
+{
+    return k < 4 ? e->craft4[k] : e_crafts(e)[k];
+}
+
+/* Make the bitmaps cover every entry slot and every craft. */
+static bool cb_fit(void)
+{
+    size_t words = (ix.cap + 63) / 64;
+    uint32_t ncrafts = ix.st[S_CRAFTS].n;
+    if (ncrafts > ix.ncb) {
+        uint64_t **v = realloc(ix.cb, ncrafts * sizeof *v);
+        if (!v) return false;
+        memset(v + ix.ncb, 0, (ncrafts - ix.ncb) * sizeof *v);
+        ix.cb = v;
+        ix.ncb = ncrafts;
+    }
+    if (words > ix.cbw) {
+        for (uint32_t c = 0; c < ix.ncb; c++) {
+            if (!ix.cb[c]) continue;
+            uint64_t *b = realloc(ix.cb[c], words * sizeof *b);
+            if (!b) return false;
+            memset(b + ix.cbw, 0, (words - ix.cbw) * sizeof *b);
+            ix.cb[c] = b;
+        }
+        ix.cbw = words;
+    }
+    return true;
+}
+
+static void cb_mark(size_t idx, const tix_entry *e, bool on)
+{
+    if (!ix.cb_ok || ix.cb_stale) return;
+    if (!cb_fit()) {
+        ix.cb_ok = false;
+        return;
+    }
+    for (int k = 0; k < e->ncrafts; k++) {
+        uint32_t c = e_craft(e, k);
+        if (!c || c >= ix.ncb) continue;
+        if (!ix.cb[c] && !(ix.cb[c] = calloc(ix.cbw ? ix.cbw : 1, sizeof *ix.cb[c]))) {
+            ix.cb_ok = false;
+            return;
+        }
+        if (on)
+            ix.cb[c][idx / 64] |= (uint64_t)1 << (idx % 64);
+        else
+            ix.cb[c][idx / 64] &= ~((uint64_t)1 << (idx % 64));
+    }
+}
+
+static void cb_rebuild(void)
+{
+    for (uint32_t c = 0; c < ix.ncb; c++)
+        if (ix.cb[c]) memset(ix.cb[c], 0, ix.cbw * sizeof *ix.cb[c]);
+    ix.cb_ok = true;
+    ix.cb_stale = false;
+    for (size_t i = 0; i < ix.n; i++)
+        if (!ix.e[i].dead) cb_mark(i, &ix.e[i], true);
+}
+
 /* Put an entry in its place (write lock held). */
 static bool place(const tix_entry *e)
 {
     tix_entry *old = find_entry(e->seq);
     if (old) {
+        size_t idx = (size_t)(old - ix.e);
         if (!old->dead) {
             ix.waste += e_words(old);
             ix.live--;
+            cb_mark(idx, old, false);
         }
         *old = *e;
-        if (!e->dead) ix.live++;
+        if (!e->dead) {
+            ix.live++;
+            cb_mark(idx, e, true);
+        }
         return true;
     }
     if (e->dead) return true;
@@ -547,12 +619,13 @@ static bool place(const tix_entry *e)
         at--;
     if (at < ix.n) {
         memmove(ix.e + at + 1, ix.e + at, (ix.n - at) * sizeof *ix.e);
-        ix.pos_stale = true; /* indexes after `at` moved */
+        ix.pos_stale = ix.cb_stale = true; /* indexes after `at` moved */
     }
     ix.e[at] = *e;
     ix.n++;
     ix.live++;
     if (!ix.pos_stale && !pos_set(e->seq, at)) ix.pos_stale = true;
+    cb_mark(at, e, true);
     return true;
 }
 
@@ -577,6 +650,7 @@ static void compact(void)
     ix.n = n;
     ix.waste = 0;
     pos_rebuild();
+    cb_rebuild();
 }
 
 #define LOAD_PAGE 5000
@@ -687,6 +761,7 @@ static int index_acquire(ms_req *r)
             if (rev > ix.rev) ix.rev = rev;
             if (ix.waste > 1u << 20 && ix.waste * 2 > ix.pn) compact();
             if (ix.pos_stale) pos_rebuild();
+            if (ix.cb_stale || !ix.cb_ok) cb_rebuild();
             pthread_rwlock_unlock(&ix.lock);
         }
     }
@@ -708,6 +783,13 @@ void talent_index_forget(void)
     free(ix.e);
     free(ix.pool);
     free(ix.pos);
+    for (uint32_t c = 0; c < ix.ncb; c++)
+        free(ix.cb[c]);
+    free(ix.cb);
+    ix.cb = NULL;
+    ix.ncb = 0;
+    ix.cbw = 0;
+    ix.cb_ok = false;
     ix.pos = NULL;
     ix.npos = 0;
     ix.pos_stale = false;
@@ -1185,8 +1267,9 @@ static int run_parts(part_fn fn, void *ctx, size_t n, int *nparts)
     return fn(ctx, 0, 0, n);
 }
 
+/* Each half's own state, a cache line apart from the other's (no false sharing). */
 typedef struct search_part {
-    facet_acc f;
+    _Alignas(128) facet_acc f;
     heap h;
     int64_t total;
 } search_part;
@@ -1194,7 +1277,9 @@ typedef struct search_part {
 typedef struct search_scan {
     const talent_search_q *q;
     const searcher *s;
-    const rowset *rows; /* NULL: every entry */
+    const rowset *rows;       /* NULL: every entry */
+    const uint64_t *bits[16]; /* or the entries of these crafts' bitmaps */
+    int nbits;
     const uint32_t *crafts;
     int ncrafts;
     uint32_t lang, country, city, org;
@@ -1202,54 +1287,72 @@ typedef struct search_scan {
     search_part part[2];
 } search_scan;
 
+/* One candidate: filters, counts, rank. */
+static void search_one(const search_scan *x, search_part *p, const tix_entry *e, int64_t *total)
+{
+    const talent_search_q *q = x->q;
+    const searcher *s = x->s;
+    facet_acc *f = &p->f;
+    if (e->dead) return;
+    talent_vis lvl = level_of(s, e);
+    if (!passes(q, s, e, lvl, x->crafts, x->ncrafts, x->lang, x->country, x->city, x->org)) return;
+    (*total)++;
+    if (sees(e, lvl, TF_CRAFTS))
+        for (int k = 0; k < e->ncrafts; k++)
+            facet_add(f, 0, e_craft(e, k));
+    if (sees(e, lvl, TF_LANGUAGES))
+        for (int k = 0; k < e->nlangs; k++)
+            facet_add(f, 1, e_langs(e)[k] >> 3);
+    if (sees(e, lvl, TF_LOCATION)) {
+        facet_add(f, 2, e->country);
+        facet_add(f, 3, e->city);
+    }
+    facet_add(f, 4, e->steward);
+    if (sees(e, lvl, TF_CREDITS))
+        for (int k = 0; k < e->norgs; k++)
+            if (e_orgs(e)[k] != e->steward && !has_u32(e_orgs(e), k, e_orgs(e)[k]))
+                facet_add(f, 4, e_orgs(e)[k]);
+    /* Rank: how the query names it, then verified credits, then completeness - each counted
+     * only as far as the searcher may read it. */
+    int64_t score = (int64_t)name_tier(e, q->folded, x->qn) * 100000;
+    if (sees(e, lvl, TF_CREDITS)) score += (e->verified > 999 ? 999 : e->verified) * 100;
+    score += __builtin_popcount(e->filled & visible_lanes(e->vis, lvl));
+    talent_hit hit = {e->seq, score, hit_key(score, e->seq), TA_UNKNOWN};
+    if (q->after && hit.key >= q->after) return;
+    if (q->window) hit.avail = avail_of(s, e, lvl, q->from, q->to);
+    heap_push(&p->h, hit);
+}
+
+/* Rows [lo, hi) of the text index, words [lo, hi) of the crafts' bitmaps, or entries. */
 static int search_range(void *ctx, int pi, size_t lo, size_t hi)
 {
     search_scan *x = ctx;
-    const talent_search_q *q = x->q;
-    const searcher *s = x->s;
     search_part *p = &x->part[pi];
-    facet_acc *f = &p->f;
-    for (size_t i = lo; i < hi; i++) {
-        const tix_entry *e;
-        if (x->rows) {
-            const int64_t *v = x->rows->v;
+    int64_t total = 0;
+    if (x->rows) {
+        const int64_t *v = x->rows->v;
+        for (size_t i = lo; i < hi; i++) {
             if (i && v[i] == v[i - 1]) continue;
             if (!ix.pos_stale) prefetch_rows(v, hi, i);
-            e = find_entry(v[i]);
-            if (!e) continue;
-        } else {
-            e = &ix.e[i];
+            const tix_entry *e = find_entry(v[i]);
+            if (e) search_one(x, p, e, &total);
         }
-        if (e->dead) continue;
-        talent_vis lvl = level_of(s, e);
-        if (!passes(q, s, e, lvl, x->crafts, x->ncrafts, x->lang, x->country, x->city, x->org))
-            continue;
-        p->total++;
-        if (sees(e, lvl, TF_CRAFTS))
-            for (int k = 0; k < e->ncrafts; k++)
-                facet_add(f, 0, k < 4 ? e->craft4[k] : e_crafts(e)[k]);
-        if (sees(e, lvl, TF_LANGUAGES))
-            for (int k = 0; k < e->nlangs; k++)
-                facet_add(f, 1, e_langs(e)[k] >> 3);
-        if (sees(e, lvl, TF_LOCATION)) {
-            facet_add(f, 2, e->country);
-            facet_add(f, 3, e->city);
+    } else if (x->nbits) {
+        for (size_t w = lo; w < hi; w++) {
+            uint64_t b = 0;
+            for (int k = 0; k < x->nbits; k++)
+                b |= x->bits[k][w];
+            while (b) {
+                size_t idx = w * 64 + (size_t)__builtin_ctzll(b);
+                b &= b - 1;
+                if (idx < ix.n) search_one(x, p, &ix.e[idx], &total);
+            }
         }
-        facet_add(f, 4, e->steward);
-        if (sees(e, lvl, TF_CREDITS))
-            for (int k = 0; k < e->norgs; k++)
-                if (e_orgs(e)[k] != e->steward && !has_u32(e_orgs(e), k, e_orgs(e)[k]))
-                    facet_add(f, 4, e_orgs(e)[k]);
-        /* Rank: how the query names it, then verified credits, then completeness - each
-         * counted only as far as the searcher may read it. */
-        int64_t score = (int64_t)name_tier(e, q->folded, x->qn) * 100000;
-        if (sees(e, lvl, TF_CREDITS)) score += (e->verified > 999 ? 999 : e->verified) * 100;
-        score += __builtin_popcount(e->filled & visible_lanes(e->vis, lvl));
-        talent_hit hit = {e->seq, score, hit_key(score, e->seq), TA_UNKNOWN};
-        if (q->after && hit.key >= q->after) continue;
-        if (q->window) hit.avail = avail_of(s, e, lvl, q->from, q->to);
-        heap_push(&p->h, hit);
+    } else {
+        for (size_t i = lo; i < hi; i++)
+            search_one(x, p, &ix.e[i], &total);
     }
+    p->total = total;
     return 0;
 }
 
@@ -1312,9 +1415,17 @@ int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out
         if (!rc && rows.n) qsort(rows.v, rows.n, sizeof *rows.v, cmp_i64);
         x.rows = &rows;
     }
+    size_t n = q->text ? rows.n : ix.n;
+    if (!rc && !impossible && !q->text && ncrafts && ix.cb_ok && !ix.cb_stale) {
+        for (int i = 0; i < ncrafts; i++)
+            if (crafts[i] && crafts[i] < ix.ncb && ix.cb[crafts[i]])
+                x.bits[x.nbits++] = ix.cb[crafts[i]];
+        impossible = !x.nbits;
+        n = ix.cbw;
+    }
     if (!rc && !impossible) {
         int nparts;
-        rc = run_parts(search_range, &x, q->text ? rows.n : ix.n, &nparts);
+        rc = run_parts(search_range, &x, n, &nparts);
         /* Merge the second half into the first. */
         search_part *a = &x.part[0], *b = &x.part[1];
         if (nparts == 2) {
@@ -1514,7 +1625,7 @@ static bool match_before(const talent_match_item *a, const talent_match_item *b)
 }
 
 typedef struct match_part {
-    talent_match_item *best; /* sorted, at most limit */
+    _Alignas(128) talent_match_item *best; /* sorted, at most limit */
     int nbest;
     int64_t considered;
 } match_part;
@@ -1525,6 +1636,7 @@ typedef struct match_scan {
     uint32_t craft, country, city, currency;
     const uint32_t *langs;
     int32_t this_year;
+    const uint64_t *bits; /* the craft's bitmap (ranges are its words), or NULL (entries) */
     match_part part[2];
 } match_scan;
 
@@ -1545,16 +1657,24 @@ static int match_range(void *ctx, int pi, size_t lo, size_t hi)
     match_scan *x = ctx;
     match_part *p = &x->part[pi];
     talent_match_item cur;
+    int64_t considered = 0;
     for (size_t i = lo; i < hi; i++) {
-        const tix_entry *e = &ix.e[i];
-        if (e->dead) continue;
-        talent_vis lvl = level_of(x->s, e);
-        if (!sees(e, lvl, TF_CRAFTS) || !has_craft(e, x->craft)) continue;
-        p->considered++;
-        score_one(x->nd, x->s, e, lvl, x->craft, x->this_year, x->langs, x->country, x->city,
-                  x->currency, false, &cur);
-        best_insert(p, x->nd->limit, &cur);
+        uint64_t b = x->bits ? x->bits[i] : 1;
+        while (b) {
+            size_t idx = x->bits ? i * 64 + (size_t)__builtin_ctzll(b) : i;
+            b &= b - 1;
+            if (idx >= ix.n) break;
+            const tix_entry *e = &ix.e[idx];
+            if (e->dead) continue;
+            talent_vis lvl = level_of(x->s, e);
+            if (!sees(e, lvl, TF_CRAFTS) || !has_craft(e, x->craft)) continue;
+            considered++;
+            score_one(x->nd, x->s, e, lvl, x->craft, x->this_year, x->langs, x->country, x->city,
+                      x->currency, false, &cur);
+            best_insert(p, x->nd->limit, &cur);
+        }
     }
+    p->considered = considered;
     return 0;
 }
 
@@ -1594,7 +1714,12 @@ int talent_ix_match(ms_req *r, const talent_need *nd, talent_match_item **items,
     match_part *best = &x.part[0];
     if (!rc && x.craft) {
         int nparts;
-        rc = run_parts(match_range, &x, ix.n, &nparts);
+        size_t n = ix.n;
+        if (ix.cb_ok && !ix.cb_stale) {
+            x.bits = x.craft < ix.ncb ? ix.cb[x.craft] : NULL;
+            n = x.bits ? ix.cbw : 0;
+        }
+        rc = run_parts(match_range, &x, n, &nparts);
         if (nparts == 2) {
             best->considered += x.part[1].considered;
             for (int i = 0; i < x.part[1].nbest; i++)
