@@ -656,19 +656,19 @@ static void compact(void)
 #define LOAD_PAGE 5000
 
 /* Load the profiles stamped after `since` (all when -1) into the index. */
-static int load_since(ms_req *r, int64_t since)
+static int load_since(db_conn *c, int64_t since, ms_error *err)
 {
     staged *s = calloc(1, sizeof *s);
     tix_entry *batch = malloc(LOAD_PAGE * sizeof *batch);
     staged *rows = NULL;
     ms_arena a;
     ms_arena_init(&a, 64 * 1024);
-    int rc = s && batch ? 0 : ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    int rc = s && batch ? 0 : ms_fail(err, MS_ENOMEM, NULL, "out of memory");
     int64_t after = -1;
     (void)rows;
     while (!rc) {
         db_stmt *st;
-        rc = db_query(r->db, &st, &r->err,
+        rc = db_query(c, &st, err,
                       "SELECT " ROW_COLS " FROM talent_profile p LEFT JOIN talent_doc d ON d.seq "
                       "= p.seq WHERE p.rev > ? AND p.seq > ? ORDER BY p.seq LIMIT ?",
                       "IIi", since, after, LOAD_PAGE);
@@ -677,7 +677,7 @@ static int load_since(ms_req *r, int64_t since)
         bool oom = false;
         /* Parse without the lock; apply each page under it. */
         pthread_rwlock_wrlock(&ix.lock);
-        while ((rc = db_step(st, &r->err)) == DB_ROW) {
+        while ((rc = db_step(st, err)) == DB_ROW) {
             ms_arena_reset(&a);
             stage_row(st, s, &a);
             after = s->e.seq;
@@ -690,7 +690,7 @@ static int load_since(ms_req *r, int64_t since)
         }
         pthread_rwlock_unlock(&ix.lock);
         db_done(st);
-        if (oom) rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+        if (oom) rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
         if (rc < 0) break;
         rc = 0;
         if (got < LOAD_PAGE) break;
@@ -705,29 +705,29 @@ static int load_since(ms_req *r, int64_t since)
 
 /* Is the text index complete? When a copy left it without its marker, rebuild it: in a write
  * transaction of its own, then back to a fresh read snapshot for the request. */
-static int ensure_text_index(ms_req *r)
+static int ensure_text_index(db_conn *c, ms_error *err)
 {
     bool present;
-    int rc = db_text_marker(r->db, "talent_fts", &present, &r->err);
+    int rc = db_text_marker(c, "talent_fts", &present, err);
     if (rc || present) return rc;
-    bool had_tx = db_in_tx(r->db);
-    if (had_tx) db_rollback(r->db);
-    rc = db_begin(r->db, DB_TX_WRITE, &r->err);
-    if (!rc) rc = db_text_marker(r->db, "talent_fts", &present, &r->err);
-    if (!rc && !present) rc = talent_index_rebuild(r->db, &r->err);
+    bool had_tx = db_in_tx(c);
+    if (had_tx) db_rollback(c);
+    rc = db_begin(c, DB_TX_WRITE, err);
+    if (!rc) rc = db_text_marker(c, "talent_fts", &present, err);
+    if (!rc && !present) rc = talent_index_rebuild(c, err);
     if (!rc)
-        rc = db_commit(r->db, &r->err);
+        rc = db_commit(c, err);
     else
-        db_rollback(r->db);
-    if (!rc && had_tx) rc = db_begin(r->db, DB_TX_READ, &r->err);
+        db_rollback(c);
+    if (!rc && had_tx) rc = db_begin(c, DB_TX_READ, err);
     return rc;
 }
 
 /* Bring the index up to the database's revision; on return the read lock is held. */
-static int index_acquire(ms_req *r)
+static int index_load(db_conn *c, ms_error *err)
 {
     db_stmt *st;
-    int rc = db_query_row(r->db, &st, &r->err, "SELECT rev FROM talent_revision WHERE id = 1", "");
+    int rc = db_query_row(c, &st, err, "SELECT rev FROM talent_revision WHERE id = 1", "");
     if (rc < 0) return rc;
     int64_t rev = 0;
     if (rc == DB_ROW) {
@@ -741,11 +741,10 @@ static int index_acquire(ms_req *r)
     pthread_mutex_lock(&ix.load);
     rc = 0;
     if (!ix.loaded) {
-        rc = ensure_text_index(r);
+        rc = ensure_text_index(c, err);
         if (!rc) {
             /* The snapshot may be new after a rebuild: read the revision again. */
-            rc = db_query_row(r->db, &st, &r->err, "SELECT rev FROM talent_revision WHERE id = 1",
-                              "");
+            rc = db_query_row(c, &st, err, "SELECT rev FROM talent_revision WHERE id = 1", "");
             if (rc == DB_ROW) {
                 rev = db_col_int(st, 0);
                 db_done(st);
@@ -754,7 +753,7 @@ static int index_acquire(ms_req *r)
         }
     }
     if (!rc && (!ix.loaded || ix.rev < rev)) {
-        rc = load_since(r, ix.loaded ? ix.rev : -1);
+        rc = load_since(c, ix.loaded ? ix.rev : -1, err);
         if (!rc) {
             pthread_rwlock_wrlock(&ix.lock);
             ix.loaded = true;
@@ -774,6 +773,22 @@ static int index_acquire(ms_req *r)
 static void index_release(void)
 {
     pthread_rwlock_unlock(&ix.lock);
+}
+
+static int index_acquire(ms_req *r)
+{
+    return index_load(r->db, &r->err);
+}
+
+int talent_index_preload(db *d, ms_error *err)
+{
+    db_conn *c = db_acquire(d);
+    int rc = db_begin(c, DB_TX_READ, err);
+    if (!rc) rc = index_load(c, err);
+    if (!rc) index_release();
+    db_rollback(c);
+    db_release(c);
+    return rc;
 }
 
 void talent_index_forget(void)
