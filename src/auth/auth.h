@@ -161,6 +161,15 @@ void password_generate(char out[32]);
 int org_create(db_conn *c, const char *actor_id, const char *name, const char *slug,
                const char *kind, const char *description, json_t **out, ms_error *err);
 
+/* Projects: add `user_id` to project `project_id` as an individual member with `role` (one of
+ * project_roles) and append the event (project.member.added, by `actor_id`), in the caller's
+ * write transaction. Everything is checked before anything is written (a failed statement
+ * ends a PostgreSQL transaction): MS_ENOTFOUND when the project is missing or deleted or the
+ * user unknown, MS_EINVAL for an unknown role, MS_ECONFLICT ("already-member") when the user
+ * is a member of the project already. Used by the members route and by talent invitations. */
+int project_member_add(db_conn *c, const char *actor_id, const char *project_id,
+                       const char *user_id, const char *role, ms_error *err);
+
 /* API tokens: create returns the token text once ("mst_..."). */
 int token_create(db_conn *c, const ms_env *env, const char *user_id, const char *name,
                  const char *expires_at, json_t **out, char token_out[64], ms_error *err);

@@ -486,26 +486,52 @@ int h_project_members_add(ms_req *r)
     const char *pid = ms_req_param(r, "id"), *role = ms_json_str(r->body, "role");
     char uid[MS_ID_LEN];
     int rc = auth_body_user(r, uid);
-    if (rc) return rc;
+    if (rc || (rc = project_member_add(r->db, r->caller->user_id, pid, uid, role, &r->err)))
+        return rc;
+    return reply_pmember(r, 201, pid, uid);
+}
+
+int project_member_add(db_conn *c, const char *actor_id, const char *project_id,
+                       const char *user_id, const char *role, ms_error *err)
+{
+    if (!auth_role_in(role, project_roles))
+        return ms_field_fail(err, "role", "must be one of admin, member, vendor, client, viewer");
+    db_stmt *st;
+    int rc = db_query_row(c, &st, err,
+                          "SELECT p.org_id, (SELECT display_name FROM user_account WHERE id = ?), "
+                          "(SELECT 1 FROM project_member WHERE project_id = p.id AND user_id = ?) "
+                          "FROM project p WHERE p.id = ? AND p.deleted_at IS NULL",
+                          "sss", user_id, user_id, project_id);
+    if (rc < 0) return rc;
+    if (rc == DB_DONE) return ms_fail(err, MS_ENOTFOUND, NULL, "No such project.");
+    char org_id[MS_ID_LEN], name[256];
+    ms_strlcpy(org_id, db_col_text(st, 0), sizeof org_id);
+    bool known = !db_col_null(st, 1), member = !db_col_null(st, 2);
+    ms_strlcpy(name, known ? db_col_text(st, 1) : "", sizeof name);
+    db_done(st);
+    if (!known) return ms_fail(err, MS_ENOTFOUND, NULL, "No such user.");
+    if (member)
+        return ms_fail(err, MS_ECONFLICT, "already-member",
+                       "This person is already a member of the project; change their role "
+                       "instead.");
     char now[MS_TIME_LEN];
     ms_now_str(now);
-    rc = db_exec(r->db, &r->err,
+    rc = db_exec(c, err,
                  "INSERT INTO project_member (project_id, user_id, role, created_by, created_at, "
                  "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                 "ssssss", pid, uid, role, r->caller->user_id, now, now);
-    if (rc == MS_ECONFLICT)
-        return ms_req_fail(r, MS_ECONFLICT, "already-member",
-                           "This person is already a member of the project; change their role "
-                           "instead.");
+                 "ssssss", project_id, user_id, role, actor_id, now, now);
     if (rc < 0) return rc;
-    json_t *u;
-    if ((rc = user_get_json(r->db, uid, &u, &r->err))) return rc;
-    rc = auth_event(r, "project.member.added", "user", uid, r->access->org_id, pid,
-                    json_pack("{s:s}", "role", role), "%s joined the project as %s",
-                    json_string_value(json_object_get(u, "display_name")), role);
-    json_decref(u);
-    if (rc) return rc;
-    return reply_pmember(r, 201, pid, uid);
+    json_t *data = json_pack("{s:s}", "role", role);
+    ms_event ev = {.actor_id = actor_id,
+                   .action = "project.member.added",
+                   .object_type = "user",
+                   .object_id = user_id,
+                   .org_id = org_id,
+                   .project_id = project_id,
+                   .data = data};
+    rc = event_appendf(c, &ev, err, "%s joined the project as %s", name, role);
+    json_decref(data);
+    return rc;
 }
 
 static int load_pmember(ms_req *r, const char *pid, const char *uid, char role[16],

@@ -37,6 +37,8 @@ extern const char ms_openapi_production_schedule[];
 extern const char ms_openapi_production_io[];
 
 /* ---- talent: people's work (shared by search and work parts) ---- */
+/* One task a person is assigned to, as the talent module sees it (credits, availability).
+ * Strings are valid during the callback only; dates are YYYY-MM-DD or NULL. */
 typedef struct production_work {
     const char *user_id, *project_id, *project_name, *org_id, *task_type, *entity_name, *start_date,
         *due_date;
@@ -48,6 +50,11 @@ typedef int (*production_work_fn)(void *ctx, const production_work *w);
  * Stops at a non-zero return of `fn` and returns it. */
 int production_booked(db_conn *c, const char *from, const char *to, production_work_fn fn,
                       void *ctx, ms_error *err);
+/* Every task assigned to `user_id` in any project that is not deleted (on entities that are
+ * not deleted), ordered by project and task type; `fn` returning non-zero stops the walk and
+ * becomes the result. The rows are read before the first call, so `fn` may use `c`. */
+int production_work_of(db_conn *c, const char *user_id, production_work_fn fn, void *ctx,
+                       ms_error *err);
 /* ---- end of talent ---- */
 
 #endif

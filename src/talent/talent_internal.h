@@ -254,6 +254,18 @@ void talent_index_forget(void);
 /* ---- end of search ---- */
 
 /* ---- Credits, availability, shortlists, invites (part "work"). ---- */
+/* talent_sync_production (declared with the profiles, defined in credits.c): one credit per
+ * (project, task type) of the tasks assigned to the person's account, and one ("Crew") per
+ * project the account is a member of (admin, member, vendor) without tasks there; verified
+ * (the producing organization's own records). Idempotent: a second run changes nothing, and
+ * production credits whose work is gone are removed. Touches the profile when anything
+ * changed. An unclaimed or erased profile has no account, so nothing to derive. */
+/* Dates "YYYY-MM-DD" as days since 1970-01-01 (availability.c), and back. */
+bool talent_date_parse(const char *s, int64_t *days);
+void talent_date_fmt(int64_t days, char out[11]);
+int64_t talent_today(void);
+/* Fail the request 400 bad-query naming query parameter `field`. */
+int talent_query_fail(ms_req *r, const char *field, const char *msg);
 /* ---- end of work ---- */
 
 /* ---- CSV import and export (part "io"). ---- */
@@ -277,6 +289,29 @@ int h_talent_search(ms_req *r);
 int h_org_talent_match(ms_req *r);
 /* end of search */
 /* work */
+int h_talent_credits_list(ms_req *r);
+int h_talent_credits_create(ms_req *r);
+int h_talent_credit_update(ms_req *r);
+int h_talent_credit_delete(ms_req *r);
+int h_talent_credit_verify(ms_req *r);
+int h_org_talent_credits(ms_req *r);
+int h_talent_sync(ms_req *r);
+int h_talent_availability(ms_req *r);
+int h_talent_unavailable_create(ms_req *r);
+int h_talent_unavailable_delete(ms_req *r);
+int h_org_talent_shortlists(ms_req *r);
+int h_org_talent_shortlists_create(ms_req *r);
+int h_talent_shortlist_get(ms_req *r);
+int h_talent_shortlist_update(ms_req *r);
+int h_talent_shortlist_delete(ms_req *r);
+int h_talent_shortlist_entry_add(ms_req *r);
+int h_talent_shortlist_entry_remove(ms_req *r);
+int h_project_talent_invites_create(ms_req *r);
+int h_project_talent_invites(ms_req *r);
+int h_talent_me_invites(ms_req *r);
+int h_talent_invite_accept(ms_req *r);
+int h_talent_invite_decline(ms_req *r);
+int h_talent_invite_withdraw(ms_req *r);
 /* end of work */
 /* io */
 /* end of io */

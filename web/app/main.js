@@ -61,6 +61,20 @@ function MyTasks() {
   return html`<${mod.MyTasksPage} />`;
 }
 
+/* wt-web talent */
+// The talent data center (/talent, /talent/p/<id>, /talent/me), loaded when opened.
+function Talent({ rest }) {
+  const [mod, setMod] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    import('/talent/page.js').then(setMod, setError);
+  }, []);
+  if (error) return html`<div class="page"><${ErrorBox} error=${error} /></div>`;
+  if (!mod) return html`<div class="page"><${Loading} /></div>`;
+  return html`<${mod.default} rest=${rest} />`;
+}
+/* end wt-web talent */
+
 function Redirect({ to }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
@@ -79,6 +93,10 @@ const routes = [
   /* wt-web rights */
   ['/orgs/:id/rights/:rest*', ({ id, rest }) => html`<${OrgPage} id=${id} tab="rights" rest=${rest} />`],
   /* end wt-web rights */
+  /* wt-web talent */
+  ['/orgs/:id/talent/:rest*', ({ id, rest }) => html`<${OrgPage} id=${id} tab="talent" rest=${rest} />`],
+  ['/talent/:rest*', Talent],
+  /* end wt-web talent */
   ['/orgs/:id/:tab', OrgPage],
   ['/projects/:id/:rest*', ProjectPage],
   ['/account', AccountPage],

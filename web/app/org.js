@@ -36,12 +36,33 @@ function RightsTab({ org, rest }) {
   return html`<${mod.default} org=${org} rest=${rest} />`;
 }
 /* end wt-web rights */
+/* wt-web talent */
+import talentStrings from '/talent/strings.js';
+import { useState as useTalentState } from '/lib/html.js';
+
+registerStrings(talentStrings);
+
+// The Talent section (shortlists, finding crew), loaded when the tab is opened (web/talent/org.js).
+function TalentTab({ org, rest }) {
+  const [mod, setMod] = useTalentState(null);
+  const [error, setError] = useTalentState(null);
+  useEffect(() => {
+    import('/talent/org.js').then(setMod, setError);
+  }, []);
+  if (error) return html`<${ErrorBox} error=${error} />`;
+  if (!mod) return html`<${Loading} />`;
+  return html`<${mod.default} org=${org} rest=${rest} />`;
+}
+/* end wt-web talent */
 
 const TABS = [
   { id: 'projects', label: 'tab.projects' },
   /* wt-web rights */
   { id: 'rights', label: 'rights.tab' },
   /* end wt-web rights */
+  /* wt-web talent */
+  { id: 'talent', label: 'talent.tab' },
+  /* end wt-web talent */
   { id: 'activity', label: 'tab.activity' },
   { id: 'members', label: 'tab.members' },
   { id: 'invitations', label: 'tab.invitations', admin: true },
@@ -140,10 +161,13 @@ export function OrgPage({ id, tab, rest = '' /* wt-web rights */ }) {
   /* wt-web rights */
   else if (tab === 'rights') body = html`<${RightsTab} org=${org} rest=${rest} />`;
   /* end wt-web rights */
+  /* wt-web talent */
+  else if (tab === 'talent') body = html`<${TalentTab} org=${org} rest=${rest} />`;
+  /* end wt-web talent */
   else if (tab === 'members') body = html`<${OrgMembers} org=${org} />`;
   else if (tab === 'invitations') body = html`<${OrgInvitations} org=${org} />`;
   else body = html`<${OrgSettings} org=${org} etag=${r.data.etag} onSaved=${setOrg} reload=${r.reload} />`;
-  return html`<div class=${tab === 'rights' ? 'page page-wide' /* wt-web rights */ : 'page'}>
+  return html`<div class=${tab === 'rights' || tab === 'talent' ? 'page page-wide' /* wt-web rights, talent */ : 'page'}>
     <${PageHeader}
       title=${html`<span class="title-with-avatar">
         <${Avatar} name=${org.name} id=${org.id} size="lg" /><span class="title-text">${org.name}</span></span>`}

@@ -10,6 +10,18 @@ import { useSession, setCurrentOrg, signOut, loadMe } from '/lib/session.js';
 import { orgRoleLabel } from '/lib/labels.js';
 import { toast } from '/lib/toast.js';
 import { CreateOrgDialog } from './welcome.js';
+/* wt-web talent */
+import { registerStrings } from '/lib/i18n.js';
+import talentStrings from '/talent/strings.js';
+
+registerStrings(talentStrings);
+
+// The talent data center's search (icon only on a phone).
+function TalentLink() {
+  return html`<a class="btn btn-ghost btn-sm topbar-talent" href="/talent" data-testid="talent-link"><${Icon} name="users" />
+    <span class="topbar-link-text">${t('talent.title')}</span></a>`;
+}
+/* end wt-web talent */
 
 function OrgSwitcher() {
   const { me, orgId } = useSession();
@@ -80,6 +92,7 @@ export function TopBar() {
     <span class="topbar-sep" aria-hidden="true">/</span>
     <${OrgSwitcher} />
     <div class="topbar-spacer"></div>
+    <!-- wt-web talent --><${TalentLink} /><!-- end wt-web talent -->
     <a class="btn btn-ghost btn-sm" href="/tasks" data-testid="my-tasks-link"><${Icon} name="check" />${t('production.mytasks.title')}</a>
     <${AccountMenu} />
   </header>`;
