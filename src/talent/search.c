@@ -151,6 +151,21 @@ static int reindex_one(db_conn *c, int64_t seq, bool fresh, ms_error *err)
         free(old);
         return rc < 0 ? rc : 0;
     }
+    /* The first profile of a new instance: the (empty) index is complete, so say so now;
+     * otherwise the first search would rebuild what every write has kept up to date (a
+     * database copied by migrate-store has profiles already, and no marker: it rebuilds). */
+    if (!fresh && !old) {
+        db_stmt *any;
+        int arc = db_query_row(c, &any, err, "SELECT 1 FROM talent_doc LIMIT 1", "");
+        if (arc == DB_ROW) db_done(any);
+        bool marked = true;
+        if (arc == DB_DONE) arc = db_text_marker(c, FTS, &marked, err);
+        if (arc == 0 && !marked) arc = db_text_mark(c, FTS, err);
+        if (arc < 0) {
+            db_done(st);
+            return arc;
+        }
+    }
     char id[MS_ID_LEN];
     ms_strlcpy(id, db_col_text(st, 0), sizeof id);
     talent_vis vis[TF_COUNT];

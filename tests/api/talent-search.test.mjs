@@ -110,6 +110,11 @@ before(async () => {
   assertOk(await coord.c.post(`/api/v1/projects/${project.id}/tasks`, {
     task_type_id: assetTask.id, entity_id: ent.id, assignees: [lilei.id], start_date: '2026-12-01', due_date: '2026-12-03',
   }), 201);
+  // No search yet, and the text index says it is complete (marker row 0): the first profile
+  // of a new instance marked it, so no search will rebuild what the writes kept.
+  const marker = srv.engine === 'postgres' ? 'SELECT count(*) FROM talent_fts WHERE rowid = 0'
+    : `SELECT count(*) FROM talent_fts WHERE talent_fts MATCH '"\u{E001}"'`;
+  assert.equal(await sql(srv, marker), '1');
 });
 after(async () => { await srv.stop(); });
 
