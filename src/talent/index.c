@@ -9,8 +9,15 @@
  * languages, organizations of verified credits, credits per craft, unavailable days, folded
  * names and skills) live in one pool of 32-bit words, and strings that repeat (accounts,
  * organizations, crafts, languages, countries, cities, currencies) are interned to small
- * numbers. An entry is about 60 bytes plus its lists: a million profiles take a few hundred
- * megabytes at most and load in seconds.
+ * numbers. An entry is about 80 bytes plus its lists: a million profiles take a few hundred
+ * megabytes at most and load in seconds (about 15 s for a million on one core, JSON parsing
+ * mostly; talent_index_preload does it before the first search).
+ *
+ * Speed. A text query's rows are found through a seq -> entry map (seqs are dense), with
+ * the memory for rows a little ahead prefetched; a craft filter and matching visit only the
+ * entries of that craft's bitmap; a scan over a large index runs in two halves on two
+ * threads. At a million profiles a name search costs about 8 ms of CPU, a faceted search
+ * (craft, language, window) about 17 ms and a match about 30-40 ms, split over two cores.
  *
  * Freshness works like rights/cache.c: every talent write raises talent_revision.rev and
  * stamps the profile's rev (talent_touch); a request reads the revision (one query, in its

@@ -49,202 +49,335 @@ static void inc(json_t *o, const char *key, json_int_t by)
     json_object_set_new(o, key, json_integer((v ? json_integer_value(v) : 0) + by));
 }
 
-/* The summary of the profile's credits, and their words when `doc` is given. */
-static int credits_summary(db_conn *c, const char *profile_id, ms_buf *doc, char **out,
-                           ms_error *err)
+/* What a profile's document is made of, read by one profile (talent_reindex) or by a batch
+ * of them (talent_index_rebuild: three queries per thousand profiles). Strings live in an
+ * arena. */
+typedef struct credit_row {
+    const char *title, *role, *craft, *company, *org;
+    int64_t year;
+    bool verified;
+} credit_row;
+
+typedef struct range_row {
+    const char *start, *end;
+} range_row;
+
+typedef struct prof_row {
+    int64_t seq;
+    const char *id, *vis, *primary, *names, *headline, *crafts, *skills;
+    bool indexed; /* listed and not erased */
+    credit_row *credits;
+    int ncredits, ccap;
+    range_row *ranges;
+    int nranges, rcap;
+} prof_row;
+
+static char *adup(ms_arena *a, db_stmt *st, int col)
 {
-    db_stmt *st;
-    int rc = db_query(c, &st, err,
-                      "SELECT title, role, craft, year, company, org_id, CASE WHEN verified_at IS "
-                      "NULL THEN 0 ELSE 1 END FROM talent_credit WHERE profile_id = ? ORDER BY id",
-                      "s", profile_id);
-    if (rc) return rc;
+    const char *t = db_col_text(st, col);
+    return t ? ms_arena_strdup(a, t) : NULL;
+}
+
+#define PROF_COLS                                                                                  \
+    "seq, id, visibility, CASE WHEN listed <> 0 AND deleted_at IS NULL THEN 1 ELSE 0 END, "        \
+    "primary_name, names, headline, crafts, skills"
+
+static void prof_read(db_stmt *st, ms_arena *a, prof_row *p)
+{
+    memset(p, 0, sizeof *p);
+    p->seq = db_col_int(st, 0);
+    p->id = adup(a, st, 1);
+    p->vis = adup(a, st, 2);
+    p->indexed = db_col_int(st, 3) != 0;
+    p->primary = adup(a, st, 4);
+    p->names = adup(a, st, 5);
+    p->headline = adup(a, st, 6);
+    p->crafts = adup(a, st, 7);
+    p->skills = adup(a, st, 8);
+}
+
+#define CREDIT_COLS                                                                                \
+    "c.title, c.role, c.craft, c.year, c.company, c.org_id, CASE WHEN c.verified_at IS NULL THEN " \
+    "0 ELSE 1 END"
+
+/* Add the credit at columns `at`.. of `st` to `p`. */
+static bool credit_read(db_stmt *st, int at, ms_arena *a, prof_row *p)
+{
+    if (p->ncredits == p->ccap) {
+        int cap = p->ccap ? p->ccap * 2 : 8;
+        credit_row *v = ms_arena_alloc(a, (size_t)cap * sizeof *v);
+        if (!v) return false;
+        if (p->ncredits) memcpy(v, p->credits, (size_t)p->ncredits * sizeof *v);
+        p->credits = v;
+        p->ccap = cap;
+    }
+    credit_row *cr = &p->credits[p->ncredits++];
+    cr->title = adup(a, st, at);
+    cr->role = adup(a, st, at + 1);
+    cr->craft = adup(a, st, at + 2);
+    cr->year = db_col_null(st, at + 3) ? 0 : db_col_int(st, at + 3);
+    cr->company = adup(a, st, at + 4);
+    cr->org = adup(a, st, at + 5);
+    cr->verified = db_col_int(st, at + 6) != 0;
+    return true;
+}
+
+static bool range_read(db_stmt *st, int at, ms_arena *a, prof_row *p)
+{
+    if (p->nranges == p->rcap) {
+        int cap = p->rcap ? p->rcap * 2 : 4;
+        range_row *v = ms_arena_alloc(a, (size_t)cap * sizeof *v);
+        if (!v) return false;
+        if (p->nranges) memcpy(v, p->ranges, (size_t)p->nranges * sizeof *v);
+        p->ranges = v;
+        p->rcap = cap;
+    }
+    p->ranges[p->nranges].start = adup(a, st, at);
+    p->ranges[p->nranges].end = adup(a, st, at + 1);
+    p->nranges++;
+    return true;
+}
+
+/* The summary of the credits (talent_internal.h), and their words when `doc` is given. */
+static char *credits_summary(const prof_row *p, ms_buf *doc)
+{
     json_t *crafts = json_object(), *cv = json_object(), *cy = json_object(), *orgs = json_array();
     json_int_t n = 0, verified = 0, last = 0;
-    while ((rc = db_step(st, err)) == DB_ROW) {
-        bool ver = db_col_int(st, 6) != 0;
-        json_int_t year = db_col_null(st, 3) ? 0 : db_col_int(st, 3);
-        const char *craft = db_col_text(st, 2), *org = db_col_text(st, 5);
+    for (int k = 0; k < p->ncredits; k++) {
+        const credit_row *cr = &p->credits[k];
         n++;
-        if (ver) verified++;
-        if (year > last) last = year;
-        if (craft && *craft) {
-            inc(crafts, craft, 1);
-            if (ver) inc(cv, craft, 1);
-            json_t *y = json_object_get(cy, craft);
-            if (year && (!y || json_integer_value(y) < year))
-                json_object_set_new(cy, craft, json_integer(year));
+        if (cr->verified) verified++;
+        if (cr->year > last) last = cr->year;
+        if (cr->craft && *cr->craft) {
+            inc(crafts, cr->craft, 1);
+            if (cr->verified) inc(cv, cr->craft, 1);
+            json_t *y = json_object_get(cy, cr->craft);
+            if (cr->year && (!y || json_integer_value(y) < cr->year))
+                json_object_set_new(cy, cr->craft, json_integer(cr->year));
         }
-        if (ver && org && *org) {
+        if (cr->verified && cr->org && *cr->org) {
             bool seen = false;
             size_t i;
             json_t *x;
-            json_array_foreach(orgs, i, x) seen = seen || !strcmp(json_string_value(x), org);
-            if (!seen) json_array_append_new(orgs, json_string(org));
+            json_array_foreach(orgs, i, x) seen = seen || !strcmp(json_string_value(x), cr->org);
+            if (!seen) json_array_append_new(orgs, json_string(cr->org));
         }
         if (doc) {
-            fold_piece(doc, db_col_text(st, 0));
-            fold_piece(doc, db_col_text(st, 1));
-            fold_piece(doc, db_col_text(st, 4));
+            fold_piece(doc, cr->title);
+            fold_piece(doc, cr->role);
+            fold_piece(doc, cr->company);
         }
     }
-    db_done(st);
     json_t *o =
         json_pack("{s:I,s:I,s:o,s:o,s:o,s:o,s:I}", "n", n, "verified", verified, "crafts", crafts,
                   "crafts_verified", cv, "crafts_last_year", cy, "orgs", orgs, "last_year", last);
-    *out = rc < 0 || !o ? NULL : json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    char *out = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(o);
-    if (rc < 0) return rc;
-    return *out ? 0 : ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    return out;
 }
 
-static int unavailable_json(db_conn *c, const char *profile_id, ms_buf *out, ms_error *err)
+/* Write talent_doc and the text index row of `p`; `old` is the text its row was made from
+ * (NULL: the index holds no row of it). */
+static int doc_write(db_conn *c, const prof_row *p, const char *old, ms_error *err)
 {
-    db_stmt *st;
-    int rc = db_query(c, &st, err,
-                      "SELECT start_date, end_date FROM talent_unavailable WHERE profile_id = ? "
-                      "ORDER BY start_date, end_date",
-                      "s", profile_id);
-    if (rc) return rc;
-    ms_buf_putc(out, '[');
-    int n = 0;
-    while ((rc = db_step(st, err)) == DB_ROW) {
-        ms_buf_puts(out, n++ ? ",[" : "[");
-        ms_buf_put_json_str(out, db_col_text(st, 0));
-        ms_buf_putc(out, ',');
-        ms_buf_put_json_str(out, db_col_text(st, 1));
-        ms_buf_putc(out, ']');
-    }
-    db_done(st);
-    ms_buf_putc(out, ']');
-    if (rc < 0) return rc;
-    return out->oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
-}
-
-/* Make talent_doc and the text index row of `seq` again. `fresh`: the index holds no row of
- * it (a rebuild after clearing), so there is nothing to remove first. */
-static int reindex_one(db_conn *c, int64_t seq, bool fresh, ms_error *err)
-{
-    db_stmt *st;
-    int rc = db_query_row(c, &st, err,
-                          "SELECT id, visibility, listed, CASE WHEN deleted_at IS NULL THEN 0 ELSE "
-                          "1 END, primary_name, names, headline, crafts, skills FROM "
-                          "talent_profile WHERE seq = ?",
-                          "I", seq);
-    if (rc < 0) return rc;
-    char *old = NULL;
-    if (!fresh) {
-        db_stmt *od;
-        int orc = db_query_row(c, &od, err, "SELECT doc FROM talent_doc WHERE seq = ?", "I", seq);
-        if (orc < 0) {
-            if (rc == DB_ROW) db_done(st);
-            return orc;
-        }
-        if (orc == DB_ROW) {
-            old = strdup(db_col_text(od, 0) ? db_col_text(od, 0) : "");
-            db_done(od);
-        }
-    }
-    if (rc == DB_DONE) { /* gone: so is what the search knew of it */
-        rc = db_text_put(c, FTS, seq, old, NULL, err);
-        if (!rc) rc = db_exec(c, err, "DELETE FROM talent_doc WHERE seq = ?", "I", seq);
-        free(old);
-        return rc < 0 ? rc : 0;
-    }
-    /* The first profile of a new instance: the (empty) index is complete, so say so now;
-     * otherwise the first search would rebuild what every write has kept up to date (a
-     * database copied by migrate-store has profiles already, and no marker: it rebuilds). */
-    if (!fresh && !old) {
-        db_stmt *any;
-        int arc = db_query_row(c, &any, err, "SELECT 1 FROM talent_doc LIMIT 1", "");
-        if (arc == DB_ROW) db_done(any);
-        bool marked = true;
-        if (arc == DB_DONE) arc = db_text_marker(c, FTS, &marked, err);
-        if (arc == 0 && !marked) arc = db_text_mark(c, FTS, err);
-        if (arc < 0) {
-            db_done(st);
-            return arc;
-        }
-    }
-    char id[MS_ID_LEN];
-    ms_strlcpy(id, db_col_text(st, 0), sizeof id);
     talent_vis vis[TF_COUNT];
-    talent_vis_from_json(db_col_text(st, 1), vis);
-    bool indexed = db_col_int(st, 2) != 0 && db_col_int(st, 3) == 0;
+    talent_vis_from_json(p->vis, vis);
     ms_buf doc, un;
     ms_buf_init(&doc);
     ms_buf_init(&un);
-    if (indexed) {
-        fold_piece(&doc, db_col_text(st, 4));
-        fold_strings(&doc, db_col_text(st, 5), "name");
-        if (vis[TF_HEADLINE] <= TV_PLATFORM) fold_piece(&doc, db_col_text(st, 6));
-        if (vis[TF_SKILLS] <= TV_PLATFORM) fold_strings(&doc, db_col_text(st, 8), NULL);
+    if (p->indexed) {
+        fold_piece(&doc, p->primary);
+        fold_strings(&doc, p->names, "name");
+        if (vis[TF_HEADLINE] <= TV_PLATFORM) fold_piece(&doc, p->headline);
+        if (vis[TF_SKILLS] <= TV_PLATFORM) fold_strings(&doc, p->skills, NULL);
+        json_t *crafts = vis[TF_CRAFTS] <= TV_PLATFORM
+                             ? json_loads(p->crafts ? p->crafts : "[]", 0, NULL)
+                             : NULL;
+        size_t i;
+        json_t *x;
+        json_array_foreach(crafts, i, x)
+        {
+            char en[128], zh[128];
+            ms_error e;
+            if (talent_craft_lookup(c, json_string_value(x), en, sizeof en, zh, sizeof zh, &e))
+                continue;
+            fold_piece(&doc, en);
+            fold_piece(&doc, zh);
+        }
+        json_decref(crafts);
     }
-    json_t *crafts =
-        indexed && vis[TF_CRAFTS] <= TV_PLATFORM ? json_loads(db_col_text(st, 7), 0, NULL) : NULL;
-    db_done(st);
-    size_t i;
-    json_t *x;
-    json_array_foreach(crafts, i, x)
-    {
-        char en[128], zh[128];
-        ms_error e;
-        if (talent_craft_lookup(c, json_string_value(x), en, sizeof en, zh, sizeof zh, &e))
-            continue;
-        fold_piece(&doc, en);
-        fold_piece(&doc, zh);
+    char *credits = credits_summary(p, p->indexed && vis[TF_CREDITS] <= TV_PLATFORM ? &doc : NULL);
+    ms_buf_putc(&un, '[');
+    for (int k = 0; k < p->nranges; k++) {
+        ms_buf_puts(&un, k ? ",[" : "[");
+        ms_buf_put_json_str(&un, p->ranges[k].start ? p->ranges[k].start : "");
+        ms_buf_putc(&un, ',');
+        ms_buf_put_json_str(&un, p->ranges[k].end ? p->ranges[k].end : "");
+        ms_buf_putc(&un, ']');
     }
-    json_decref(crafts);
-    char *credits = NULL;
-    rc = credits_summary(c, id, indexed && vis[TF_CREDITS] <= TV_PLATFORM ? &doc : NULL, &credits,
-                         err);
-    if (!rc) rc = unavailable_json(c, id, &un, err);
-    if (!rc && doc.oom) rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    ms_buf_putc(&un, ']');
+    int rc = !credits || doc.oom || un.oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
     const char *text = doc.data ? doc.data : "";
     if (!rc)
         rc = db_exec(c, err,
                      "INSERT INTO talent_doc (seq, credits, unavailable, doc) VALUES (CAST(? AS "
                      "BIGINT), ?, ?, ?) ON CONFLICT (seq) DO UPDATE SET credits = "
                      "excluded.credits, unavailable = excluded.unavailable, doc = excluded.doc",
-                     "Isss", seq, credits, un.data, text);
-    if (rc >= 0) rc = db_text_put(c, FTS, seq, old, text, err);
-    free(old);
+                     "Isss", p->seq, credits, un.data, text);
+    if (rc >= 0) rc = db_text_put(c, FTS, p->seq, old, text, err);
     free(credits);
     ms_buf_free(&doc);
     ms_buf_free(&un);
     return rc < 0 ? rc : 0;
 }
 
+/* Make talent_doc and the text index row of `seq` again. */
+static int reindex_one(db_conn *c, int64_t seq, ms_arena *a, ms_error *err)
+{
+    db_stmt *st;
+    int rc = db_query_row(c, &st, err, "SELECT " PROF_COLS " FROM talent_profile WHERE seq = ?",
+                          "I", seq);
+    if (rc < 0) return rc;
+    prof_row p;
+    memset(&p, 0, sizeof p);
+    bool found = rc == DB_ROW;
+    if (found) {
+        prof_read(st, a, &p);
+        db_done(st);
+    }
+    const char *old = NULL;
+    rc = db_query_row(c, &st, err, "SELECT doc FROM talent_doc WHERE seq = ?", "I", seq);
+    if (rc < 0) return rc;
+    if (rc == DB_ROW) {
+        old = adup(a, st, 0);
+        db_done(st);
+    }
+    if (!found) { /* gone: so is what the search knew of it */
+        rc = db_text_put(c, FTS, seq, old, NULL, err);
+        if (!rc) rc = db_exec(c, err, "DELETE FROM talent_doc WHERE seq = ?", "I", seq);
+        return rc < 0 ? rc : 0;
+    }
+    /* The first profile of a new instance: the (empty) index is complete, so say so now;
+     * otherwise the first search would rebuild what every write has kept up to date (a
+     * database copied by migrate-store has profiles already, and no marker: it rebuilds). */
+    if (!old) {
+        rc = db_query_row(c, &st, err, "SELECT 1 FROM talent_doc LIMIT 1", "");
+        if (rc == DB_ROW) db_done(st);
+        bool marked = true;
+        if (rc == DB_DONE) rc = db_text_marker(c, FTS, &marked, err);
+        if (rc == 0 && !marked) rc = db_text_mark(c, FTS, err);
+        if (rc < 0) return rc;
+    }
+    rc =
+        db_query(c, &st, err,
+                 "SELECT " CREDIT_COLS " FROM talent_credit c WHERE c.profile_id = ? ORDER BY c.id",
+                 "s", p.id);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW)
+        if (!credit_read(st, 0, a, &p)) break;
+    db_done(st);
+    if (rc == DB_ROW) rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    if (rc < 0) return rc;
+    rc = db_query(c, &st, err,
+                  "SELECT start_date, end_date FROM talent_unavailable WHERE profile_id = ? ORDER "
+                  "BY start_date, end_date",
+                  "s", p.id);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW)
+        if (!range_read(st, 0, a, &p)) break;
+    db_done(st);
+    if (rc == DB_ROW) rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    if (rc < 0) return rc;
+    return doc_write(c, &p, old, err);
+}
+
 int talent_reindex(db_conn *c, int64_t seq, ms_error *err)
 {
-    return reindex_one(c, seq, false, err);
+    ms_arena a;
+    ms_arena_init(&a, 16 * 1024);
+    int rc = reindex_one(c, seq, &a, err);
+    ms_arena_free(&a);
+    return rc;
 }
 
 #define REBUILD_BATCH 1000
 
+/* The profile of `seq` in a batch sorted by seq (NULL when not in it). */
+static prof_row *batch_find(prof_row *v, int n, int64_t seq)
+{
+    int lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (v[mid].seq == seq) return &v[mid];
+        if (v[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return NULL;
+}
+
+/* One batch: the profiles with seq in (after, ...], their credits and ranges in two more
+ * queries, then each document written. Sets *last to the batch's last seq, *n its size. */
+static int rebuild_batch(db_conn *c, int64_t after, ms_arena *a, prof_row *v, int *n, ms_error *err)
+{
+    db_stmt *st;
+    *n = 0;
+    int rc = db_query(c, &st, err,
+                      "SELECT " PROF_COLS " FROM talent_profile WHERE seq > ? ORDER BY seq LIMIT ?",
+                      "Ii", after, REBUILD_BATCH);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW)
+        prof_read(st, a, &v[(*n)++]);
+    db_done(st);
+    if (rc < 0 || !*n) return rc < 0 ? rc : 0;
+    int64_t last = v[*n - 1].seq;
+    rc = db_query(c, &st, err,
+                  "SELECT p.seq, " CREDIT_COLS " FROM talent_profile p JOIN talent_credit c ON "
+                  "c.profile_id = p.id WHERE p.seq > ? AND p.seq <= ? ORDER BY p.seq, c.id",
+                  "II", after, last);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        prof_row *p = batch_find(v, *n, db_col_int(st, 0));
+        if (p && !credit_read(st, 1, a, p)) break;
+    }
+    db_done(st);
+    if (rc == DB_ROW) rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    if (rc < 0) return rc;
+    rc = db_query(c, &st, err,
+                  "SELECT p.seq, u.start_date, u.end_date FROM talent_profile p JOIN "
+                  "talent_unavailable u ON u.profile_id = p.id WHERE p.seq > ? AND p.seq <= ? "
+                  "ORDER BY p.seq, u.start_date, u.end_date",
+                  "II", after, last);
+    if (rc) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        prof_row *p = batch_find(v, *n, db_col_int(st, 0));
+        if (p && !range_read(st, 1, a, p)) break;
+    }
+    db_done(st);
+    if (rc == DB_ROW) rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    for (int i = 0; rc >= 0 && i < *n; i++)
+        rc = doc_write(c, &v[i], NULL, err);
+    return rc < 0 ? rc : 0;
+}
+
 int talent_index_rebuild(db_conn *c, ms_error *err)
 {
     int rc = db_text_clear(c, FTS, err);
-    int64_t after = 0, *seqs = malloc(REBUILD_BATCH * sizeof *seqs);
-    if (!seqs) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    prof_row *v = malloc(REBUILD_BATCH * sizeof *v);
+    if (!v) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    ms_arena a;
+    ms_arena_init(&a, 256 * 1024);
+    int64_t after = 0;
     while (!rc) {
-        db_stmt *st;
-        if ((rc = db_query(c, &st, err,
-                           "SELECT seq FROM talent_profile WHERE seq > ? ORDER BY seq LIMIT ?",
-                           "Ii", after, REBUILD_BATCH)))
-            break;
-        int n = 0;
-        while ((rc = db_step(st, err)) == DB_ROW)
-            seqs[n++] = db_col_int(st, 0);
-        db_done(st);
-        if (rc < 0) break;
-        rc = 0;
-        for (int i = 0; !rc && i < n; i++)
-            rc = reindex_one(c, seqs[i], true, err);
-        if (n < REBUILD_BATCH) break;
-        after = seqs[n - 1];
+        int n;
+        ms_arena_reset(&a);
+        rc = rebuild_batch(c, after, &a, v, &n, err);
+        if (rc || n < REBUILD_BATCH) break;
+        after = v[n - 1].seq;
     }
-    free(seqs);
+    ms_arena_free(&a);
+    free(v);
     if (!rc) rc = db_text_mark(c, FTS, err);
     return rc;
 }
