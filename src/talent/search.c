@@ -468,6 +468,13 @@ static int org_facet_json(ms_req *r, const talent_facet *f, int n, json_t **out)
     return 0;
 }
 
+/* A query parameter, or NULL when absent or empty (a form's blank field filters nothing). */
+static const char *param(ms_req *r, const char *name)
+{
+    const char *v = ms_req_query(r, name);
+    return v && *v ? v : NULL;
+}
+
 int h_talent_search(ms_req *r)
 {
     static const char *const allowed[] = {
@@ -504,7 +511,7 @@ int h_talent_search(ms_req *r)
             q.folded = fold_arena(r, v);
         }
     }
-    if ((v = ms_req_query(r, "craft"))) {
+    if ((v = param(r, "craft"))) {
         if (!split_commas(r, v, q.crafts, 16, &q.ncrafts) || !q.ncrafts)
             ms_field_fail(&r->err, "craft", "must be one to 16 craft codes separated by commas");
         for (int i = 0; i < q.ncrafts; i++)
@@ -514,12 +521,12 @@ int h_talent_search(ms_req *r)
                 break;
             }
     }
-    if ((v = ms_req_query(r, "language"))) {
+    if ((v = param(r, "language"))) {
         if (!ms_locale_valid(v))
             ms_field_fail(&r->err, "language", "must be a language tag (bo, zh-Hans, en)");
         q.language = v;
     }
-    if ((v = ms_req_query(r, "level"))) {
+    if ((v = param(r, "level"))) {
         q.level = talent_lang_level(v);
         if (!q.level)
             ms_field_fail(&r->err, "level",
@@ -528,20 +535,20 @@ int h_talent_search(ms_req *r)
             ms_field_fail(&r->err, "level", "needs a language");
     }
     char country[3];
-    if ((v = ms_req_query(r, "country"))) {
+    if ((v = param(r, "country"))) {
         if (!country_ok(v, country))
             ms_field_fail(&r->err, "country", "must be a two-letter country code (CN)");
         q.country = country;
     }
-    if ((v = ms_req_query(r, "city"))) {
+    if ((v = param(r, "city"))) {
         q.city = ms_str_is_clean_text(v, 400, false) ? fold_arena(r, v) : NULL;
         if (!q.city || !*q.city) ms_field_fail(&r->err, "city", "must name a city");
     }
-    if ((v = ms_req_query(r, "org"))) {
+    if ((v = param(r, "org"))) {
         if (!ms_uuid_valid(v)) ms_field_fail(&r->err, "org", "must be an organization id");
         q.org = v;
     }
-    const char *from = ms_req_query(r, "available_from"), *to = ms_req_query(r, "available_to");
+    const char *from = param(r, "available_from"), *to = param(r, "available_to");
     if (from || to) {
         bool from_ok = from && talent_day_parse(from, &q.from);
         if (!from)

@@ -320,6 +320,9 @@ test('bad parameters answer 400 with every problem named', async () => {
   await bad({ cursor: 'garbage' }, ['cursor']);
   await bad({ q: 'x', craft: 'nope', country: '1' }, ['q', 'craft', 'country']);
   await bad({ qq: 'zhang' }, ['qq']);
+  // Blank fields of a form filter nothing.
+  const blank = await search(seeker.c, { q: '', craft: '', language: '', level: '', country: '', city: '', org: '', available_from: '', available_to: '' });
+  assert.equal(blank.json.total, 7);
   assertProblem(await seeker.c.get(`${S}?limit=0`), 400, 'bad-query', { fields: ['limit'] });
   assertProblem(await seeker.c.get(`${S}?limit=101`), 400, 'bad-query', { fields: ['limit'] });
   const anon = await fetch(`${srv.url}${S}?q=zhang`);
