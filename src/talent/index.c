@@ -280,7 +280,7 @@ typedef struct staged {
     int32_t ranges[2 * MAX_LIST];
     ms_buf names, skills;
     char *craft_codes[MAX_LIST]; /* to intern, under the write lock */
-    char *lang_tags[MAX_LIST], *org_ids[MAX_LIST], *cc_codes[MAX_LIST];
+    char *lang_tags[MAX_LIST], *lang_shown[MAX_LIST], *org_ids[MAX_LIST], *cc_codes[MAX_LIST];
     char user[MS_ID_LEN], steward[MS_ID_LEN], country[8], city[256], city_shown[256], currency[8];
 } staged;
 
@@ -353,6 +353,7 @@ static void stage_row(db_stmt *st, staged *s, ms_arena *a)
     {
         if (e->nlangs == MAX_LIST || !ms_json_str(x, "tag")) continue;
         s->lang_tags[e->nlangs] = dup_lower(a, ms_json_str(x, "tag"));
+        s->lang_shown[e->nlangs] = ms_arena_strdup(a, ms_json_str(x, "tag"));
         s->langs[e->nlangs++] = (uint32_t)talent_lang_level(ms_json_str(x, "level"));
     }
     json_decref(j);
@@ -461,8 +462,11 @@ static bool commit_staged(staged *s, tix_entry *out)
         s->crafts[i] = st_add(&ix.st[S_CRAFTS], s->craft_codes[i]);
         if (i < 4) e->craft4[i] = (uint16_t)s->crafts[i];
     }
-    for (int i = 0; i < e->nlangs; i++)
-        s->langs[i] = st_add(&ix.st[S_LANGS], s->lang_tags[i]) << 3 | (s->langs[i] & 7);
+    for (int i = 0; i < e->nlangs; i++) {
+        uint32_t id = st_add(&ix.st[S_LANGS], s->lang_tags[i]);
+        st_show(&ix.st[S_LANGS], id, s->lang_shown[i]); /* "zh-Hans" as written, not folded */
+        s->langs[i] = id << 3 | (s->langs[i] & 7);
+    }
     for (int i = 0; i < e->norgs; i++)
         s->orgs[i] = st_add(&ix.st[S_ORGS], s->org_ids[i]);
     for (int i = 0; i < e->ncc; i++)

@@ -425,3 +425,13 @@ test('a copy made by migrate-store rebuilds its text index and answers the same 
     await copy.stop();
   }
 });
+
+test('language tags: facets show them as written, the filter takes any case', async () => {
+  const p = await create(coord.c, kept({ names: [{ name: '林小雨', primary: true }], crafts: ['translator'], languages: [{ tag: 'zh-Hans', level: 'native' }] }));
+  const stored = p.languages[0].tag; // however the profile keeps it
+  for (const language of [stored, stored.toLowerCase(), stored.toUpperCase()]) {
+    const r = await search(seeker.c, { language, craft: 'translator' });
+    assert.deepEqual(names(r), ['林小雨'], language);
+    assert.deepEqual(facet(r, 'language'), { [stored]: 1 });
+  }
+});
