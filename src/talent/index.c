@@ -747,11 +747,19 @@ static int index_load(db_conn *c, ms_error *err)
     }
     pthread_rwlock_rdlock(&ix.lock);
     if (ix.loaded && ix.rev >= rev) return 0;
+    bool was_loaded = ix.loaded;
     pthread_rwlock_unlock(&ix.lock);
 
     pthread_mutex_lock(&ix.load);
     rc = 0;
-    if (!ix.loaded) {
+    if (!was_loaded && ix.loaded && db_in_tx(c)) {
+        /* Another thread (the preload at start) loaded the index while this one waited, and
+         * may have rebuilt the text index after this request's snapshot was taken: read
+         * again from a fresh snapshot, which sees what that rebuild committed. */
+        db_rollback(c);
+        rc = db_begin(c, DB_TX_READ, err);
+    }
+    if (!rc && !ix.loaded) {
         rc = ensure_text_index(c, err);
         if (!rc) {
             /* The snapshot may be new after a rebuild: read the revision again. */
