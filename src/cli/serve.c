@@ -4,14 +4,32 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "http/server.h"
 #include "store/blob.h"
+#include "talent/talent.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The talent search index loads in the background at start (seconds at a million
+ * profiles), so that the first search does not wait for it; a search that comes first loads
+ * it itself and this one finds it done. */
+static void *talent_preload_main(void *arg)
+{
+    ms_error e;
+    ms_error_clear(&e);
+    uint64_t t0 = ms_mono_ns();
+    if (talent_index_preload(arg, &e))
+        ms_log(MS_LOG_WARN, "talent index not preloaded", json_pack("{s:s}", "error", e.detail));
+    else
+        ms_log(MS_LOG_INFO, "talent index loaded",
+               json_pack("{s:I}", "ms", (json_int_t)((ms_mono_ns() - t0) / 1000000)));
+    return NULL;
+}
 
 int cli_serve(const cli_args *a, char **envp)
 {
@@ -68,11 +86,14 @@ int cli_serve(const cli_args *a, char **envp)
         db_close(d);
         return cli_fail("serve", &e);
     }
+    pthread_t preload;
+    bool preloading = pthread_create(&preload, NULL, talent_preload_main, d) == 0;
     int sig = 0;
     sigwait(&set, &sig);
     ms_log(MS_LOG_INFO, "stopping",
            json_pack("{s:s}", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
     server_stop(s);
+    if (preloading) pthread_join(preload, NULL);
     blobs_close(store.blobs);
     db_close(d);
     ms_log(MS_LOG_INFO, "stopped", NULL);

@@ -44,6 +44,12 @@ typedef struct production_work {
         *due_date;
 } production_work;
 typedef int (*production_work_fn)(void *ctx, const production_work *w);
+/* Every task assignment whose dates overlap [from, to] (YYYY-MM-DD, inclusive), on live
+ * projects: the assignee, the task's first and last day (a task with one date lasts that
+ * day), its project and organization (talent: booked ranges for search and matching).
+ * Stops at a non-zero return of `fn` and returns it. */
+int production_booked(db_conn *c, const char *from, const char *to, production_work_fn fn,
+                      void *ctx, ms_error *err);
 /* Every task assigned to `user_id` in any project that is not deleted (on entities that are
  * not deleted), ordered by project and task type; `fn` returning non-zero stops the walk and
  * becomes the result. The rows are read before the first call, so `fn` may use `c`. */

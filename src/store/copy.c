@@ -5,6 +5,7 @@
 #include "core/buf.h"
 #include "core/time.h"
 #include "store/db_internal.h"
+#include "store/db_text.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -88,6 +89,10 @@ static int load_tables(db_conn *c, table_list *out, ms_error *err)
         rc = 0;
         const char *name = db_col_text(st, 0);
         if (!plain_name(name)) continue; /* not one of ours */
+        /* Text indexes (FTS5 tables and their shadow tables, tsvector tables) are derived
+         * data that differs by engine: not described, not copied; their module rebuilds them
+         * when it finds no marker row (store/db_text.h). */
+        if (db_text_derived(name)) continue;
         if (!grow((void **)&out->v, &cap, out->n, sizeof *out->v)) {
             rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
             break;

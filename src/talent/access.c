@@ -210,7 +210,10 @@ int talent_viewer_orgs(ms_req *r, const char ***ids, int *n)
 
 int talent_touch_conn(db_conn *c, int64_t seq, ms_error *err)
 {
-    int rc = db_exec(c, err, "UPDATE talent_revision SET rev = rev + 1 WHERE id = 1", "");
+    int rc = db_exec(c, err,
+                     "INSERT INTO talent_revision (id, rev) VALUES (1, 1) ON CONFLICT (id) DO "
+                     "UPDATE SET rev = talent_revision.rev + 1",
+                     "");
     if (rc < 0) return rc;
     rc = db_exec(c, err,
                  "UPDATE talent_profile SET rev = (SELECT rev FROM talent_revision WHERE id = 1) "

@@ -25,6 +25,9 @@ const ms_route talent_routes[] = {
     {"GET", "/api/v1/orgs/{id}/talent/profiles", h_org_talent_profiles, PERM_ORG_VIEW, 0, NULL},
     /* ---- end of profiles ---- */
     /* ---- search ---- */
+    {"GET", "/api/v1/talent/search", h_talent_search, PERM_USER, 0, NULL},
+    {"POST", "/api/v1/orgs/{id}/talent/match", h_org_talent_match, PERM_ORG_VIEW,
+     J | MS_ROUTE_NO_TX, NULL},
     /* ---- end of search ---- */
     /* ---- work ---- */
     {"GET", "/api/v1/talent/profiles/{id}/credits", h_talent_credits_list, PERM_PUBLIC, 0, NULL},

@@ -13,11 +13,12 @@
 -- platform fields); narrower fields are read per viewer from this table (talent/access.c).
 
 -- migration 1: profiles, credits, unavailability, shortlists, invites, claim links, text index
+-- No row until the first write (then one, id 1): migrate-store copies only into a database
+-- whose tables are empty, so migrations seed no rows.
 CREATE TABLE talent_revision (
     id INTEGER PRIMARY KEY,             -- always 1
     rev BIGINT NOT NULL                 -- raised by every talent write
 );
-INSERT INTO talent_revision (id, rev) VALUES (1, 0);
 
 -- Crafts an instance adds to the built-in list (talent/crafts.c).
 CREATE TABLE talent_craft (

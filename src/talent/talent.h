@@ -24,6 +24,10 @@ extern const char ms_openapi_talent_io[];     /* talent/openapi-io.json */
 
 /* Rebuild the text index of every profile (after migrate-store, or a tokenizer change). */
 int talent_index_rebuild(db_conn *c, ms_error *err);
+/* Load the search's in-memory index now rather than at the first search (which otherwise
+ * waits for it: seconds for a million profiles). For a server's start, on a thread of its
+ * own; safe alongside requests. */
+int talent_index_preload(db *d, ms_error *err);
 
 /* ---- The command line's CSV import and export (io.c, part "io"). ---- */
 #include <stdio.h>

@@ -165,6 +165,92 @@ int talent_sync_production(db_conn *c, int64_t seq, ms_error *err);
 /* Rebuild talent_doc's text of one profile from the database and update its row of the
  * text index (store/db_text.h); a profile not listed, or erased, leaves the index. */
 int talent_reindex(db_conn *c, int64_t seq, ms_error *err);
+/* The talent_doc summary of a profile's credits, written by talent_reindex:
+ * {"n", "verified", "crafts": {code: n}, "crafts_verified": {code: n},
+ *  "crafts_last_year": {code: year}, "orgs": [organizations of verified credits],
+ *  "last_year"}. */
+
+/* "YYYY-MM-DD" into days since 1970-01-01 (false for anything else). */
+bool talent_day_parse(const char *s, int32_t *day);
+/* Language level: basic 1, conversational 2, professional 3, fluent 4, native 5; 0 unknown. */
+int talent_lang_level(const char *s);
+
+/* Availability in a window: free, partly taken, booked (taken every day), unknown (the
+ * searcher may not read the profile's availability). */
+typedef enum talent_avail { TA_FREE = 0, TA_PARTLY, TA_UNKNOWN, TA_BOOKED } talent_avail;
+const char *talent_avail_name(talent_avail a);
+
+/* The in-memory attribute index (index.c): a search over it. */
+enum { TALENT_FACETS = 5, TALENT_FACET_MAX = 20 }; /* craft, language, country, city, org */
+typedef struct talent_search_q {
+    const char *text;       /* the words to find (text index), NULL: every listed profile */
+    const char *folded;     /* the same folded (ranking) */
+    const char *crafts[16]; /* any of them */
+    int ncrafts;
+    const char *language; /* with at least `level` */
+    int level;
+    const char *country; /* upper case */
+    const char *city;    /* folded */
+    const char *org;
+    bool window; /* free every day of [from, to] */
+    int32_t from, to;
+    uint64_t after; /* the cursor: hits ranked after this key; 0 from the start */
+    int limit;
+} talent_search_q;
+typedef struct talent_hit {
+    int64_t seq, score;
+    uint64_t key; /* rank order: higher first; the cursor */
+    talent_avail avail;
+} talent_hit;
+typedef struct talent_facet {
+    const char *value;
+    int64_t count;
+} talent_facet;
+typedef struct talent_search_res {
+    talent_hit *hits; /* in the request's arena */
+    int nhits;
+    bool more;
+    int64_t total;
+    talent_facet *facets[TALENT_FACETS];
+    int nfacets[TALENT_FACETS];
+} talent_search_res;
+int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out);
+
+/* A project's need and the candidates ranked for it (match.c asks, index.c answers). */
+enum { TALENT_NEED_LANGS = 16, TALENT_NEED_SKILLS = 32, TALENT_FACTORS = 6 };
+typedef struct talent_need {
+    const char *craft;
+    bool window;
+    int32_t from, to;
+    struct {
+        const char *tag;
+        int level;
+    } langs[TALENT_NEED_LANGS];
+    int nlangs;
+    const char *skills[TALENT_NEED_SKILLS]; /* folded */
+    int nskills;
+    const char *country, *city; /* upper case; folded */
+    bool budget;
+    const char *currency;
+    int64_t budget_day; /* minor units */
+    int limit;
+} talent_need;
+typedef struct talent_factor {
+    const char *factor;
+    int points, max;
+    char detail[120];
+} talent_factor;
+typedef struct talent_match_item {
+    int64_t seq;
+    talent_avail avail;
+    int score; /* the sum of the factors' points */
+    talent_factor f[TALENT_FACTORS];
+    int nf;
+} talent_match_item;
+int talent_ix_match(ms_req *r, const talent_need *nd, talent_match_item **items, int *nitems,
+                    int64_t *considered);
+/* Drop the whole index (the next request loads it again): tests, tools. */
+void talent_index_forget(void);
 /* ---- end of search ---- */
 
 /* ---- Credits, availability, shortlists, invites (part "work"). ---- */
@@ -201,6 +287,8 @@ int h_talent_claim(ms_req *r);
 int h_org_talent_profiles(ms_req *r);
 int h_talent_profile_media(ms_req *r);
 /* search */
+int h_talent_search(ms_req *r);
+int h_org_talent_match(ms_req *r);
 /* end of search */
 /* work */
 int h_talent_credits_list(ms_req *r);
