@@ -438,6 +438,12 @@ test('an imported profile is a profile of the API: read as each viewer may, list
   assert.equal(pub.ref, undefined);
   const list = assertOk(await member.c.get(`/api/v1/orgs/${o.id}/talent/profiles`), 200);
   assert.deepEqual(list.items.map((p) => p.id), [id]);
+  // Touched on import: the search finds the person by a name and by a credit.
+  const hit = assertOk(await outsider.c.get(`/api/v1/talent/search?q=${encodeURIComponent('才让')}`), 200);
+  assert.ok(hit.items.some((x) => x.id === id));
+  assertOk(await post(member.c, I(o, 'kind=credits'), 'ref,title,role\na-1,雪域归途,Sound Recordist\n'), 200);
+  const byCredit = assertOk(await member.c.get(`/api/v1/talent/search?q=${encodeURIComponent('雪域归途')}`), 200);
+  assert.deepEqual(byCredit.items.map((x) => x.id), [id]);
   // A change through the API is what the next export shows.
   const cur = await member.c.get(`/api/v1/talent/profiles/${id}`);
   assertOk(await member.c.patch(`/api/v1/talent/profiles/${id}`, { skills: ['Foley', 'ADR'] }, { headers: { 'If-Match': cur.headers.get('etag') } }), 200);
@@ -465,6 +471,13 @@ test('a first load of 10,000 people by the command line (one INSERT a person, th
     assert.deepEqual(strip(pa), strip(pb), ref);
   }
   assert.equal(Number(await sql(srv, `SELECT COUNT(*) FROM talent_profile WHERE steward_org_id = '${bulk.id}' AND rev > 0`)), 10000);
+  // The text index was built at the end: the search finds them (listed ones only).
+  const found = assertOk(await owner.c.get(`/api/v1/talent/search?q=${encodeURIComponent('Bulk Person 9998')}`), 200);
+  assert.deepEqual(found.items.map((x) => x.id), [a['b-9998']]);
+  const unlisted = assertOk(await owner.c.get(`/api/v1/talent/search?q=${encodeURIComponent('Bulk Person 9996')}`), 200);
+  assert.deepEqual(unlisted.items, []);
+  const han = assertOk(await owner.c.get(`/api/v1/talent/search?q=${encodeURIComponent('欧阳9997')}&limit=5`), 200);
+  assert.ok(han.items.some((x) => x.id === a['b-9997']), JSON.stringify(han.items.map((x) => x.primary_name)));
 });
 
 test('an organization of more than 50,000 people: rows look their person up one by one, with the same answers', async () => {
