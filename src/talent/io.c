@@ -945,71 +945,6 @@ static json_t *consent_json(imp *im)
                      "note", im->is_cli ? "CSV import (command line)" : "CSV import");
 }
 
-/* A new profile for a bulk load whose index is rebuilt at the end (the command line's first
- * load of a crew database): the row talent_profile_insert writes - the checked input, the
- * default visibilities, the consent - in one INSERT, stamped with this transaction's revision
- * and not touched one by one (talent_index_rebuild indexes them all at the end). */
-static int profile_insert_bulk(imp *im, const talent_input *in, const json_t *consent,
-                               char id[MS_ID_LEN], int64_t *seq)
-{
-    ms_uuid7(id);
-    json_t *vis = talent_vis_json(in->vis);
-    char *vis_text = vis ? json_dumps(vis, JSON_COMPACT) : NULL;
-    char *consent_text = json_dumps(consent, JSON_COMPACT);
-    json_decref(vis);
-    if (!vis_text || !consent_text) {
-        free(vis_text);
-        free(consent_text);
-        return oom(im);
-    }
-    bool loc = in->location_set, rates = in->rates_set && in->rate_currency;
-    db_arg a[] = {
-        DB_ARG_S(id),
-        DB_ARG_S(im->org_id),
-        DB_ARG_S(in->ref_set ? in->ref : NULL),
-        DB_ARG_S(in->primary_name),
-        DB_ARG_S(in->names),
-        DB_ARG_S(in->crafts ? in->crafts : "[]"),
-        DB_ARG_S(in->skills ? in->skills : "[]"),
-        DB_ARG_S(in->languages ? in->languages : "[]"),
-        DB_ARG_S(loc ? in->country : ""),
-        DB_ARG_S(loc ? in->region : ""),
-        DB_ARG_S(loc ? in->city : ""),
-        DB_ARG_S(loc ? in->travel : "national"),
-        DB_ARG_S(in->affiliations ? in->affiliations : "[]"),
-        DB_ARG_S(in->contacts ? in->contacts : "{}"),
-        DB_ARG_S(rates ? in->rate_currency : NULL),
-        rates && in->has_day ? DB_ARG_I(in->rate_day) : DB_ARG_S(NULL),
-        rates && in->has_week ? DB_ARG_I(in->rate_week) : DB_ARG_S(NULL),
-        DB_ARG_I(in->listed < 0 ? 1 : in->listed),
-        DB_ARG_S(vis_text),
-        DB_ARG_S(consent_text),
-        DB_ARG_I(im->rev),
-        DB_ARG_S(im->user_id),
-        DB_ARG_S(im->now),
-        DB_ARG_S(im->now),
-    };
-    db_stmt *st;
-    int rc = db_query_args(
-        im->c, &st, &im->r->err,
-        "INSERT INTO talent_profile (id, steward_org_id, ref, primary_name, names, crafts, "
-        "skills, languages, country, region, city, travel, affiliations, contacts, "
-        "rate_currency, rate_day, rate_week, listed, visibility, consent, rev, created_by, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS "
-        "BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), ?, ?, CAST(? AS BIGINT), ?, ?, ?) "
-        "RETURNING seq",
-        a, (int)(sizeof a / sizeof a[0]));
-    if (!rc) {
-        rc = db_step(st, &im->r->err);
-        *seq = rc == DB_ROW ? db_col_int(st, 0) : 0;
-        db_done(st);
-        rc = rc < 0 ? rc : 0;
-    }
-    free(vis_text);
-    free(consent_text);
-    return rc;
-}
-
 /* Profile i takes `ref` (a row gave it a new one): the old ref names nobody any more. */
 static int ref_moves(imp *im, uint32_t i, const char *ref)
 {
@@ -1128,9 +1063,13 @@ static int people_row(imp *im)
         char id[MS_ID_LEN];
         int64_t seq;
         json_t *cj = consent_json(im);
-        rc = im->touch ? talent_profile_insert(im->c, &im->ra, im->user_id, NULL, im->org_id, &in,
-                                               cj, id, &seq, &im->r->err)
-                       : profile_insert_bulk(im, &in, cj, id, &seq);
+        /* A bulk load whose index is rebuilt at the end (the command line's first load of a
+         * crew database) stamps this transaction's revision and touches nothing one by one. */
+        rc = im->touch
+                 ? talent_profile_insert(im->c, &im->ra, im->user_id, NULL, im->org_id, &in, cj, id,
+                                         &seq, &im->r->err)
+                 : talent_profile_insert_untouched(im->c, &im->ra, im->user_id, NULL, im->org_id,
+                                                   &in, cj, im->rev, id, &seq, &im->r->err);
         json_decref(cj);
         if (rc) goto out;
         iprof *p = prof_add(im, seq, id, ref, false, false);

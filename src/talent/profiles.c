@@ -572,9 +572,11 @@ static int set_cols(ms_arena *a, const talent_input *in, ms_buf *sql, db_arg *ar
     return n;
 }
 
-int talent_profile_insert(db_conn *c, ms_arena *a, const char *actor_id, const char *user_id,
-                          const char *steward_org_id, const talent_input *in, const json_t *consent,
-                          char id_out[MS_ID_LEN], int64_t *seq_out, ms_error *err)
+/* The rev to stamp (0 when talent_touch_conn follows), one INSERT of every column. */
+int talent_profile_insert_untouched(db_conn *c, ms_arena *a, const char *actor_id,
+                                    const char *user_id, const char *steward_org_id,
+                                    const talent_input *in, const json_t *consent, int64_t rev,
+                                    char id_out[MS_ID_LEN], int64_t *seq_out, ms_error *err)
 {
     char now[MS_TIME_LEN];
     ms_now_str(now);
@@ -583,29 +585,74 @@ int talent_profile_insert(db_conn *c, ms_arena *a, const char *actor_id, const c
     char *vis_text = dump(a, vis);
     json_decref(vis);
     char *consent_text = dump(a, consent);
-    int rc = db_exec(c, err,
-                     "INSERT INTO talent_profile (id, user_id, steward_org_id, primary_name, "
-                     "visibility, consent, rev, created_by, created_at, updated_at) VALUES (?, ?, "
-                     "?, '', ?, ?, 0, ?, ?, ?)",
-                     "ssssssss", id_out, user_id, steward_org_id, vis_text, consent_text, actor_id,
-                     now, now);
-    if (rc < 0) {
-        if (err->code == MS_ECONFLICT || strstr(err->detail, "UNIQUE") ||
-            strstr(err->detail, "unique"))
-            return ms_fail(err, MS_ECONFLICT, "talent-profile-exists",
-                           "There is already a profile for this person (or this reference).");
-        return rc;
-    }
+    bool loc = in->location_set, rates = in->rates_set && in->rate_currency;
+    db_arg args[] = {
+        DB_ARG_S(id_out),
+        DB_ARG_S(user_id),
+        DB_ARG_S(steward_org_id),
+        DB_ARG_S(in->ref_set ? in->ref : NULL),
+        DB_ARG_S(in->names ? in->primary_name : ""),
+        DB_ARG_S(in->names ? in->names : "[]"),
+        DB_ARG_S(in->headline ? in->headline : ""),
+        DB_ARG_S(in->bio ? in->bio : ""),
+        DB_ARG_S(in->crafts ? in->crafts : "[]"),
+        DB_ARG_S(in->skills ? in->skills : "[]"),
+        DB_ARG_S(in->languages ? in->languages : "[]"),
+        DB_ARG_S(loc ? in->country : ""),
+        DB_ARG_S(loc ? in->region : ""),
+        DB_ARG_S(loc ? in->city : ""),
+        DB_ARG_S(loc ? in->travel : "national"),
+        DB_ARG_S(in->affiliations ? in->affiliations : "[]"),
+        DB_ARG_S(in->education ? in->education : "[]"),
+        DB_ARG_S(in->showreel_set ? in->showreel : NULL),
+        DB_ARG_S(in->portfolio ? in->portfolio : "[]"),
+        DB_ARG_S(in->contacts ? in->contacts : "{}"),
+        DB_ARG_S(rates ? in->rate_currency : NULL),
+        rates && in->has_day ? DB_ARG_I(in->rate_day) : DB_ARG_S(NULL),
+        rates && in->has_week ? DB_ARG_I(in->rate_week) : DB_ARG_S(NULL),
+        DB_ARG_I(in->listed < 0 ? 1 : in->listed),
+        DB_ARG_S(vis_text),
+        DB_ARG_S(consent_text),
+        DB_ARG_I(rev),
+        DB_ARG_S(actor_id),
+        DB_ARG_S(now),
+        DB_ARG_S(now),
+    };
     db_stmt *st;
-    if ((rc = db_query_row(c, &st, err, "SELECT seq FROM talent_profile WHERE id = ?", "s",
-                           id_out)) < 0)
-        return rc;
-    *seq_out = db_col_int(st, 0);
-    db_done(st);
-    talent_input rest = *in;
-    rest.vis_set = false;
-    memset(rest.vis_given, 0, sizeof rest.vis_given);
-    return talent_profile_apply(c, a, *seq_out, &rest, false, err);
+    int rc = db_query_args(
+        c, &st, err,
+        "INSERT INTO talent_profile (id, user_id, steward_org_id, ref, primary_name, names, "
+        "headline, bio, crafts, skills, languages, country, region, city, travel, affiliations, "
+        "education, showreel, portfolio, contacts, rate_currency, rate_day, rate_week, listed, "
+        "visibility, consent, rev, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), "
+        "CAST(? AS INTEGER), ?, ?, CAST(? AS BIGINT), ?, ?, ?) RETURNING seq",
+        args, (int)(sizeof args / sizeof args[0]));
+    if (!rc) {
+        rc = db_step(st, err);
+        *seq_out = rc == DB_ROW ? db_col_int(st, 0) : 0;
+        db_done(st);
+        rc = rc < 0 ? rc : 0;
+    }
+    if (rc < 0 && (err->code == MS_ECONFLICT || strstr(err->detail, "UNIQUE") ||
+                   strstr(err->detail, "unique") || strstr(err->detail, "duplicate"))) {
+        /* The (steward, ref) index: SQLite names "talent_profile.ref", PostgreSQL the index. */
+        if (strstr(err->detail, "talent_profile.ref") || strstr(err->detail, "talent_profile_ref"))
+            return ms_fail(err, MS_ECONFLICT, "talent-ref-taken",
+                           "Another profile of this organization has that reference.");
+        return ms_fail(err, MS_ECONFLICT, "talent-profile-exists",
+                       "There is already a profile for this person (or this reference).");
+    }
+    return rc;
+}
+
+int talent_profile_insert(db_conn *c, ms_arena *a, const char *actor_id, const char *user_id,
+                          const char *steward_org_id, const talent_input *in, const json_t *consent,
+                          char id_out[MS_ID_LEN], int64_t *seq_out, ms_error *err)
+{
+    int rc = talent_profile_insert_untouched(c, a, actor_id, user_id, steward_org_id, in, consent,
+                                             0, id_out, seq_out, err);
+    return rc ? rc : talent_touch_conn(c, *seq_out, err);
 }
 
 int talent_profile_apply(db_conn *c, ms_arena *a, int64_t seq, const talent_input *in,

@@ -145,6 +145,12 @@ int talent_input_check(db_conn *c, ms_arena *a, const ms_caller *caller, const j
 int talent_profile_insert(db_conn *c, ms_arena *a, const char *actor_id, const char *user_id,
                           const char *steward_org_id, const talent_input *in, const json_t *consent,
                           char id_out[MS_ID_LEN], int64_t *seq_out, ms_error *err);
+/* The same row stamped with revision `rev` and not touched: for a bulk load that indexes every
+ * profile once at the end (io.c). */
+int talent_profile_insert_untouched(db_conn *c, ms_arena *a, const char *actor_id,
+                                    const char *user_id, const char *steward_org_id,
+                                    const talent_input *in, const json_t *consent, int64_t rev,
+                                    char id_out[MS_ID_LEN], int64_t *seq_out, ms_error *err);
 /* Write the given members of `in` to profile `seq` (and version + 1 when bump_version), then
  * talent_touch. */
 int talent_profile_apply(db_conn *c, ms_arena *a, int64_t seq, const talent_input *in,
