@@ -573,19 +573,22 @@ static int split_keep(char *s, char sep, char **items, int max)
  * only thing read here. The body's errors name its keys ("languages/2"): they are told by the
  * file's column, with the list item they are about. */
 
-/* How many items a list may hold: the API's limits (profiles.c PROFILE_FIELDS). */
-#define NAMES_MAX        8
-#define CRAFTS_MAX       10
-#define SKILLS_MAX       50
-#define LANGUAGES_MAX    20
-#define AFFILIATIONS_MAX 10
-
-/* A list cell split at ';' (NULL, reported, when it holds more than max items). */
-static int list_cell(imp *im, int k, int max, const char *what, char **items)
+/* A cell's list, split at ';' into items in the row's arena (NULL when out of memory). How
+ * many items a list may hold is the profile check's to say (talent_input_check). */
+static char **list_cell(imp *im, int k, int *n)
 {
-    int n = split(cell(im, k), ';', items, max);
-    if (n < 0) row_error(im, cname(im, k), "at most %d %s", max, what);
-    return n;
+    char *s = cell(im, k);
+    int max = 1;
+    for (const char *p = s; *p; p++)
+        max += *p == ';';
+    char **items = ms_arena_alloc(&im->ra, (size_t)max * sizeof *items);
+    if (!items) {
+        row_error(im, cname(im, k), "out of memory");
+        *n = 0;
+        return NULL;
+    }
+    *n = split(s, ';', items, max);
+    return items;
 }
 
 /* The column a body key's error belongs to. */
@@ -731,7 +734,7 @@ static void script_case(char *s)
 static bool people_body(imp *im, const pcur *cu, bool creating, const char *ref, json_t *body)
 {
     int before = im->row_errors;
-    char *items[64];
+    char **items;
     int n;
     if (*ref) json_object_set_new(body, "ref", json_string(ref));
     /* Names: the primary first, then the others. */
@@ -755,7 +758,7 @@ static bool people_body(imp *im, const pcur *cu, bool creating, const char *ref,
         if (*primary && (strchr(primary, ';') || strchr(primary, '|')))
             row_error(im, cname(im, P_PRIMARY_NAME), "a name cannot hold ; or |");
         if (has_col(im, P_OTHER_NAMES)) {
-            n = list_cell(im, P_OTHER_NAMES, NAMES_MAX - 1, "other names", items);
+            items = list_cell(im, P_OTHER_NAMES, &n);
             for (int k = 0; k < n; k++) {
                 char *parts[3];
                 int np = split_keep(items[k], '|', parts, 3);
@@ -779,17 +782,17 @@ static bool people_body(imp *im, const pcur *cu, bool creating, const char *ref,
         json_object_set_new(body, "names", names);
     }
     if (has_col(im, P_CRAFTS)) {
-        n = list_cell(im, P_CRAFTS, CRAFTS_MAX, "crafts", items);
+        items = list_cell(im, P_CRAFTS, &n);
         for (int k = 0; k < n; k++)
             ms_str_lower(items[k]);
         if (n >= 0) json_object_set_new(body, "crafts", str_array(items, n));
     }
     if (has_col(im, P_SKILLS)) {
-        n = list_cell(im, P_SKILLS, SKILLS_MAX, "skills", items);
+        items = list_cell(im, P_SKILLS, &n);
         if (n >= 0) json_object_set_new(body, "skills", str_array(items, n));
     }
     if (has_col(im, P_LANGUAGES)) {
-        n = list_cell(im, P_LANGUAGES, LANGUAGES_MAX, "languages", items);
+        items = list_cell(im, P_LANGUAGES, &n);
         json_t *a = json_array();
         for (int k = 0; k < n; k++) {
             char *parts[3];
@@ -827,7 +830,7 @@ static bool people_body(imp *im, const pcur *cu, bool creating, const char *ref,
         json_object_set_new(body, "location", loc);
     }
     if (has_col(im, P_AFFILIATIONS)) {
-        n = list_cell(im, P_AFFILIATIONS, AFFILIATIONS_MAX, "affiliations", items);
+        items = list_cell(im, P_AFFILIATIONS, &n);
         json_t *a = json_array();
         for (int k = 0; k < n; k++) {
             char *parts[4];

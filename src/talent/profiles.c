@@ -475,6 +475,31 @@ static void check_visibility(const json_t *v, talent_input *in, ms_error *err)
     }
 }
 
+/* How many items a list may hold: the routes' shape check (PROFILE_FIELDS) says it first, and
+ * the CSV import, which has no such table, relies on this. */
+static const struct {
+    const char *field;
+    int max;
+} list_limits[] = {
+    {"names", NAMES_MAX},         {"crafts", CRAFTS_MAX},     {"skills", SKILLS_MAX},
+    {"languages", LANGUAGES_MAX}, {"affiliations", LIST_MAX}, {"education", LIST_MAX},
+    {"portfolio", PORTFOLIO_MAX},
+};
+
+/* Member `key` of the body; NULL, reported, for a list longer than its limit (its items are
+ * not checked one by one). */
+static json_t *member(const json_t *body, const char *key, ms_error *err)
+{
+    json_t *v = json_object_get(body, key);
+    for (size_t i = 0; i < sizeof list_limits / sizeof list_limits[0]; i++) {
+        if (strcmp(list_limits[i].field, key) || json_array_size(v) <= (size_t)list_limits[i].max)
+            continue;
+        ms_field_fail(err, key, "must have at most %d items", list_limits[i].max);
+        return NULL;
+    }
+    return v;
+}
+
 int talent_input_check(db_conn *c, ms_arena *a, const ms_caller *caller, const json_t *body,
                        bool create, talent_input *in, ms_error *err)
 {
@@ -483,22 +508,20 @@ int talent_input_check(db_conn *c, ms_arena *a, const ms_caller *caller, const j
     memcpy(in->vis, talent_vis_default, sizeof in->vis);
     int before = err->nfields;
     json_t *v;
-    if ((v = json_object_get(body, "names")))
+    if ((v = member(body, "names", err)))
         check_names(a, v, in, err);
-    else if (create)
+    else if (create && !json_object_get(body, "names"))
         ms_field_fail(err, "names", "is required");
     if ((v = json_object_get(body, "headline"))) in->headline = json_string_value(v);
     if ((v = json_object_get(body, "bio"))) in->bio = json_string_value(v);
-    if ((v = json_object_get(body, "crafts")))
-        check_strings(c, a, v, "crafts", true, &in->crafts, err);
-    if ((v = json_object_get(body, "skills")))
+    if ((v = member(body, "crafts", err))) check_strings(c, a, v, "crafts", true, &in->crafts, err);
+    if ((v = member(body, "skills", err)))
         check_strings(c, a, v, "skills", false, &in->skills, err);
-    if ((v = json_object_get(body, "languages"))) check_languages(a, v, in, err);
+    if ((v = member(body, "languages", err))) check_languages(a, v, in, err);
     if ((v = json_object_get(body, "location"))) check_location(a, v, in, err);
-    if ((v = json_object_get(body, "affiliations")))
+    if ((v = member(body, "affiliations", err)))
         check_objects(a, v, "affiliations", &in->affiliations, err);
-    if ((v = json_object_get(body, "education")))
-        check_objects(a, v, "education", &in->education, err);
+    if ((v = member(body, "education", err))) check_objects(a, v, "education", &in->education, err);
     if ((v = json_object_get(body, "contacts"))) check_contacts(a, v, in, err);
     if ((v = json_object_get(body, "rates"))) check_rates(v, in, err);
     if ((v = json_object_get(body, "visibility"))) check_visibility(v, in, err);
@@ -512,6 +535,7 @@ int talent_input_check(db_conn *c, ms_arena *a, const ms_caller *caller, const j
                  strchr("._-", *p);
         if (!ok) ms_field_fail(err, "ref", "must be 1 to 64 of A-Z a-z 0-9 . _ -");
     }
+    (void)member(body, "portfolio", err); /* its limit; check_media reads the items */
     if (err->nfields == before) check_media(c, a, caller, body, in, err);
     return err->nfields > before ? MS_EINVAL : 0;
 }
