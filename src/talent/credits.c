@@ -103,31 +103,29 @@ static int credit_reply(ms_req *r, int status, const char *id)
     return ms_reply(r, status, o);
 }
 
-/* The year is at most next year (a film in production); the table's bound is only a shape. */
-static int check_year(ms_req *r, const json_t *b)
+int talent_credit_check(ms_req *r, const json_t *body, bool create, ms_error *err)
 {
-    json_t *y = json_object_get(b, "year");
+    if (ms_json_check(body, create ? credit_create_fields : credit_update_fields, err))
+        return err->code;
+    /* The year is at most next year (a film in production); the table's bound is only a
+     * shape. */
+    json_t *y = json_object_get(body, "year");
     if (json_is_integer(y) && json_integer_value(y) > this_year() + 1)
-        return ms_field_fail(&r->err, "year", "must be between 1888 and %d", this_year() + 1);
-    return 0;
-}
-
-/* What the body names: a known craft, an organization of the platform. */
-static int check_refs(ms_req *r, const json_t *b)
-{
-    const char *craft = ms_json_str(b, "craft"), *org_id = ms_json_str(b, "org_id");
+        return ms_field_fail(err, "year", "must be between 1888 and %d", this_year() + 1);
+    /* What the body names: a known craft, an organization of the platform. */
+    const char *craft = ms_json_str(body, "craft"), *org_id = ms_json_str(body, "org_id");
     if (craft && !talent_craft_valid(r, craft))
-        ms_field_fail(&r->err, "craft", "is not a known craft (GET /api/v1/talent/crafts)");
+        ms_field_fail(err, "craft", "is not a known craft (GET /api/v1/talent/crafts)");
     if (org_id) {
         db_stmt *st;
-        int rc = db_query_row(r->db, &st, &r->err, "SELECT 1 FROM org WHERE id = ?", "s", org_id);
+        int rc = db_query_row(r->db, &st, err, "SELECT 1 FROM org WHERE id = ?", "s", org_id);
         if (rc < 0) return rc;
         if (rc == DB_ROW)
             db_done(st);
         else
-            ms_field_fail(&r->err, "org_id", "is not an organization on this platform");
+            ms_field_fail(err, "org_id", "is not an organization on this platform");
     }
-    return r->err.code;
+    return err->code;
 }
 
 /* ---- One credit and its profile. ---- */
@@ -240,12 +238,11 @@ int h_talent_credits_list(ms_req *r)
 /* POST /talent/profiles/{id}/credits */
 int h_talent_credits_create(ms_req *r)
 {
-    if (ms_json_check(r->body, credit_create_fields, &r->err) || check_year(r, r->body))
-        return r->err.code;
+    if (talent_credit_check(r, r->body, true, &r->err)) return r->err.code;
     talent_ref p;
     talent_viewer v;
     int rc = talent_open(r, ms_req_param(r, "id"), &p, &v);
-    if (rc || (rc = talent_require_edit(r, &p, &v)) || (rc = check_refs(r, r->body))) return rc;
+    if (rc || (rc = talent_require_edit(r, &p, &v))) return rc;
     db_stmt *st;
     rc = db_query_row(r->db, &st, &r->err,
                       "SELECT COUNT(*) FROM talent_credit WHERE profile_id = ? AND source <> "
@@ -288,13 +285,12 @@ int h_talent_credits_create(ms_req *r)
  * organization changes is self-declared again. */
 int h_talent_credit_update(ms_req *r)
 {
-    if (ms_json_check(r->body, credit_update_fields, &r->err) || check_year(r, r->body))
-        return r->err.code;
+    if (talent_credit_check(r, r->body, false, &r->err)) return r->err.code;
     credit_row c;
     talent_ref p;
     talent_viewer v;
     int rc = credit_open(r, ms_req_param(r, "id"), true, &c, &p, &v);
-    if (rc || (rc = require_changeable(r, &p, &v, &c)) || (rc = check_refs(r, r->body))) return rc;
+    if (rc || (rc = require_changeable(r, &p, &v, &c))) return rc;
     const json_t *b = r->body;
     const char *title = ms_json_has(b, "title") ? ms_json_str(b, "title") : c.title;
     const char *role = ms_json_has(b, "role") ? ms_json_str(b, "role") : c.role;

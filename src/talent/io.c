@@ -53,8 +53,6 @@
 #define IMPORT_BODY_MAX (64u << 20) /* bytes of an import through the API */
 #define ERRORS_SHOWN    1000        /* row errors listed; more_errors counts the rest */
 #define NOTICES_SHOWN   200
-#define TEXT_MAX_CHARS  200
-#define TITLE_MAX_CHARS 300
 #define EXPORT_FLUSH    (1u << 20)
 #define CLI_BATCH       50000
 #define REBUILD_MIN     10000 /* profiles touched from which the CLI rebuilds the index */
@@ -516,12 +514,6 @@ static const char *cname(const imp *im, int k)
 {
     const ms_csv_column *t = im->kind == KIND_PEOPLE ? people_cols : credit_cols;
     return im->colname[k] ? im->colname[k] : t[k].key;
-}
-
-/* One-line text of at most max characters. */
-static bool text_ok(const char *s, size_t max_chars)
-{
-    return ms_str_is_clean_text(s, max_chars * 4, false) && ms_utf8_chars(s) <= max_chars;
 }
 
 /* Split s at `sep` into trimmed, non-empty items (in place). */
@@ -1156,34 +1148,52 @@ static int credit_row(imp *im)
     if (!*ref && !*pid)
         row_error(im, has_col(im, C_REF) ? cname(im, C_REF) : "ref",
                   "required: the person's ref in this organization, or profile_id");
+    /* The row as a body of the credits API, checked by its own check (credits.c). */
     char *title = cell(im, C_TITLE), *role = cell(im, C_ROLE);
-    if (!*title || !text_ok(title, TITLE_MAX_CHARS))
-        row_error(im, cname(im, C_TITLE), "required: 1 to %d characters of text", TITLE_MAX_CHARS);
-    if (!*role || !text_ok(role, TEXT_MAX_CHARS))
-        row_error(im, cname(im, C_ROLE), "required: 1 to %d characters of text", TEXT_MAX_CHARS);
     char *craft = has_col(im, C_CRAFT) ? cell(im, C_CRAFT) : (char *)"";
+    char *company = has_col(im, C_COMPANY) ? cell(im, C_COMPANY) : (char *)"";
     ms_str_lower(craft);
-    if (*craft && !talent_craft_valid(im->r, craft))
-        row_error(im, cname(im, C_CRAFT),
-                  "\"%.40s\" is not a craft code (GET /api/v1/talent/crafts lists them)", craft);
     bool has_year = false;
     int64_t year = 0;
-    int64_t this_year = atoi(im->now); /* "2026-11-22T..." */
+    json_t *body = json_pack("{s:s,s:s}", "title", title, "role", role);
+    if (!body) return oom(im);
+    if (*craft) json_object_set_new(body, "craft", json_string(craft));
+    if (*company) json_object_set_new(body, "company", json_string(company));
     if (has_col(im, C_YEAR)) {
         const char *s;
         size_t n;
         char msg[MS_CSV_MSG_MAX];
         if (cell_at(im, im->col[C_YEAR], &s, &n)) {
-            /* As the credits API (credits.c): 1888 to next year (a film in production). */
-            if (ms_csv_cell_int(s, n, 1888, this_year + 1, &year, msg))
+            if (ms_csv_cell_int(s, n, INT32_MIN, INT32_MAX, &year, msg))
                 row_error(im, cname(im, C_YEAR), "%s", msg);
-            else
+            else {
                 has_year = true;
+                json_object_set_new(body, "year", json_integer(year));
+            }
         }
     }
-    char *company = has_col(im, C_COMPANY) ? cell(im, C_COMPANY) : (char *)"";
-    if (*company && !text_ok(company, TITLE_MAX_CHARS))
-        row_error(im, cname(im, C_COMPANY), "at most %d characters on one line", TITLE_MAX_CHARS);
+    ms_error e;
+    ms_error_clear(&e);
+    rc = talent_credit_check(im->r, body, true, &e);
+    json_decref(body);
+    if (rc && rc != MS_EINVAL) {
+        im->r->err = e;
+        return rc;
+    }
+    static const struct {
+        const char *field;
+        int col;
+    } cols[] = {{"title", C_TITLE},
+                {"role", C_ROLE},
+                {"craft", C_CRAFT},
+                {"year", C_YEAR},
+                {"company", C_COMPANY}};
+    for (int i = 0; rc && i < e.nfields; i++) {
+        const char *shown = e.fields[i].field;
+        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+            if (!strcmp(shown, cols[k].field)) shown = cname(im, cols[k].col);
+        row_error(im, shown, "%s", e.fields[i].message);
+    }
     if (im->row_errors) {
         im->bad_rows++;
         return 0;

@@ -270,6 +270,11 @@ void talent_index_forget(void);
 bool talent_date_parse(const char *s, int64_t *days);
 void talent_date_fmt(int64_t days, char out[11]);
 int64_t talent_today(void);
+/* A credit body (title, role, craft, year, company, org_id; source on create), checked for
+ * the credits API and the CSV import (io.c): its shape (title and role required on create), a
+ * year from 1888 to next year, a known craft, an organization of this platform. Field errors
+ * go into `err` (MS_EINVAL); a database failure is returned as it is. */
+int talent_credit_check(ms_req *r, const json_t *body, bool create, ms_error *err);
 /* Fail the request 400 bad-query naming query parameter `field`. */
 int talent_query_fail(ms_req *r, const char *field, const char *msg);
 /* ---- end of work ---- */
