@@ -14,9 +14,9 @@
  * (talent_input_check, talent_profile_insert/_apply in profiles.c), which touch the profile.
  * A credits row names its person by `ref` (people of this organization, those imported
  * before or given to the same command) or `profile_id` (a profile the organization stewards,
- * or whose account is a member of it); credits are checked as the credits API checks them,
- * and each profile they changed is touched once when the transaction ends
- * (talent_touch_conn: revision, talent_doc, text index).
+ * or whose account is a member of it); credits are checked by the credits API's own check
+ * (talent_credit_check, credits.c), and each profile they changed is touched once when the
+ * transaction ends (talent_touch_conn: revision, talent_doc, text index).
  *
  * All or nothing: rows are written as they are read (cached prepared statements); when any
  * row is bad the transaction is rolled back and the answer is 422 with the list. A dry run
@@ -24,9 +24,10 @@
  * pass only checks (nothing written), the second writes in transactions of --batch rows (a
  * crew database of a million people is one command, not one transaction). When the file
  * brings at least as many people as there were (a first load), new people are written one
- * INSERT each without a touch, every changed profile gets the transaction's revision, and
- * the text index is built once at the end (talent_index_rebuild): indexing a million people
- * one by one, then again for their credits, would cost twice the time for the same index.
+ * INSERT each without a touch (talent_profile_insert_untouched), every changed profile gets the
+ * transaction's revision, and the text index is built once at the end (talent_index_rebuild):
+ * indexing a million people one by one, then again for their credits, would cost twice the time for
+ * the same index.
  *
  * Export. The profiles the organization stewards (not erased), each field as the
  * organization's members may read it (talent_sees: what they may not see is an empty cell),
@@ -623,6 +624,9 @@ static void body_errors(imp *im, const ms_error *e, json_t *body)
     for (int i = 0; i < e->nfields; i++) {
         const char *f = e->fields[i].field;
         int col = column_of(f);
+        /* "names" itself, with more than the primary: too many names, the other names'. */
+        if (!strcmp(f, "names") && json_array_size(json_object_get(body, "names")) > 1)
+            col = P_OTHER_NAMES;
         const char *shown = col >= 0 ? cname(im, col) : f;
         /* "crafts/1...": the item it is about, as the file wrote it. */
         const char *slash = strchr(f, '/');

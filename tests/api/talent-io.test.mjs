@@ -200,6 +200,8 @@ test('every kind of row error is reported with its row and column; nothing is wr
     'ok-1,Again,,,,,,,,,,,,,yes', // row 18: duplicate ref
     'e-19,Name,Zhang Wei|Latin,,,,,,,,,,,,yes', // row 19: script
     ',Name,,,,,,,,,,,,,yes', // row 20: no ref
+    `e-21,Name,,${'sound;edit;grade;vfx;gaffer;grip;director;producer;writer;camera;art'},,,,,,,,,,,yes`, // row 21: 11 crafts
+    `e-22,Name,${Array.from({ length: 8 }, (_, i) => `Other ${i}`).join(';')},,,,,,,,,,,,yes`, // row 22: 9 names
   ].join('\n');
   const r = await post(member.c, I(o, 'kind=people'), file);
   const p = assertProblem(r, 422, 'validation');
@@ -208,6 +210,7 @@ test('every kind of row error is reported with its row and column; nothing is wr
     [3, 'primary_name'], [4, 'crafts'], [5, 'languages'], [6, 'languages'], [7, 'country'], [8, 'travel'],
     [9, 'affiliations'], [10, 'email'], [11, 'phone'], [12, 'website'], [13, 'day_rate'], [14, 'day_rate'],
     [15, 'currency'], [16, 'listed'], [17, 'consent_attested'], [18, 'ref'], [19, 'other_names'], [20, 'ref'],
+    [21, 'crafts'], [22, 'other_names'],
   ];
   assert.deepEqual(got, want, JSON.stringify(p.errors, null, 1));
   for (const e of p.errors) {
@@ -218,8 +221,11 @@ test('every kind of row error is reported with its row and column; nothing is wr
   }
   assert.match(p.errors.find((e) => e.row === 4).message, /plumber/);
   assert.match(p.errors.find((e) => e.row === 18).message, /row 2/);
-  assert.equal(p.rows, 19);
-  assert.equal(p.bad_rows, 18);
+  // The list limits are the profile API's (talent_input_check), with its words.
+  assert.match(p.errors.find((e) => e.row === 21).message, /at most 10 items/);
+  assert.match(p.errors.find((e) => e.row === 22).message, /at most 8 items/);
+  assert.equal(p.rows, 21);
+  assert.equal(p.bad_rows, 20);
   assert.equal(p.created, 0);
   assert.equal(await count(o), before, 'all or nothing: the good row was not kept');
 
@@ -238,9 +244,17 @@ test('every kind of row error is reported with its row and column; nothing is wr
     'old-1,,Film,Gaffer,,nineteen',
     'old-1,,Film,Gaffer,juggler,',
     ',,Film,Gaffer,,',
+    'old-1,,Film,Gaffer,,1887',
+    `old-1,,Film,Gaffer,,${new Date().getUTCFullYear() + 2}`,
+    `old-1,,${'T'.repeat(301)},Gaffer,,`,
   ].join('\n')), 422, 'validation');
   assert.deepEqual(c.errors.map((e) => [e.row, e.column]),
-    [[3, 'ref'], [4, 'profile_id'], [5, 'title'], [5, 'role'], [6, 'year'], [7, 'craft'], [8, 'ref']]);
+    [[3, 'ref'], [4, 'profile_id'], [5, 'title'], [5, 'role'], [6, 'year'], [7, 'craft'], [8, 'ref'],
+      [9, 'year'], [10, 'year'], [11, 'title']]);
+  // The checks are the credits API's (talent_credit_check), with its words.
+  assert.match(c.errors.find((e) => e.row === 9).message, /between 1888 and/);
+  assert.match(c.errors.find((e) => e.row === 10).message, new RegExp(`between 1888 and ${new Date().getUTCFullYear() + 1}`));
+  assert.match(c.errors.find((e) => e.row === 11).message, /at most 300 characters/);
   assert.equal(Number(await sql(srv, `SELECT COUNT(*) FROM talent_credit WHERE org_id = '${o.id}'`)), 0);
   // A credits file without a title column says so once, for the header.
   const h = assertProblem(await post(member.c, I(o, 'kind=credits'), 'ref,role\nold-1,Gaffer\n'), 422, 'validation');
