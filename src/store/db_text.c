@@ -207,6 +207,46 @@ static int query_text(bool pg, const char *query, ms_buf *out, ms_error *err)
     return out->oom ? ms_fail(err, MS_ENOMEM, NULL, "out of memory") : 0;
 }
 
+int db_text_max_pos(db_conn *c)
+{
+    return is_pg(c) ? PG_MAX_POS : 0;
+}
+
+int db_text_frequent(db_conn *c, const char *table, int64_t min_docs, db_text_term_fn fn, void *ctx,
+                     ms_error *err)
+{
+    int rc = check_table(table, err);
+    if (rc) return rc;
+    bool pg = is_pg(c);
+    char sql[240];
+    if (pg) {
+        snprintf(sql, sizeof sql,
+                 "SELECT word, ndoc FROM ts_stat('SELECT doc FROM %s WHERE rowid > 0') WHERE "
+                 "ndoc >= ?",
+                 table);
+    } else {
+        /* fts5vocab over the index, in the connection's own temp schema. */
+        char make[200];
+        snprintf(make, sizeof make,
+                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.%s_vocab USING fts5vocab(main, %s, "
+                 "'row')",
+                 table, table);
+        if ((rc = db_exec(c, err, make, "")) < 0) return rc;
+        snprintf(sql, sizeof sql, "SELECT term, doc FROM temp.%s_vocab WHERE doc >= ?", table);
+    }
+    db_stmt *st;
+    if ((rc = db_query(c, &st, err, sql, "I", min_docs))) return rc;
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        const char *t = db_col_text(st, 0);
+        size_t n = db_col_bytes(st, 0);
+        if (!t || (n == TG_SEP_LEN && !memcmp(t, TG_SEP, n)) || (n >= 3 && !memcmp(t, TG_MARK, 3)))
+            continue;
+        if ((rc = fn(ctx, t, n, db_col_int(st, 1)))) break;
+    }
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 int db_text_query_text(db_conn *c, const char *query, ms_buf *out, ms_error *err)
 {
     return query_text(is_pg(c), query, out, err);

@@ -32,6 +32,9 @@ bool db_text_derived(const char *table);
  * index). Texts are folded and cut into n-grams here. */
 int db_text_put(db_conn *c, const char *table, int64_t rowid, const char *old_text,
                 const char *new_text, ms_error *err);
+/* The most positions of a document the engine indexes (0: no limit): tokens past it are
+ * not in the index (tg_doc_tokens' max_pos). */
+int db_text_max_pos(db_conn *c);
 /* Empty the index (marker included). */
 int db_text_clear(db_conn *c, const char *table, ms_error *err);
 /* Is the marker row there? / Put it there. */
@@ -44,6 +47,12 @@ int db_text_mark(db_conn *c, const char *table, ms_error *err);
 typedef int (*db_text_row_fn)(void *ctx, int64_t rowid);
 int db_text_search(db_conn *c, const char *table, const char *query, db_text_row_fn fn, void *ctx,
                    ms_error *err);
+/* The tokens that at least `min_docs` rows contain, with their row counts, in no particular
+ * order (the index's vocabulary: a full read of it, seconds at a million rows). Tokens that
+ * no query makes (the separator, the marker) are left out. Stops at a non-zero return. */
+typedef int (*db_text_term_fn)(void *ctx, const char *tok, size_t len, int64_t docs);
+int db_text_frequent(db_conn *c, const char *table, int64_t min_docs, db_text_term_fn fn, void *ctx,
+                     ms_error *err);
 /* The engine's query text for `query` (for tests and EXPLAIN): appended to `out`. */
 int db_text_query_text(db_conn *c, const char *query, ms_buf *out, ms_error *err);
 

@@ -199,6 +199,11 @@ typedef struct tix {
 
 static tix ix = {.lock = PTHREAD_RWLOCK_INITIALIZER, .load = PTHREAD_MUTEX_INITIALIZER};
 
+/* Hot tokens (below): bitmaps of the commonest tokens, kept by the reloads. */
+static int hot_refresh(db_conn *c, int64_t since, ms_error *err);
+static int hot_preload(db_conn *c, ms_error *err);
+static void hot_forget(void);
+
 /* An entry's lists, in this order in the pool. */
 static const uint32_t *e_crafts(const tix_entry *e)
 {
@@ -772,9 +777,11 @@ static int index_load(db_conn *c, ms_error *err)
         }
     }
     if (!rc && (!ix.loaded || ix.rev < rev)) {
-        rc = load_since(c, ix.loaded ? ix.rev : -1, err);
+        int64_t since = ix.loaded ? ix.rev : -1;
+        rc = load_since(c, since, err);
         if (!rc) {
             pthread_rwlock_wrlock(&ix.lock);
+            if (since >= 0 && (rc = hot_refresh(c, since, err))) hot_forget();
             ix.loaded = true;
             if (rev > ix.rev) ix.rev = rev;
             if (ix.waste > 1u << 20 && ix.waste * 2 > ix.pn) compact();
@@ -804,7 +811,10 @@ int talent_index_preload(db *d, ms_error *err)
     db_conn *c = db_acquire(d);
     int rc = db_begin(c, DB_TX_READ, err);
     if (!rc) rc = index_load(c, err);
-    if (!rc) index_release();
+    if (!rc) {
+        rc = hot_preload(c, err);
+        index_release();
+    }
     db_rollback(c);
     db_release(c);
     return rc;
@@ -812,6 +822,7 @@ int talent_index_preload(db *d, ms_error *err)
 
 void talent_index_forget(void)
 {
+    hot_forget();
     pthread_mutex_lock(&ix.load);
     pthread_rwlock_wrlock(&ix.lock);
     free(ix.e);
@@ -1071,24 +1082,20 @@ const char *talent_avail_name(talent_avail a)
 static int name_tier(const tix_entry *e, const char *q, size_t qn)
 {
     if (!qn) return 0;
-    const char *p = e_names(e), *end = p + e->names_len;
+    /* One search over all the names ('\n' between them; the query holds none, so no hit
+     * runs across two names), each hit classed by what stands before and after it. */
+    const char *base = e_names(e), *end = base + e->names_len, *p = base;
     int best = 0;
-    while (p < end && best < 4) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        if (len == qn && !memcmp(p, q, qn))
-            best = 4;
-        else if (len > qn && !memcmp(p, q, qn))
-            best = best > 3 ? best : 3;
-        else if (len > qn && best < 2) {
-            for (size_t i = 1; i + qn <= len; i++)
-                if (!memcmp(p + i, q, qn)) {
-                    int t = p[i - 1] == ' ' ? 2 : 1;
-                    if (t > best) best = t;
-                    if (best == 2) break;
-                }
-        }
-        p += len + 1;
+    while (best < 4 && (size_t)(end - p) >= qn) {
+        const char *hit = memmem(p, (size_t)(end - p), q, qn);
+        if (!hit) break;
+        int t = 1;
+        if (hit == base || hit[-1] == '\n')
+            t = hit + qn == end || hit[qn] == '\n' ? 4 : 3;
+        else if (hit[-1] == ' ')
+            t = 2;
+        if (t > best) best = t;
+        p = hit + 1;
     }
     return best;
 }
@@ -1260,6 +1267,287 @@ static int add_row(void *ctx, int64_t rowid)
     }
     s->v[s->n++] = rowid;
     return 0;
+}
+
+/* ---- Hot tokens. ----
+ * A token that very many documents contain (a bigram such as "an", a trigram such as "ing",
+ * a common surname) makes the text index list hundreds of thousands of rows for one query:
+ * at a million profiles that listing alone costs 35-65 ms. For such tokens the index keeps a
+ * bitmap over seqs: built once from the text index (all of them in the background at start,
+ * from the index's vocabulary, or the first time a query meets one), then kept exact by the
+ * reloads, which cut the changed profiles' documents (talent_doc.doc, the very text their
+ * text-index rows were made from) into tokens again. A query whose every word is one token
+ * (a word of 1-3 characters) and whose tokens are all hot is answered from the bitmaps; any
+ * other query asks the text index, as does any query with a token known to be rare (its rows
+ * are few by definition, and the AND is no larger).
+ *
+ * "Hot" is at least one row in HOT_SHARE of the profiles in the index (and at least
+ * HOT_FLOOR rows); at most HOT_MAX tokens. The bitmaps are read under the index's read lock
+ * and changed only under its write lock; the table of tokens has its own mutex because a
+ * query (holding only the read lock) may add to it. Rare tokens are remembered until the next
+ * reload. */
+#define HOT_MAX   1024
+#define HOT_SHARE 16
+#define HOT_FLOOR 2
+#define RARE_MAX  4096
+#define TOK_MAX   15 /* bytes of a token: 3 characters of up to 4 bytes, and room */
+
+typedef struct hot_tok {
+    char tok[TOK_MAX + 1];
+    uint8_t len;
+    bool rare; /* known to be rare: no bitmap */
+    uint64_t *bits;
+} hot_tok;
+
+static struct {
+    pthread_mutex_t mu;
+    hot_tok *v; /* HOT_MAX + RARE_MAX slots */
+    int n;
+    int nhot;
+    size_t words; /* words of every bitmap */
+} hot = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Is this connection's snapshot at the index's revision? */
+static bool snapshot_current(db_conn *c)
+{
+    db_stmt *st;
+    ms_error e;
+    ms_error_clear(&e);
+    int rc = db_query_row(c, &st, &e, "SELECT rev FROM talent_revision WHERE id = 1", "");
+    if (rc != DB_ROW) return rc == DB_DONE && ix.rev == 0;
+    bool same = db_col_int(st, 0) == ix.rev;
+    db_done(st);
+    return same;
+}
+
+static int64_t hot_threshold(void)
+{
+    int64_t t = (int64_t)ix.live / HOT_SHARE;
+    return t > HOT_FLOOR ? t : HOT_FLOOR;
+}
+
+/* Index of the token in the table, or -1 (with hot.mu held). */
+static int hot_find(const char *tok, size_t len)
+{
+    for (int i = 0; i < hot.n; i++)
+        if (hot.v[i].len == len && !memcmp(hot.v[i].tok, tok, len)) return i;
+    return -1;
+}
+
+/* Make every bitmap cover seqs below `seqs` (with the index's write lock, or before any
+ * bitmap exists). */
+static bool hot_cover(size_t seqs)
+{
+    size_t words = (seqs + 64) / 64 + 1024; /* room for a few more profiles */
+    if (words <= hot.words) return true;
+    for (int i = 0; i < hot.n; i++) {
+        if (!hot.v[i].bits) continue;
+        uint64_t *b = realloc(hot.v[i].bits, words * sizeof *b);
+        if (!b) return false;
+        memset(b + hot.words, 0, (words - hot.words) * sizeof *b);
+        hot.v[i].bits = b;
+    }
+    hot.words = words;
+    return true;
+}
+
+typedef struct hot_build_ctx {
+    uint64_t *bits;
+    size_t words;
+    int64_t rows;
+} hot_build_ctx;
+
+static int hot_set_row(void *ctx, int64_t rowid)
+{
+    hot_build_ctx *b = ctx;
+    if (rowid > 0 && (size_t)rowid / 64 < b->words) b->bits[rowid / 64] |= 1ull << (rowid % 64);
+    b->rows++;
+    return 0;
+}
+
+/* Learn whether token `tok` is hot: list its rows once from the text index (a token of a
+ * word of at most 3 characters is that word's whole query). Adds it to the table. With the
+ * index's read lock held. */
+static int hot_learn(db_conn *c, const char *tok, size_t len, ms_error *err)
+{
+    if (len > TOK_MAX) return 0;
+    char word[TOK_MAX + 1];
+    memcpy(word, tok, len);
+    word[len] = 0;
+    pthread_mutex_lock(&hot.mu);
+    bool known = hot_find(tok, len) >= 0 || hot.n >= HOT_MAX + RARE_MAX;
+    size_t words = hot.words ? hot.words : (ix.npos + 64) / 64 + 1024;
+    pthread_mutex_unlock(&hot.mu);
+    if (known) return 0;
+    hot_build_ctx b = {calloc(words, sizeof(uint64_t)), words, 0};
+    if (!b.bits) return ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+    int rc = db_text_search(c, "talent_fts", word, hot_set_row, &b, err);
+    if (rc || !snapshot_current(c)) {
+        /* An older snapshot than the index's: its rows may miss what the reloads since
+         * applied. Leave the token unknown; a later query learns it. */
+        free(b.bits);
+        return rc;
+    }
+    pthread_mutex_lock(&hot.mu);
+    if (!hot.words) hot.words = words;
+    bool is_hot = b.rows >= hot_threshold() && hot.nhot < HOT_MAX && words == hot.words;
+    if (hot_find(tok, len) < 0 && hot.n < HOT_MAX + RARE_MAX) {
+        if (!hot.v) hot.v = calloc(HOT_MAX + RARE_MAX, sizeof *hot.v);
+        if (hot.v) {
+            hot_tok *t = &hot.v[hot.n++];
+            memcpy(t->tok, tok, len);
+            t->len = (uint8_t)len;
+            t->rare = !is_hot;
+            t->bits = is_hot ? b.bits : NULL;
+            if (is_hot) {
+                hot.nhot++;
+                b.bits = NULL;
+            }
+        }
+    }
+    pthread_mutex_unlock(&hot.mu);
+    free(b.bits);
+    return 0;
+}
+
+static int hot_learn_term(void *ctx, const char *tok, size_t len, int64_t docs)
+{
+    (void)docs;
+    void **a = ctx;
+    return hot_learn(a[0], tok, len, a[1]);
+}
+
+/* All the hot tokens of the index's vocabulary, at once (the preload at start). */
+static int hot_preload(db_conn *c, ms_error *err)
+{
+    void *a[2] = {c, err};
+    return db_text_frequent(c, "talent_fts", hot_threshold(), hot_learn_term, a, err);
+}
+
+typedef struct hot_query {
+    int n;
+    bool usable;
+    char tok[32][TOK_MAX + 1]; /* copies: the tokens live only during the callback */
+    size_t len[32];
+} hot_query;
+
+static int hot_query_token(void *ctx, int term, int idx, const char *tok, size_t len)
+{
+    (void)term;
+    hot_query *h = ctx;
+    /* A word of more than 3 characters is a phrase of tokens: it needs positions. */
+    if (idx > 0 || h->n == 32 || len > TOK_MAX) h->usable = false;
+    if (h->usable) {
+        memcpy(h->tok[h->n], tok, len);
+        h->len[h->n++] = len;
+    }
+    return 0;
+}
+
+/* The rows of `text` from the bitmaps when every word of it is one hot token: *used tells.
+ * Tokens not yet known are learnt first (a rare one sends the query to the text index).
+ * With the index's read lock held. */
+static int hot_rows(ms_req *r, const char *text, rowset *rows, bool *used)
+{
+    *used = false;
+    hot_query h = {.usable = true};
+    int rc = tg_query_terms(text, strlen(text), hot_query_token, &h, &r->err);
+    if (rc < 0) return rc;
+    if (!h.usable || !h.n) return 0;
+    const uint64_t *bits[32];
+    for (int k = 0; k < h.n; k++) {
+        pthread_mutex_lock(&hot.mu);
+        int i = hot_find(h.tok[k], h.len[k]);
+        pthread_mutex_unlock(&hot.mu);
+        if (i < 0) {
+            if ((rc = hot_learn(r->db, h.tok[k], h.len[k], &r->err))) return rc;
+            pthread_mutex_lock(&hot.mu);
+            i = hot_find(h.tok[k], h.len[k]);
+            pthread_mutex_unlock(&hot.mu);
+        }
+        if (i < 0 || hot.v[i].rare) return 0;
+        bits[k] = hot.v[i].bits;
+    }
+    pthread_mutex_lock(&hot.mu);
+    size_t words = hot.words;
+    pthread_mutex_unlock(&hot.mu);
+    for (size_t w = 0; w < words; w++) {
+        uint64_t b = bits[0][w];
+        for (int k = 1; k < h.n && b; k++)
+            b &= bits[k][w];
+        while (b) {
+            if ((rc = add_row(rows, (int64_t)(w * 64 + (size_t)__builtin_ctzll(b))))) return rc;
+            b &= b - 1;
+        }
+    }
+    *used = true;
+    return 0;
+}
+
+typedef struct hot_doc_ctx {
+    int64_t seq;
+} hot_doc_ctx;
+
+static int hot_doc_token(void *ctx, const char *tok, size_t len, int pos)
+{
+    (void)pos;
+    hot_doc_ctx *d = ctx;
+    int i = hot_find(tok, len);
+    if (i >= 0 && hot.v[i].bits) hot.v[i].bits[d->seq / 64] |= 1ull << (d->seq % 64);
+    return 0;
+}
+
+/* The profiles stamped after `since` changed: their bits again, from the text their rows of
+ * the text index were made from. Forgets the rare tokens (a reload may have made one hot).
+ * With the index's write lock held. */
+static int hot_refresh(db_conn *c, int64_t since, ms_error *err)
+{
+    pthread_mutex_lock(&hot.mu);
+    int w = 0;
+    for (int i = 0; i < hot.n; i++)
+        if (!hot.v[i].rare) hot.v[w++] = hot.v[i];
+    hot.n = w;
+    bool any = hot.nhot > 0;
+    pthread_mutex_unlock(&hot.mu);
+    if (!any) return 0;
+    int max_pos = db_text_max_pos(c);
+    db_stmt *st;
+    int rc = db_query(c, &st, err,
+                      "SELECT p.seq, CASE WHEN p.listed = 0 OR p.deleted_at IS NOT NULL THEN '' "
+                      "ELSE COALESCE(d.doc, '') END FROM talent_profile p LEFT JOIN talent_doc d "
+                      "ON d.seq = p.seq WHERE p.rev > ?",
+                      "I", since);
+    if (rc) return rc;
+    pthread_mutex_lock(&hot.mu);
+    while ((rc = db_step(st, err)) == DB_ROW) {
+        int64_t seq = db_col_int(st, 0);
+        if (seq <= 0) continue;
+        if ((size_t)seq / 64 >= hot.words && !hot_cover((size_t)seq)) {
+            rc = ms_fail(err, MS_ENOMEM, NULL, "out of memory");
+            break;
+        }
+        for (int i = 0; i < hot.n; i++)
+            if (hot.v[i].bits) hot.v[i].bits[seq / 64] &= ~(1ull << (seq % 64));
+        hot_doc_ctx d = {seq};
+        ms_error e;
+        ms_error_clear(&e);
+        tg_doc_tokens(db_col_text(st, 1), db_col_bytes(st, 1), max_pos, hot_doc_token, &d, &e);
+    }
+    pthread_mutex_unlock(&hot.mu);
+    db_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+static void hot_forget(void)
+{
+    pthread_mutex_lock(&hot.mu);
+    for (int i = 0; i < hot.n; i++)
+        free(hot.v[i].bits);
+    free(hot.v);
+    hot.v = NULL;
+    hot.n = hot.nhot = 0;
+    hot.words = 0;
+    pthread_mutex_unlock(&hot.mu);
 }
 
 /* ---- Scanning in parts. ----
@@ -1446,8 +1734,17 @@ int talent_ix_search(ms_req *r, const talent_search_q *q, talent_search_res *out
     /* Candidates: the text index's rows for the words, or every profile. */
     rowset rows = {0};
     if (!rc && !impossible && q->text) {
-        rc = db_text_search(r->db, "talent_fts", q->text, add_row, &rows, &r->err);
-        if (!rc && rows.n) qsort(rows.v, rows.n, sizeof *rows.v, cmp_i64);
+        bool from_bits = false;
+        rc = hot_rows(r, q->text, &rows, &from_bits);
+        if (!rc && !from_bits) {
+            rows.n = 0;
+            rc = db_text_search(r->db, "talent_fts", q->text, add_row, &rows, &r->err);
+        }
+        /* The bitmaps give rows in order, and so does FTS5 as a rule: sort only when not. */
+        bool sorted = true;
+        for (size_t i = 1; sorted && i < rows.n; i++)
+            sorted = rows.v[i - 1] <= rows.v[i];
+        if (!rc && !sorted) qsort(rows.v, rows.n, sizeof *rows.v, cmp_i64);
         x.rows = &rows;
     }
     size_t n = q->text ? rows.n : ix.n;
