@@ -22,6 +22,20 @@ const char *ms_req_query(const ms_req *r, const char *name)
     return NULL;
 }
 
+int ms_req_query_bool(ms_req *r, const char *name, bool def, bool *out)
+{
+    const char *v = ms_req_query(r, name);
+    *out = def;
+    if (!v) return 0;
+    if (!strcmp(v, "true") || !strcmp(v, "1"))
+        *out = true;
+    else if (!strcmp(v, "false") || !strcmp(v, "0"))
+        *out = false;
+    else
+        return ms_req_fail(r, MS_EBADREQ, "bad-query", "%s must be true or false.", name);
+    return 0;
+}
+
 int ms_req_query_int(ms_req *r, const char *name, int64_t def, int64_t min, int64_t max,
                      int64_t *out)
 {
@@ -222,6 +236,21 @@ static void body_text_free(ms_req *r, bool completed)
     if (b) free(b->data);
     free(b);
     r->module_state = NULL;
+}
+
+int ms_table_body_delim(const char *ct)
+{
+    static const char *const types[] = {"text/tab-separated-values",
+                                        "text/csv",
+                                        "text/plain",
+                                        "text/x-csv",
+                                        "text/comma-separated-values",
+                                        "application/csv",
+                                        "application/octet-stream",
+                                        NULL};
+    if (!ct) return 0;
+    int i = ms_content_type_index(ct, types);
+    return i < 0 ? -1 : i == 0 ? '\t' : 0;
 }
 
 int ms_content_type_index(const char *ct, const char *const *types)

@@ -141,6 +141,9 @@ const char *ms_req_query(const ms_req *r, const char *name);
 /* Integer query parameter in [min, max], `def` when absent. Errors are field errors. */
 int ms_req_query_int(ms_req *r, const char *name, int64_t def, int64_t min, int64_t max,
                      int64_t *out);
+/* A true/false query parameter ("true", "1", "false", "0"; absent: `def`); anything else is
+ * 400 bad-query. */
+int ms_req_query_bool(ms_req *r, const char *name, bool def, bool *out);
 /* Reject query parameters not in `allowed` (NULL-terminated): a misspelt filter must not
  * silently return everything. */
 int ms_req_query_only(ms_req *r, const char *const *allowed);
@@ -160,6 +163,10 @@ const char *ms_req_body_text(const ms_req *r, size_t *len);
 /* The index of Content-Type `ct`'s media type (parameters ignored, any case) in the
  * NULL-terminated `types`, or -1 (also when `ct` is NULL). */
 int ms_content_type_index(const char *ct, const char *const *types);
+/* The field separator a tabular text body announces by its Content-Type: '\t' for
+ * text/tab-separated-values, 0 for CSV and the other text types a spreadsheet sends (the
+ * reader decides; also when there is no Content-Type), -1 for anything else (415). */
+int ms_table_body_delim(const char *ct);
 
 /* ---- Response helpers. ---- */
 

@@ -122,24 +122,6 @@ const char *io_kind_entity_kind(int kind)
     return kind >= 0 && kind < IO_TASKS ? io_kind_entity[kind] : NULL;
 }
 
-/* ---- Query parameters. ---- */
-
-int io_query_bool(ms_req *r, const char *name, bool def, bool *out)
-{
-    const char *v = ms_req_query(r, name);
-    *out = def;
-    if (!v) return 0;
-    if (!strcmp(v, "true") || !strcmp(v, "1")) {
-        *out = true;
-        return 0;
-    }
-    if (!strcmp(v, "false") || !strcmp(v, "0")) {
-        *out = false;
-        return 0;
-    }
-    return ms_req_fail(r, MS_EBADREQ, "bad-query", "%s must be true or false.", name);
-}
-
 /* ---- Text bodies. ----
  *
  * Import routes are MS_ROUTE_STREAM: the server hands the body over piece by piece before the

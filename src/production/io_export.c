@@ -434,7 +434,7 @@ int h_io_export(ms_req *r)
     int rc = ms_req_query_only(r, allowed);
     if (rc) return rc;
     bool bom;
-    if ((rc = io_query_bool(r, "bom", false, &bom))) return rc;
+    if ((rc = ms_req_query_bool(r, "bom", false, &bom))) return rc;
     xstate x = {.r = r};
     if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &x.s))) return rc;
     const char *file = ms_req_param(r, "file");

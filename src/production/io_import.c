@@ -1808,8 +1808,8 @@ static int imp_start(imp *im, ms_req *r, int kind, bool *atomic, bool *dry)
     batches_init(im);
     ms_now_str(im->now);
     int rc;
-    if ((rc = io_query_bool(r, "atomic", true, atomic)) ||
-        (rc = io_query_bool(r, "dry_run", false, dry)))
+    if ((rc = ms_req_query_bool(r, "atomic", true, atomic)) ||
+        (rc = ms_req_query_bool(r, "dry_run", false, dry)))
         return rc;
     if ((rc = prod_scope_get(r, ms_req_param(r, "id"), &im->s)) ||
         (rc = prod_require(r, &im->s, PROD_ARTIST, "import entities and tasks")))

@@ -292,7 +292,6 @@ int io_kind_parse(const char *s, size_t n);
 const char *io_kind_name(int kind);
 const char *io_kind_entity_kind(int kind);
 /* A query parameter true|false|1|0 (400 bad-query otherwise). */
-int io_query_bool(ms_req *r, const char *name, bool def, bool *out);
 /* MS_ROUTE_STREAM body collector of the import routes (ms_req_body_text reads it). */
 int io_on_body(ms_req *r, const char *data, size_t len);
 int h_io_export(ms_req *r);

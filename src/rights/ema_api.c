@@ -45,24 +45,9 @@
 
 /* ---- The body of an import (MS_ROUTE_STREAM). ---- */
 
-static int body_delim(const char *ct)
-{
-    static const char *const types[] = {"text/tab-separated-values",
-                                        "text/csv",
-                                        "text/plain",
-                                        "text/x-csv",
-                                        "text/comma-separated-values",
-                                        "application/csv",
-                                        "application/octet-stream",
-                                        NULL};
-    if (!ct) return 0;
-    int i = ms_content_type_index(ct, types);
-    return i < 0 ? -1 : i == 0 ? '\t' : 0;
-}
-
 int rights_ema_on_body(ms_req *r, const char *data, size_t len)
 {
-    if (!r->module_state && body_delim(r->content_type) < 0)
+    if (!r->module_state && ms_table_body_delim(r->content_type) < 0)
         return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
                            "Send the avails as Content-Type: text/tab-separated-values or "
                            "text/csv.");
@@ -70,20 +55,6 @@ int rights_ema_on_body(ms_req *r, const char *data, size_t len)
 }
 
 /* ---- Query helpers. ---- */
-
-static int query_bool(ms_req *r, const char *name, bool def, bool *out)
-{
-    const char *v = ms_req_query(r, name);
-    *out = def;
-    if (!v) return 0;
-    if (!strcmp(v, "true") || !strcmp(v, "1"))
-        *out = true;
-    else if (!strcmp(v, "false") || !strcmp(v, "0"))
-        *out = false;
-    else
-        return ms_req_fail(r, MS_EBADREQ, "bad-query", "%s must be true or false.", name);
-    return 0;
-}
 
 static const char *const deal_statuses[] = {"draft",  "offered", "negotiating", "signed",
                                             "active", "expired", "terminated",  NULL};
@@ -765,8 +736,7 @@ static int attempt(imp *im)
             int64_t minor = 0;
             ms_error ae;
             ms_error_clear(&ae);
-            if (al && !ms_money_parse(al, im->currency, &minor, "allocation", &ae))
-                fee += minor;
+            if (al && !ms_money_parse(al, im->currency, &minor, "allocation", &ae)) fee += minor;
         }
         char fee_s[48];
         ms_money_fmt(fee, im->currency, fee_s, sizeof fee_s);
@@ -841,9 +811,9 @@ static int imp_options(imp *im)
 {
     ms_req *r = im->r;
     int rc;
-    if ((rc = query_bool(r, "all_or_nothing", true, &im->atomic)) ||
-        (rc = query_bool(r, "dry_run", false, &im->dry)) ||
-        (rc = query_bool(r, "own_rights_in", false, &im->own_rights_in)))
+    if ((rc = ms_req_query_bool(r, "all_or_nothing", true, &im->atomic)) ||
+        (rc = ms_req_query_bool(r, "dry_run", false, &im->dry)) ||
+        (rc = ms_req_query_bool(r, "own_rights_in", false, &im->own_rights_in)))
         return rc;
     im->status = ms_req_query(r, "status");
     if (!im->status) im->status = "signed";
@@ -914,7 +884,7 @@ int h_rights_ema_import(ms_req *r)
                          "The file is empty: send the EMA avails (TSV or CSV) as the body.");
         goto out;
     }
-    int delim = body_delim(r->content_type);
+    int delim = ms_table_body_delim(r->content_type);
     ms_error e;
     ms_error_clear(&e);
     rc = ema_parse(body, blen, (char)(delim < 0 ? 0 : delim), r->arena, &im.f, &e);

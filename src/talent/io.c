@@ -1420,42 +1420,13 @@ static json_t *imp_result(imp *im, bool dry, bool failed)
 
 /* ---- The API. ---- */
 
-static int body_delim(const char *ct)
-{
-    static const char *const types[] = {"text/tab-separated-values",
-                                        "text/csv",
-                                        "text/plain",
-                                        "text/x-csv",
-                                        "text/comma-separated-values",
-                                        "application/csv",
-                                        "application/octet-stream",
-                                        NULL};
-    if (!ct) return 0;
-    int i = ms_content_type_index(ct, types);
-    return i < 0 ? -1 : i == 0 ? '\t' : 0;
-}
-
 int talent_io_on_body(ms_req *r, const char *data, size_t len)
 {
-    if (!r->module_state && body_delim(r->content_type) < 0)
+    if (!r->module_state && ms_table_body_delim(r->content_type) < 0)
         return ms_req_fail(r, MS_EBADREQ, "unsupported-media-type",
                            "Send the file as Content-Type: text/csv (or "
                            "text/tab-separated-values).");
     return ms_req_body_collect(r, data, len, IMPORT_BODY_MAX, "A talent import");
-}
-
-static int query_bool(ms_req *r, const char *name, bool def, bool *out)
-{
-    const char *v = ms_req_query(r, name);
-    *out = def;
-    if (!v) return 0;
-    if (!strcmp(v, "true") || !strcmp(v, "1"))
-        *out = true;
-    else if (!strcmp(v, "false") || !strcmp(v, "0"))
-        *out = false;
-    else
-        return ms_req_fail(r, MS_EBADREQ, "bad-query", "%s must be true or false.", name);
-    return 0;
 }
 
 static int query_kind(ms_req *r, int *kind)
@@ -1490,7 +1461,8 @@ int h_talent_import(ms_req *r)
     if (rc) return rc;
     int kind = KIND_PEOPLE;
     bool dry;
-    if ((rc = query_kind(r, &kind)) || (rc = query_bool(r, "dry_run", false, &dry))) return rc;
+    if ((rc = query_kind(r, &kind)) || (rc = ms_req_query_bool(r, "dry_run", false, &dry)))
+        return rc;
     const char *consent = ms_req_query(r, "consent");
     if (consent && strcmp(consent, "attested"))
         return ms_req_fail(r, MS_EBADREQ, "bad-query",
@@ -1507,7 +1479,7 @@ int h_talent_import(ms_req *r)
     imp im;
     imp_init(&im, r, ms_req_param(r, "id"), r->caller ? r->caller->user_id : NULL, kind);
     im.consent_all = consent != NULL;
-    int d = body_delim(r->content_type);
+    int d = ms_table_body_delim(r->content_type);
     im.delim = (char)(d < 0 ? 0 : d);
     if ((rc = profiles_load(&im)) || (rc = revision_raise(&im))) goto out;
     if ((rc = imp_read(&im, body, len))) goto out;
