@@ -98,8 +98,7 @@ static int deal_parse(ms_req *r, const rights_org *o, const json_t *b, deal_in *
         ms_field_fail(&r->err, "currency", "must be an ISO 4217 currency code like USD or CNY");
     else {
         json_t *fee = json_object_get(b, "fee"), *mg = json_object_get(b, "minimum_guarantee");
-        if (fee && !json_is_null(fee))
-            ms_money_parse(fee, d->currency, &d->fee, "fee", &r->err);
+        if (fee && !json_is_null(fee)) ms_money_parse(fee, d->currency, &d->fee, "fee", &r->err);
         if (mg && !json_is_null(mg))
             ms_money_parse(mg, d->currency, &d->mg, "minimum_guarantee", &r->err);
     }
@@ -192,7 +191,7 @@ static int deal_parse(ms_req *r, const rights_org *o, const json_t *b, deal_in *
                           "must be YYYY-MM-DD");
         if (!ms_currency_valid(d->currency) ||
             ms_money_parse(json_object_get(p, "amount"), d->currency, &amount,
-                                ms_arena_printf(r->arena, "%s/amount", f), &r->err))
+                           ms_arena_printf(r->arena, "%s/amount", f), &r->err))
             continue;
         scheduled += amount;
         if (paid && !dims_date_parse(paid, &day))

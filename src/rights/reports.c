@@ -180,8 +180,8 @@ int h_rights_revenue(ms_req *r)
         json_t *o2 = json_deep_copy(list[i]);
         json_object_del(o2, "_last");
         char buf[40];
-        ms_money_fmt(json_integer_value(json_object_get(o2, "amount")),
-                          ms_json_str(o2, "currency"), buf, sizeof buf);
+        ms_money_fmt(json_integer_value(json_object_get(o2, "amount")), ms_json_str(o2, "currency"),
+                     buf, sizeof buf);
         json_object_set_new(o2, "amount", json_string(buf));
         json_array_append_new(items, o2);
     }
@@ -215,8 +215,8 @@ int h_rights_due(ms_req *r)
     while ((rc = db_step(st, &r->err)) == DB_ROW) {
         json_t *p = db_row_json(st);
         char buf[40];
-        ms_money_fmt(json_integer_value(json_object_get(p, "amount")),
-                          ms_json_str(p, "currency"), buf, sizeof buf);
+        ms_money_fmt(json_integer_value(json_object_get(p, "amount")), ms_json_str(p, "currency"),
+                     buf, sizeof buf);
         json_object_set_new(p, "amount", json_string(buf));
         json_object_set(p, "overdue", json_object_get(p, "is_overdue"));
         json_object_del(p, "is_overdue");
