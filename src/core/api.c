@@ -149,6 +149,31 @@ int ms_reply_stream(ms_req *r, int status, const char *type, int64_t size, ms_st
     return 0;
 }
 
+int ms_reply_problem(ms_req *r, int status, const char *slug, const char *title, json_t *doc,
+                     const char *fmt, ...)
+{
+    char detail[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    char type[96];
+    snprintf(type, sizeof type, "urn:mstation:problem:%s", slug);
+    json_object_set_new(doc, "type", json_string(type));
+    json_object_set_new(doc, "title", json_string(title));
+    json_object_set_new(doc, "status", json_integer(status));
+    json_object_set_new(doc, "detail", json_string(detail));
+    json_object_set_new(doc, "request_id", json_string(r->request_id ? r->request_id : ""));
+    char *t = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (!t) return ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
+    ms_buf_puts(&r->out, t);
+    free(t);
+    r->status = status;
+    r->out_type = "application/problem+json";
+    return 0;
+}
+
 int ms_reply_empty(ms_req *r)
 {
     return ms_reply(r, 204, NULL);

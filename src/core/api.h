@@ -172,6 +172,12 @@ int ms_table_body_delim(const char *ct);
 
 /* Set a JSON response (steals `j`). Returns 0. */
 int ms_reply(ms_req *r, int status, json_t *j);
+/* A problem document that carries more than ms_req_fail's members (an import's report
+ * with its row errors): `doc` (stolen) gets type urn:mstation:problem:`slug`, `title`,
+ * status, `detail` and the request id, and is the answer. Returns 0: the handler returns
+ * that, and its transaction (which wrote nothing, or was undone) is committed. */
+int ms_reply_problem(ms_req *r, int status, const char *slug, const char *title, json_t *doc,
+                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* A list: {"items": items, "next_cursor": cursor-or-null} (steals items). */
 int ms_reply_list(ms_req *r, json_t *items, const char *next_cursor_key);
 /* A body produced by `fn` after the handler returns (large downloads): `size` bytes, or -1

@@ -961,26 +961,10 @@ int h_rights_ema_import(ms_req *r)
     json_object_set_new(res, "more_errors",
                         json_integer((json_int_t)(im.errors_total - json_array_size(im.errors))));
     if (failed) {
-        json_object_set_new(res, "type", json_string("urn:mstation:problem:validation"));
-        json_object_set_new(res, "title", json_string("The avails have errors"));
-        json_object_set_new(res, "status", json_integer(422));
-        json_object_set_new(
-            res, "detail",
-            json_sprintf("%zu problems in %zu rows; nothing was imported. Fix them, or import "
-                         "with all_or_nothing=false to take the good rows.",
-                         im.errors_total, im.f.rows));
-        json_object_set_new(res, "request_id", json_string(r->request_id ? r->request_id : ""));
-        char *t = json_dumps(res, JSON_COMPACT);
-        json_decref(res);
-        if (!t) {
-            rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-            goto out;
-        }
-        ms_buf_puts(&r->out, t);
-        free(t);
-        r->status = 422;
-        r->out_type = "application/problem+json";
-        rc = 0;
+        rc = ms_reply_problem(r, 422, "validation", "The avails have errors", res,
+                              "%zu problems in %zu rows; nothing was imported. Fix them, or "
+                              "import with all_or_nothing=false to take the good rows.",
+                              im.errors_total, im.f.rows);
         goto out;
     }
     if (!im.dry && (im.deals_created || im.titles_created)) {

@@ -1488,25 +1488,10 @@ int h_talent_import(ms_req *r)
     if ((dry || failed) && (rc = undo(r))) goto out;
     json_t *res = imp_result(&im, dry, failed);
     if (failed) {
-        json_object_set_new(res, "type", json_string("urn:mstation:problem:validation"));
-        json_object_set_new(res, "title", json_string("The file has errors"));
-        json_object_set_new(res, "status", json_integer(422));
-        json_object_set_new(
-            res, "detail",
-            json_sprintf("%lld of %lld rows have errors (%lld in all); nothing was imported.",
-                         (long long)im.bad_rows, (long long)im.rows, (long long)im.errors_total));
-        json_object_set_new(res, "request_id", json_string(r->request_id ? r->request_id : ""));
-        char *t = json_dumps(res, JSON_COMPACT);
-        json_decref(res);
-        if (!t) {
-            rc = ms_req_fail(r, MS_ENOMEM, NULL, "out of memory");
-            goto out;
-        }
-        ms_buf_puts(&r->out, t);
-        free(t);
-        r->status = 422;
-        r->out_type = "application/problem+json";
-        rc = 0;
+        rc = ms_reply_problem(r, 422, "validation", "The file has errors", res,
+                              "%lld of %lld rows have errors (%lld in all); nothing was imported.",
+                              (long long)im.bad_rows, (long long)im.rows,
+                              (long long)im.errors_total);
         goto out;
     }
     if (!dry && (im.created || im.updated)) {
