@@ -424,6 +424,43 @@ ms_csv_field ms_csv_get(const ms_csv_record *rec, int col)
     return rec->fields[col];
 }
 
+bool ms_csv_get_trimmed(const ms_csv_record *rec, int col, const char **s, size_t *n)
+{
+    *s = "";
+    *n = 0;
+    if (col < 0) return false;
+    ms_csv_field f = ms_csv_get(rec, col);
+    const char *p = f.data;
+    size_t len = f.len;
+    while (len && (*p == ' ' || *p == '\t')) {
+        p++;
+        len--;
+    }
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    *s = p ? p : "";
+    *n = len;
+    return len > 0;
+}
+
+json_t *ms_csv_error_json(size_t row, size_t line, const char *column, const char *msg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "row", row ? json_integer((json_int_t)row) : json_null());
+    json_object_set_new(o, "line", line ? json_integer((json_int_t)line) : json_null());
+    json_object_set_new(o, "column", column ? json_string(column) : json_null());
+    json_object_set_new(o, "message", json_string(msg));
+    char field[200];
+    if (row)
+        snprintf(field, sizeof field, "row %zu%s%.120s", row, column ? ", " : "",
+                 column ? column : "");
+    else
+        snprintf(field, sizeof field, "file");
+    field[ms_utf8_whole(field, strlen(field))] = 0;
+    json_object_set_new(o, "field", json_string(field));
+    return o;
+}
+
 /* Copy at most `max` bytes of `s` for a message: whole UTF-8 characters, control characters
  * shown as '?', "…" when cut. `out` holds max + 4 bytes. */
 static void show(const char *s, size_t n, char *out, size_t max)

@@ -23,6 +23,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +84,12 @@ int ms_csv_read(const void *data, size_t len, const ms_csv_read_opts *opts, ms_c
 /* The field at column `col` of a record, or an empty field ("") when `col` is negative or past
  * the record's end (short rows, unmapped columns). */
 ms_csv_field ms_csv_get(const ms_csv_record *rec, int col);
+/* Cell `col` without its leading and trailing spaces and tabs (`*s` "" and `*n` 0 when the
+ * column is absent, col < 0); false when it is blank. */
+bool ms_csv_get_trimmed(const ms_csv_record *rec, int col, const char **s, size_t *n);
+/* One row error of an import report, as the imports answer them: {"row", "line", "column"
+ * (null for 0 / NULL), "message", "field": "row 12, Title" or "file"}. */
+json_t *ms_csv_error_json(size_t row, size_t line, const char *column, const char *msg);
 
 /* Add a field error for one cell: field "row 12, line 15, Frame In", then the message.
  * Returns MS_EINVAL. */

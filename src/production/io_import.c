@@ -762,19 +762,7 @@ static int header_read(imp *im, const ms_csv_record *rec, ms_error *e)
 /* The cell of semantic column k, trimmed; false when the column is absent or the cell blank. */
 static bool cell_at(imp *im, int c, const char **s, size_t *n)
 {
-    if (c < 0) return false;
-    ms_csv_field f = ms_csv_get(im->rec, c);
-    const char *p = f.data;
-    size_t len = f.len;
-    while (len && (*p == ' ' || *p == '\t')) {
-        p++;
-        len--;
-    }
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-        len--;
-    *s = p;
-    *n = len;
-    return len > 0;
+    return ms_csv_get_trimmed(im->rec, c, s, n);
 }
 
 static bool cell(imp *im, int k, const char **s, size_t *n)

@@ -29,6 +29,8 @@
 #include "rights/ema.h"
 #include "rights/rights_internal.h"
 
+#include "core/csv.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,23 +102,6 @@ typedef struct imp {
 
 enum { ATTEMPT_DONE = 0, ATTEMPT_AGAIN = 1 };
 
-static json_t *error_json(size_t row, size_t line, const char *column, const char *msg)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "row", row ? json_integer((json_int_t)row) : json_null());
-    json_object_set_new(o, "line", line ? json_integer((json_int_t)line) : json_null());
-    json_object_set_new(o, "column", column ? json_string(column) : json_null());
-    json_object_set_new(o, "message", json_string(msg));
-    char field[200];
-    if (row)
-        snprintf(field, sizeof field, "row %zu%s%.120s", row, column ? ", " : "",
-                 column ? column : "");
-    else
-        snprintf(field, sizeof field, "file");
-    json_object_set_new(o, "field", json_string(field));
-    return o;
-}
-
 static void add_error(imp *im, json_t *err)
 {
     im->errors_total++;
@@ -135,7 +120,7 @@ static void row_error(imp *im, size_t i, const char *column, json_t *conflict, c
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const ema_avail *a = &im->f.avails[i];
-    json_t *e = error_json(a->row, a->line, column, msg);
+    json_t *e = ms_csv_error_json(a->row, a->line, column, msg);
     if (conflict) json_object_set(e, "conflict", conflict);
     im->bad[i] = true;
     if (!im->atomic) {
@@ -637,7 +622,7 @@ static void attempt_reset(imp *im)
     /* The reader's problems, then the rows left out by earlier attempts. */
     for (size_t i = 0; i < im->f.nissues; i++) {
         const ema_issue *is = &im->f.issues[i];
-        add_error(im, error_json(is->row, is->line, is->column, is->message));
+        add_error(im, ms_csv_error_json(is->row, is->line, is->column, is->message));
     }
     im->errors_total += im->f.issues_total - im->f.nissues;
     size_t k;

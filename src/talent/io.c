@@ -301,19 +301,7 @@ static void row_error(imp *im, const char *column, const char *fmt, ...)
     va_end(ap);
     msg[ms_utf8_whole(msg, strlen(msg))] = 0;
     size_t row = im->rec ? im->rec->row : 0, line = im->rec ? im->rec->line : 0;
-    json_t *o = json_object();
-    json_object_set_new(o, "row", row ? json_integer((json_int_t)row) : json_null());
-    json_object_set_new(o, "line", line ? json_integer((json_int_t)line) : json_null());
-    json_object_set_new(o, "column", column ? json_string(column) : json_null());
-    json_object_set_new(o, "message", json_string(msg));
-    char field[200];
-    if (row)
-        snprintf(field, sizeof field, "row %zu%s%.120s", row, column ? ", " : "",
-                 column ? column : "");
-    else
-        snprintf(field, sizeof field, "file");
-    field[ms_utf8_whole(field, strlen(field))] = 0;
-    json_object_set_new(o, "field", json_string(field));
+    json_t *o = ms_csv_error_json(row, line, column, msg);
     json_array_append_new(im->errors, o);
 }
 
@@ -480,21 +468,7 @@ static int revision_raise(imp *im)
 
 static bool cell_at(imp *im, int c, const char **s, size_t *n)
 {
-    *s = "";
-    *n = 0;
-    if (c < 0) return false;
-    ms_csv_field f = ms_csv_get(im->rec, c);
-    const char *p = f.data;
-    size_t len = f.len;
-    while (len && (*p == ' ' || *p == '\t')) {
-        p++;
-        len--;
-    }
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-        len--;
-    *s = p;
-    *n = len;
-    return len > 0;
+    return ms_csv_get_trimmed(im->rec, c, s, n);
 }
 
 /* The trimmed cell of column k as a string of the row arena ("" when blank or absent). */
